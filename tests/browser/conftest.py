@@ -1,0 +1,142 @@
+"""Fixtures for the real-browser tests (marker ``browser``).
+
+* ``streamlit_server``: one ``streamlit run app.py`` per test session on 127.0.0.1 and a free port; the
+  fixture yields the base URL once ``/_stcore/health`` answers ``ok`` and stops the server afterwards.
+* ``browser``: a headless Chromium launched from Debian's ``/usr/bin/chromium`` by the pip ``playwright`` package
+  (``playwright install`` is never needed).
+
+If chromium (or playwright) is missing the browser tests *skip*, except when the environment variable ``CI`` is
+set to a true value: then they *fail*, so a CI run can never be green without having driven a real browser.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
+SERVER_START_TIMEOUT_S = 90.0
+
+
+def in_ci() -> bool:
+    """True when the ``CI`` environment variable is set to anything but an empty/false value."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _unavailable(reason: str) -> None:
+    """Skip locally, fail in CI (a CI run must drive a real browser)."""
+    if in_ci():
+        pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _health_ok(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200 and resp.read().strip() == b"ok"
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Path of Debian's chromium; skips (or fails under CI) when it or playwright is missing."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        _unavailable(f"playwright is not importable: {exc}")
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start ``streamlit run app.py`` headless on a free port; yield its base URL; stop it afterwards."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _health_ok(base_url):
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT_S} s:\n"
+                            f"{log_path.read_text(errors='replace')}")
+            time.sleep(0.25)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable: str) -> Iterator["object"]:
+    """A headless playwright Chromium (Debian's binary, never a downloaded one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def page(browser: "object") -> Iterator["object"]:
+    """A fresh browser context and page (projector-sized viewport), closed after the test."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """``artifacts/screenshots`` (gitignored), created on demand."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR
