@@ -1,0 +1,581 @@
+"""The Gaunt tensor product: multiply two spherical functions on a grid, project back. O(L^3), but incomplete.
+
+Read a feature with one copy of every degree ``l <= L`` (irreps ``0e + 1o + 2e + ...``) as the coefficients of a
+function on the sphere, ``f(x) = sum_lm x_lm Y_lm(x)`` (orthonormal 'integral' harmonics). The product of two such
+functions, projected back onto the harmonics, is bilinear and equivariant::
+
+    gaunt(x1, x2)_k = integral f1 f2 Y_k = sum_ij G_ijk x1_i x2_j,    G_ijk = integral Y_i Y_j Y_k  (Gaunt coefficients)
+
+and for each path ``l1 (x) l2 -> l3`` the Gaunt block is a multiple of the Clebsch-Gordan block (Wigner-Eckart)::
+
+    G^{l1 l2 l3} = kappa(l1, l2, l3) * clebsch_gordan(l1, l2, l3),
+    |kappa| = sqrt((2l1+1)(2l2+1)(2l3+1) / (4 pi)) * |(l1 l2 l3; 0 0 0)|.
+
+The 3j symbol ``(l1 l2 l3; 0 0 0)`` vanishes when ``l1 + l2 + l3`` is odd, so **the Gaunt product loses every odd
+path**; among them ``1 (x) 1 -> 1``, the cross product (a product of two functions is symmetric in them; the cross
+product is antisymmetric). Xie et al. (arXiv:2602.21466) recover these paths with vector spherical harmonics.
+
+Why it is fast (Luo, Chen & Krishnapriyan, ICLR 2024, arXiv:2401.10216): on a Gauss-Legendre x uniform grid,
+``Y_lm(theta, phi) = A_lm(theta) * (cos or sin)(|m| phi)``. Synthesis is, for every polar node and every
+frequency ``m``, a sum over ``l`` (``O(L^3)`` in all) followed by an FFT over ``phi`` (``O(L^2 log L)``); the product
+is pointwise (``O(L^2)``); analysis is the transpose. The full Clebsch-Gordan product costs ``O(L^6)``
+(:func:`equi_core.tensor_product.count_multiply_adds`).
+
+Here ``A_lm`` and the sign/phase of each ``(cos, sin)`` pair are *measured* from the core's
+:func:`~equi_core.spherical_harmonics` with an FFT (no second convention to keep in sync), and the quadrature is
+exact: the result equals the dense ``sum G_ijk x1_i x2_j`` to rounding.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Optional, Sequence, Union
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .clebsch_gordan import clebsch_gordan
+from .irreps import Irrep, Irreps
+from .sphere import degree_of, gauss_grid, quadrature_grid, sh_matrix
+from .spherical_harmonics import spherical_harmonics
+from .tensor_product import count_multiply_adds, full_tensor_product, irreps_up_to
+from .wigner import wigner_D
+
+__all__ = [
+    "MAX_GAUNT_L",
+    "SphericalFFT",
+    "spherical_fft",
+    "gaunt_grid_size",
+    "gaunt_product",
+    "gaunt_coefficients",
+    "gaunt_path_constant",
+    "gaunt_path_constant_formula",
+    "three_j_zero",
+    "GauntCost",
+    "count_gaunt_operations",
+    "count_cg_operations",
+    "PathCensus",
+    "path_census",
+    "all_outputs_up_to",
+    "cg_full_product",
+    "VectorCouplingRow",
+    "couple_two_vectors",
+    "ProductTiming",
+    "time_products",
+    "fit_power_law",
+]
+
+Array = NDArray[np.float64]
+
+#: Largest degree the Gaunt product accepts (the grid has about (3L/2) x 3L nodes).
+MAX_GAUNT_L = 96
+
+
+def _check_L(value: object, name: str, hi: int = MAX_GAUNT_L) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer from 0 to {hi}, got {value!r}")
+    v = int(value)
+    if not 0 <= v <= hi:
+        raise ValueError(f"{name} must be an integer from 0 to {hi}, got {v}")
+    return v
+
+
+# ------------------------------------------------------------------------------------------------
+# the fast spherical transform on a Gauss grid
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SphericalFFT:
+    """Synthesis and analysis of degree-``<= L`` coefficient vectors on a Gauss grid through an FFT in ``phi``.
+
+    Attributes
+    ----------
+    L : int
+        Highest degree.
+    n_theta, n_phi : int
+        The :func:`~equi_core.sphere.gauss_grid` used; ``n_phi > 2 L`` (every frequency below Nyquist).
+    synth : ndarray, shape (L + 1, 2 (L + 1), 2 n_theta)
+        For frequency ``f``: rows are the ``m = +f`` then ``m = -f`` coefficients of degrees ``l = 0..L`` (zero rows
+        where ``l < f``), columns the real then imaginary part of ``rfft_phi(Y_i)[theta_j, f]``.
+    anal : ndarray, shape (L + 1, 2 n_theta, 2 (L + 1))
+        The quadrature-weighted transpose: analysis is ``[Re G, Im G] @ anal`` per frequency.
+    gather : ndarray of int, shape (L + 1, 2 (L + 1))
+        Index into the coefficient vector (``l^2 + l + m``) of each row of ``synth``; ``(L+1)^2`` marks padding.
+
+    Invariants
+    ----------
+    ``synthesis(x)`` equals ``synthesize(x, gauss_grid(n_theta, n_phi))`` and ``analysis`` equals
+    :func:`~equi_core.sphere.project` on that grid (to rounding), at ``O(L^3)`` instead of ``O(L^4)`` cost.
+    """
+
+    L: int
+    n_theta: int
+    n_phi: int
+    synth: Array
+    anal: Array
+    gather: NDArray[np.intp]
+
+    @property
+    def valid(self) -> NDArray[np.bool_]:
+        """Mask of the non-padding rows of :attr:`gather`."""
+        return self.gather < (self.L + 1) ** 2
+
+    def synthesis(self, x: ArrayLike) -> Array:
+        """Values on the grid, shape ``(..., n_theta, n_phi)``, of coefficients ``x`` of shape ``(..., (L+1)^2)``."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.shape[-1] != (self.L + 1) ** 2:
+            raise ValueError(f"expected coefficients of shape (..., {(self.L + 1) ** 2}), got {x.shape}")
+        batch = x.shape[:-1]
+        xb = x.reshape(-1, x.shape[-1])
+        xpad = np.concatenate([xb, np.zeros((xb.shape[0], 1))], axis=1)
+        X = np.moveaxis(xpad[:, self.gather], 0, 1)  # (F, B, 2(L+1))
+        R = X @ self.synth  # (F, B, 2 n_theta): the Legendre step, O(L^3)
+        n = self.n_theta
+        spec = np.zeros((xb.shape[0], n, self.n_phi // 2 + 1), dtype=np.complex128)
+        spec[:, :, : self.L + 1] = np.moveaxis(R[..., :n] + 1j * R[..., n:], 0, 2)
+        values = np.fft.irfft(spec, n=self.n_phi, axis=-1)  # the FFT step, O(L^2 log L)
+        return values.reshape(batch + (n, self.n_phi))
+
+    def analysis(self, values: ArrayLike) -> Array:
+        """Coefficients ``(..., (L+1)^2)`` of grid values ``(..., n_theta, n_phi)`` (exact quadrature)."""
+        v = np.asarray(values, dtype=np.float64)
+        if v.shape[-2:] != (self.n_theta, self.n_phi):
+            raise ValueError(f"expected values of shape (..., {self.n_theta}, {self.n_phi}), got {v.shape}")
+        batch = v.shape[:-2]
+        vb = v.reshape((-1, self.n_theta, self.n_phi))
+        G = np.fft.rfft(vb, axis=-1)[:, :, : self.L + 1]  # (B, n_theta, F)
+        Gs = np.concatenate([G.real, G.imag], axis=1)  # (B, 2 n_theta, F)
+        out_f = np.moveaxis(Gs, 2, 0) @ self.anal  # (F, B, 2(L+1))
+        out = np.zeros((vb.shape[0], (self.L + 1) ** 2 + 1))
+        # every real coefficient index appears exactly once among the valid rows: plain assignment
+        out[:, self.gather[self.valid]] = np.moveaxis(out_f, 1, 0)[:, self.valid]
+        return out[:, :-1].reshape(batch + ((self.L + 1) ** 2,))
+
+
+@lru_cache(maxsize=32)
+def spherical_fft(L: int, n_theta: int, n_phi: int) -> SphericalFFT:
+    """The (cached, immutable) :class:`SphericalFFT` for degree ``L`` on ``gauss_grid(n_theta, n_phi)``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_phi <= 2 L`` (frequencies would alias) or the sizes are out of range.
+    """
+    L = _check_L(L, "L")
+    grid = gauss_grid(n_theta, n_phi)
+    if n_phi <= 2 * L:
+        raise ValueError(f"n_phi = {n_phi} must exceed 2 L = {2 * L} so that every azimuthal frequency is resolved")
+    Y = sh_matrix(L, grid).reshape(n_theta, n_phi, (L + 1) ** 2)
+    Z = np.fft.rfft(Y, axis=1)  # (n_theta, n_phi//2+1, (L+1)^2)
+    F = L + 1
+    dim = (L + 1) ** 2
+    gather = np.full((F, 2 * F), dim, dtype=np.intp)
+    synth = np.zeros((F, 2 * F, 2 * n_theta))
+    anal = np.zeros((F, 2 * n_theta, 2 * F))
+    wt = grid.weights[:, 0] / n_phi  # Gauss weight * (2 pi / N) / N
+    for l in range(L + 1):
+        for m in range(-l, l + 1):
+            i = l * l + l + m
+            f = abs(m)
+            row = l if m >= 0 else F + l
+            z = Z[:, f, i]
+            gather[f, row] = i
+            synth[f, row, :n_theta] = z.real
+            synth[f, row, n_theta:] = z.imag
+            s = 1.0 if f == 0 else 2.0
+            # c_i = sum_j w_j (2 pi / N) (s / N) Re(G_jf conj(z_j))
+            anal[f, :n_theta, row] = s * wt * z.real
+            anal[f, n_theta:, row] = s * wt * z.imag
+    for a in (synth, anal, gather):
+        a.setflags(write=False)
+    return SphericalFFT(L, n_theta, n_phi, synth, anal, gather)
+
+
+def gaunt_grid_size(L1: int, L2: int, L_out: int) -> tuple[int, int]:
+    """``(n_theta, n_phi)`` of the smallest Gauss grid on which the Gaunt product is exact.
+
+    The integrand ``f1 f2 Y_k`` has degree ``D = L1 + L2 + L_out``: ``n_theta = D // 2 + 1``; ``n_phi`` is even,
+    ``> D`` (exact azimuthal sum, no aliasing of the product into the kept frequencies) and ``> 2 max(L1, L2, L_out)``.
+    """
+    D = L1 + L2 + L_out
+    n_phi = max(D + 1, 2 * max(L1, L2, L_out) + 1)
+    n_phi += n_phi % 2
+    return D // 2 + 1, n_phi
+
+
+def gaunt_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> Array:
+    """The Gaunt tensor product of two features ``0e + 1o + 2e + ...`` (one copy of each degree).
+
+    Parameters
+    ----------
+    x1 : array, shape (..., (L1 + 1)^2)
+    x2 : array, shape (..., (L2 + 1)^2)
+        Coefficients of ``f1``, ``f2`` in the orthonormal real harmonics (index ``l^2 + l + m``); leading axes
+        broadcast. ``L1, L2 <= MAX_GAUNT_L``.
+    L_out : int, optional
+        Highest output degree (default ``L1 + L2``: nothing is lost to truncation).
+
+    Returns
+    -------
+    ndarray, shape (..., (L_out + 1)^2)
+        ``out_k = integral f1 f2 Y_k = sum_ij G_ijk x1_i x2_j``.
+
+    Invariants
+    ----------
+    * Equivariant: ``gaunt(D x1, D x2) = D gaunt(x1, x2)`` (block-diagonal D of the harmonics).
+    * Symmetric: ``gaunt(x1, x2) = gaunt(x2, x1)`` (so every antisymmetric coupling is lost).
+    * Per path ``l1 (x) l2 -> l3`` it equals ``gaunt_path_constant(l1, l2, l3) * einsum('ijk,i,j', C, x1_l1, x2_l2)``;
+      exactly zero (to rounding) when ``l1 + l2 + l3`` is odd.
+    * Cost :func:`count_gaunt_operations`: ``O(L^3)``.
+    """
+    x1 = np.asarray(x1, dtype=np.float64)
+    x2 = np.asarray(x2, dtype=np.float64)
+    L1 = _check_L(degree_of(x1), "L1")
+    L2 = _check_L(degree_of(x2), "L2")
+    L_out = L1 + L2 if L_out is None else _check_L(L_out, "L_out", 2 * MAX_GAUNT_L)
+    if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
+        raise ValueError("features must be finite (got NaN or infinity)")
+    n_theta, n_phi = gaunt_grid_size(L1, L2, L_out)
+    batch = np.broadcast_shapes(x1.shape[:-1], x2.shape[:-1])
+    x1 = np.broadcast_to(x1, batch + x1.shape[-1:])
+    x2 = np.broadcast_to(x2, batch + x2.shape[-1:])
+    g1 = spherical_fft(L1, n_theta, n_phi).synthesis(x1)
+    g2 = spherical_fft(L2, n_theta, n_phi).synthesis(x2)
+    return spherical_fft(L_out, n_theta, n_phi).analysis(g1 * g2)
+
+
+@lru_cache(maxsize=128)
+def _gaunt_coefficients_cached(l1: int, l2: int, l3: int) -> Array:
+    pts_grid = quadrature_grid(l1 + l2 + l3)
+    pts = pts_grid.flat_points
+    w = pts_grid.weights.reshape(-1)
+    y1 = spherical_harmonics(l1, pts, normalization="integral")
+    y2 = spherical_harmonics(l2, pts, normalization="integral")
+    y3 = spherical_harmonics(l3, pts, normalization="integral")
+    G = np.einsum("n,ni,nj,nk->ijk", w, y1, y2, y3)
+    G.setflags(write=False)
+    return G
+
+
+def gaunt_coefficients(l1: int, l2: int, l3: int) -> Array:
+    """``G_ijk = integral Y^l1_i Y^l2_j Y^l3_k dOmega`` (orthonormal real harmonics), by exact quadrature.
+
+    Shape ``(2l1+1, 2l2+1, 2l3+1)``; cached, read-only. Zero unless the triangle rule holds and
+    ``l1 + l2 + l3`` is even. Degrees ``0..30``.
+    """
+    l1, l2, l3 = (_check_L(v, n, 30) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
+    return _gaunt_coefficients_cached(l1, l2, l3)
+
+
+def three_j_zero(l1: int, l2: int, l3: int) -> float:
+    """The Wigner 3j symbol ``(l1 l2 l3; 0 0 0)`` from its closed form (exact integers, then float).
+
+    Zero when ``l1 + l2 + l3`` is odd or the triangle rule fails; otherwise, with ``J = l1 + l2 + l3 = 2 g``:
+    ``(-1)^g sqrt((J-2l1)! (J-2l2)! (J-2l3)! / (J+1)!) g! / ((g-l1)! (g-l2)! (g-l3)!)``.
+    """
+    l1, l2, l3 = (_check_L(v, n, 400) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
+    J = l1 + l2 + l3
+    if J % 2 or not abs(l1 - l2) <= l3 <= l1 + l2:
+        return 0.0
+    g = J // 2
+    f = math.factorial
+    sq = Fraction(f(J - 2 * l1) * f(J - 2 * l2) * f(J - 2 * l3), f(J + 1))
+    rest = Fraction(f(g), f(g - l1) * f(g - l2) * f(g - l3))
+    value = math.sqrt(sq.numerator) / math.sqrt(sq.denominator) * float(rest)
+    return (-1) ** g * value
+
+
+def gaunt_path_constant_formula(l1: int, l2: int, l3: int) -> float:
+    """``|kappa| = sqrt((2l1+1)(2l2+1)(2l3+1) / (4 pi)) |(l1 l2 l3; 0 0 0)|``: the Frobenius norm of the Gaunt block."""
+    return math.sqrt((2 * l1 + 1) * (2 * l2 + 1) * (2 * l3 + 1) / (4 * math.pi)) * abs(three_j_zero(l1, l2, l3))
+
+
+def gaunt_path_constant(l1: int, l2: int, l3: int) -> float:
+    """``kappa`` with ``gaunt_coefficients(l1, l2, l3) == kappa * clebsch_gordan(l1, l2, l3)`` (signed).
+
+    Computed as the inner product ``<G, C>`` (``C`` has unit norm). Zero for odd ``l1 + l2 + l3``.
+
+    Raises
+    ------
+    ValueError
+        If the triangle rule fails (there is no path) or a degree is out of 0..30.
+    """
+    C = clebsch_gordan(l1, l2, l3)
+    return float(np.sum(gaunt_coefficients(l1, l2, l3) * C))
+
+
+# ------------------------------------------------------------------------------------------------
+# counting
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GauntCost:
+    """Operation count of one Gaunt product (multiply-adds; FFTs estimated).
+
+    Attributes
+    ----------
+    legendre : int
+        ``2 n_theta ((L1+1)^2 + (L2+1)^2 + (L_out+1)^2)``: each real coefficient meets one complex
+        ``A_lm(theta_j)`` per polar node in the two syntheses and the analysis.
+    fft : int
+        ``3 n_theta * N log2 N`` (two inverse and one forward real FFT of length ``N = n_phi`` per polar node,
+        counted with the usual estimate of ``N log2 N`` multiply-adds each).
+    pointwise : int
+        ``n_theta * n_phi`` (the product on the grid).
+    total : int
+    n_theta, n_phi : int
+    """
+
+    legendre: int
+    fft: int
+    pointwise: int
+    total: int
+    n_theta: int
+    n_phi: int
+
+
+def count_gaunt_operations(L1: int, L2: Optional[int] = None, L_out: Optional[int] = None) -> GauntCost:
+    """Multiply-adds of :func:`gaunt_product` for degrees ``L1``, ``L2`` (default ``L1``) into ``L_out``
+    (default ``L1``, as a network layer keeps its degree): ``O(L^3)``."""
+    L1 = _check_L(L1, "L1", 10**4)
+    L2 = L1 if L2 is None else _check_L(L2, "L2", 10**4)
+    L_out = L1 if L_out is None else _check_L(L_out, "L_out", 2 * 10**4)
+    n_theta, n_phi = gaunt_grid_size(L1, L2, L_out)
+    legendre = 2 * n_theta * ((L1 + 1) ** 2 + (L2 + 1) ** 2 + (L_out + 1) ** 2)
+    fft = int(round(3 * n_theta * n_phi * math.log2(max(n_phi, 2))))
+    pointwise = n_theta * n_phi
+    return GauntCost(legendre, fft, pointwise, legendre + fft + pointwise, n_theta, n_phi)
+
+
+def all_outputs_up_to(L: int) -> list[Irrep]:
+    """Every irrep ``l <= L`` of both parities (the output filter of a full product truncated at L)."""
+    L = _check_L(L, "L", 200)
+    return [Irrep(l, p) for l in range(L + 1) for p in (1, -1)]
+
+
+def count_cg_operations(L: int, *, sparse: bool = False, even_paths_only: bool = False) -> int:
+    """Multiply-adds of the full Clebsch-Gordan product of ``0e + 1o + ... + L`` with itself into degrees ``<= L``.
+
+    ``even_paths_only`` counts only the paths the Gaunt product also computes (``l1 + l2 + l3`` even).
+    Dense count grows like ``L^6`` (:func:`equi_core.tensor_product.count_multiply_adds`).
+    """
+    L = _check_L(L, "L", 64)
+    if even_paths_only:
+        total = 0
+        for l1 in range(L + 1):
+            for l2 in range(L + 1):
+                for l3 in range(abs(l1 - l2), min(l1 + l2, L) + 1):
+                    if (l1 + l2 + l3) % 2 == 0:
+                        per = (2 * l1 + 1) * (2 * l2 + 1) * (2 * l3 + 1)
+                        if sparse:
+                            per = int(np.count_nonzero(np.abs(clebsch_gordan(l1, l2, l3)) > 1e-14))
+                        total += per
+        return total
+    irreps = irreps_up_to(L)
+    return count_multiply_adds(irreps, irreps, all_outputs_up_to(L), sparse=sparse)
+
+
+@dataclass(frozen=True)
+class PathCensus:
+    """The SO(3) paths ``l1 (x) l2 -> l3`` with ``l1, l2, l3 <= L``.
+
+    Attributes
+    ----------
+    total, even, odd : int
+        Counts (``even``: ``l1 + l2 + l3`` even, computed by both products; ``odd``: lost by Gaunt).
+    lost : tuple of (l1, l2, l3)
+        The odd paths, sorted.
+    """
+
+    L: int
+    total: int
+    even: int
+    odd: int
+    lost: tuple[tuple[int, int, int], ...]
+
+
+def path_census(L: int) -> PathCensus:
+    """Which paths the Gaunt product keeps and which it loses, for degrees up to ``L`` (0..64)."""
+    L = _check_L(L, "L", 64)
+    lost = []
+    total = 0
+    for l1 in range(L + 1):
+        for l2 in range(L + 1):
+            for l3 in range(abs(l1 - l2), min(l1 + l2, L) + 1):
+                total += 1
+                if (l1 + l2 + l3) % 2:
+                    lost.append((l1, l2, l3))
+    return PathCensus(L, total, total - len(lost), len(lost), tuple(lost))
+
+
+def cg_full_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> tuple[Irreps, Array]:
+    """The full Clebsch-Gordan product of two features ``0e + 1o + ...`` into every irrep ``l <= L_out``.
+
+    A thin wrapper of :func:`equi_core.tensor_product.full_tensor_product` (all paths, both output parities,
+    e3nn layout and normalization), for comparing with :func:`gaunt_product` on the same inputs.
+    """
+    x1 = np.asarray(x1, dtype=np.float64)
+    x2 = np.asarray(x2, dtype=np.float64)
+    L1 = _check_L(degree_of(x1), "L1", 64)
+    L2 = _check_L(degree_of(x2), "L2", 64)
+    L_out = L1 + L2 if L_out is None else _check_L(L_out, "L_out", 128)
+    return full_tensor_product(irreps_up_to(L1), x1, irreps_up_to(L2), x2, all_outputs_up_to(L_out))
+
+
+# ------------------------------------------------------------------------------------------------
+# 1 (x) 1 = 0 + 1 + 2 on two vectors
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VectorCouplingRow:
+    """One output of ``1o (x) 1o`` for two vectors ``u, v``.
+
+    Attributes
+    ----------
+    l3 : int
+    irrep : str
+        ``'0e'`` (dot), ``'1e'`` (cross, a pseudovector), ``'2e'`` (symmetric traceless).
+    name : str
+    cg : ndarray (2 l3 + 1,)
+        ``z_k = sum_ij C(1,1,l3)_ijk u_i v_j``.
+    cartesian : ndarray (2 l3 + 1,)
+        The same from the textbook formula: ``u.v / sqrt(3)``, ``(u x v) / sqrt(6)``, and the five
+        ``l = 2`` components of ``(u v^T + v u^T)/2 - (u.v/3) I`` in the basis of ``C(1,1,2)``.
+    equivariance_error : float
+        ``max |z(R u, R v) - D^l3(R) z(u, v)|`` for the given rotation (~1e-16: every CG path is equivariant).
+    gaunt : ndarray (2 l3 + 1,)
+        The Gaunt product's degree-l3 output on the same vectors (as degree-1 coefficient vectors): a multiple
+        of ``cg`` for l3 = 0, 2; exactly zero for l3 = 1.
+    gaunt_constant : float
+        ``kappa(1, 1, l3)`` (0 for l3 = 1).
+    """
+
+    l3: int
+    irrep: str
+    name: str
+    cg: Array
+    cartesian: Array
+    equivariance_error: float
+    gaunt: Array
+    gaunt_constant: float
+
+
+def _symmetric_traceless_components(u: Array, v: Array) -> Array:
+    """``sum_ij C(1,1,2)_ijk S_ij`` for ``S = (u v^T + v u^T)/2 - (u.v/3) I`` (only S's l=2 part survives)."""
+    S = 0.5 * (np.outer(u, v) + np.outer(v, u)) - np.dot(u, v) / 3.0 * np.eye(3)
+    return np.einsum("ijk,ij->k", clebsch_gordan(1, 1, 2), S)
+
+
+def couple_two_vectors(u: ArrayLike, v: ArrayLike, R: ArrayLike) -> list[VectorCouplingRow]:
+    """Decompose ``u (x) v`` (two ``1o`` vectors) into ``0e + 1e + 2e`` and check each output's equivariance.
+
+    Parameters
+    ----------
+    u, v : array (3,)
+        Finite vectors (zero allowed: every output is then zero).
+    R : array (3, 3)
+        A rotation for the equivariance check.
+
+    Returns
+    -------
+    list of VectorCouplingRow
+        For l3 = 0, 1, 2. ``cg`` and ``cartesian`` agree to rounding; ``equivariance_error`` is ~1e-16 relative.
+    """
+    u = np.asarray(u, dtype=np.float64).reshape(-1)
+    v = np.asarray(v, dtype=np.float64).reshape(-1)
+    if u.shape != (3,) or v.shape != (3,) or not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
+        raise ValueError("u and v must be three finite numbers each")
+    R = np.asarray(R, dtype=np.float64)
+    D_R = {l: wigner_D(l, R) for l in (0, 1, 2)}
+    # degree-1 'integral' coefficients of the function f(x) = u . x (up to the constant sqrt(4 pi / 3))
+    x1 = np.concatenate([[0.0], u])
+    x2 = np.concatenate([[0.0], v])
+    gaunt_out = gaunt_product(x1, x2, L_out=2)
+    names = {0: ("0e", "dot product (scalar)"), 1: ("1e", "cross product (pseudovector)"),
+             2: ("2e", "symmetric traceless part (5 numbers)")}
+    cartesian = {
+        0: np.array([np.dot(u, v) / math.sqrt(3.0)]),
+        1: np.cross(u, v) / math.sqrt(6.0),
+        2: _symmetric_traceless_components(u, v),
+    }
+    rows = []
+    for l3 in (0, 1, 2):
+        C = clebsch_gordan(1, 1, l3)
+        z = np.einsum("ijk,i,j->k", C, u, v)
+        z_rot = np.einsum("ijk,i,j->k", C, R @ u, R @ v)
+        err = float(np.max(np.abs(z_rot - D_R[l3] @ z)))
+        rows.append(
+            VectorCouplingRow(
+                l3=l3,
+                irrep=names[l3][0],
+                name=names[l3][1],
+                cg=z,
+                cartesian=cartesian[l3],
+                equivariance_error=err,
+                gaunt=gaunt_out[l3 * l3 : (l3 + 1) ** 2],
+                gaunt_constant=gaunt_path_constant(1, 1, l3),
+            )
+        )
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------
+# timing
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProductTiming:
+    """Best-of-``repeat`` wall time (seconds) of both products at degree ``L`` on a batch.
+
+    ``cg_seconds``: :func:`cg_full_product` (every path into ``l <= L``); ``gaunt_seconds``:
+    :func:`gaunt_product` into ``l <= L``; the operation counts of both beside them.
+    """
+
+    L: int
+    batch: int
+    cg_seconds: float
+    gaunt_seconds: float
+    cg_multiply_adds: int
+    gaunt_operations: int
+
+
+def time_products(L: int, batch: int = 16, repeat: int = 3, rng: Union[int, np.random.Generator, None] = 0) -> ProductTiming:
+    """Measure both products at degree ``L`` (``0 <= L <= 16``) on ``batch`` random pairs (``1..1024``).
+
+    Inputs are the same for both; the first call of each (cache warm-up) is not timed. The result depends on the
+    machine and its load: it is a measurement, not a guarantee.
+    """
+    L = _check_L(L, "L", 16)
+    batch = _check_L(batch, "batch", 1024)
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    repeat = _check_L(repeat, "repeat", 50)
+    repeat = max(repeat, 1)
+    gen = np.random.default_rng(rng)
+    x1 = gen.standard_normal((batch, (L + 1) ** 2))
+    x2 = gen.standard_normal((batch, (L + 1) ** 2))
+    cg_full_product(x1[:1], x2[:1], L)
+    gaunt_product(x1[:1], x2[:1], L)
+    best_cg = best_g = math.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        cg_full_product(x1, x2, L)
+        t1 = time.perf_counter()
+        gaunt_product(x1, x2, L)
+        t2 = time.perf_counter()
+        best_cg = min(best_cg, t1 - t0)
+        best_g = min(best_g, t2 - t1)
+    return ProductTiming(L, batch, best_cg, best_g, count_cg_operations(L), count_gaunt_operations(L).total)
+
+
+def fit_power_law(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
+    """Least-squares fit ``log y = a log x + b``; returns ``(exponent a, prefactor exp(b))``.
+
+    Needs at least two points with ``x > 0``, ``y > 0``.
+    """
+    x = np.asarray(xs, dtype=np.float64)
+    y = np.asarray(ys, dtype=np.float64)
+    keep = (x > 0) & (y > 0) & np.isfinite(x) & np.isfinite(y)
+    if keep.sum() < 2:
+        raise ValueError("a power-law fit needs at least two positive points")
+    a, b = np.polyfit(np.log(x[keep]), np.log(y[keep]), 1)
+    return float(a), float(math.exp(b))
