@@ -199,3 +199,17 @@ def test_core_has_no_mutated_module_state(path):
 def test_pages_never_set_page_config(path):
     hits = [node.lineno for node in ast.walk(_tree(path)) if isinstance(node, ast.Call) and _dotted(node.func) == "st.set_page_config"]
     assert not hits, f"{_rel(path)} lines {hits}: only app.py calls st.set_page_config"
+
+
+@pytest.mark.parametrize("path", APP + PAGES, ids=_rel)
+def test_favicon_is_not_fetched_from_google(path):
+    """``st.set_page_config(page_icon=":material/...:")`` makes the browser fetch the favicon from
+    fonts.gstatic.com (Streamlit's frontend builds that URL); an emoji or a local image stays offline.
+    (Material icons in ``st.Page(icon=...)`` / the sidebar use the bundled font and are fine.)"""
+    hits = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Call) and _dotted(node.func) == "st.set_page_config":
+            for kw in node.keywords:
+                if kw.arg == "page_icon" and isinstance(kw.value, ast.Constant) and str(kw.value.value).startswith(":material"):
+                    hits.append(f"line {node.lineno}: page_icon={kw.value.value!r}")
+    assert not hits, f"{_rel(path)}: {hits}: the favicon would come from fonts.gstatic.com; use an emoji (e.g. '🌀')"
