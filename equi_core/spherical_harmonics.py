@@ -47,9 +47,9 @@ def _check_ls(l: int | Sequence[int]) -> list[int]:
 
 @lru_cache(maxsize=64)
 def _legendre_coefficients(lmax: int) -> tuple[NDArray[np.float64], ...]:
-    """Recursion constants: for each l >= 2 the arrays a_lm, b_lm (m = 0..l-2), and the diagonal Q_m^m."""
+    """Recursion constants: the diagonal Q_m^m / Q_0^0, then for each l >= 2 the arrays a_lm, a_lm b_lm (m <= l-2)."""
     diag = np.empty(lmax + 1)
-    diag[0] = np.sqrt(1.0 / (4.0 * np.pi))
+    diag[0] = 1.0  # the caller multiplies by Y^0 (1 / sqrt(4 pi) orthonormal, exactly 1 otherwise)
     for m in range(1, lmax + 1):
         diag[m] = diag[m - 1] * np.sqrt((2.0 * m + 1.0) / (2.0 * m))
     coeffs = [diag]
@@ -131,7 +131,7 @@ def spherical_harmonics(
         total += 2 * v + 1
     out = np.empty((total, n))
     coeffs = _legendre_coefficients(max(lmax, 1))
-    scale = {"component": np.sqrt(4.0 * np.pi), "norm": np.sqrt(4.0 * np.pi), "integral": 1.0}[normalization]
+    scale = 1.0 / np.sqrt(4.0 * np.pi) if normalization == "integral" else 1.0  # the value of Y^0
     for start in range(0, n, _CHUNK):
         stop = min(n, start + _CHUNK)
         _fill_chunk(lmax, offsets, coeffs, scale, xs[start:stop], ys[start:stop], zs[start:stop],
