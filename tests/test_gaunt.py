@@ -1,0 +1,218 @@
+"""Tests of equi_core.gaunt: the FFT Gaunt product against CG paths, the lost odd paths, operation counts."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from equi_core import clebsch_gordan, random_rotation, wigner_D
+from equi_core import gaunt as G
+from equi_core import sphere as S
+from equi_core.tensor_product import count_multiply_adds, full_tensor_product, irreps_up_to
+
+
+def _block_D(L: int, R: np.ndarray) -> np.ndarray:
+    D = np.zeros(((L + 1) ** 2, (L + 1) ** 2))
+    for l in range(L + 1):
+        D[l * l : (l + 1) ** 2, l * l : (l + 1) ** 2] = wigner_D(l, R)
+    return D
+
+
+def _one_degree(l: int, L: int, rng) -> np.ndarray:
+    x = np.zeros((L + 1) ** 2)
+    x[l * l : (l + 1) ** 2] = rng.standard_normal(2 * l + 1)
+    return x
+
+
+# ------------------------------------------------------------------ the fast transform
+@pytest.mark.parametrize("L", [0, 1, 4, 9])
+def test_spherical_fft_matches_dense_transforms(L):
+    rng = np.random.default_rng(L)
+    n_theta, n_phi = G.gaunt_grid_size(L, L, L)
+    T = G.spherical_fft(L, n_theta, n_phi)
+    grid = S.gauss_grid(n_theta, n_phi)
+    x = rng.standard_normal((2, (L + 1) ** 2))
+    assert np.abs(T.synthesis(x) - S.synthesize(x, grid)).max() < 1e-13
+    v = rng.standard_normal((3, n_theta, n_phi))
+    assert np.abs(T.analysis(v) - S.project(v, L, grid)).max() < 1e-13
+    assert np.abs(T.analysis(T.synthesis(x)) - x).max() < 1e-13
+
+
+def test_spherical_fft_rejects_aliasing_grid():
+    with pytest.raises(ValueError, match="exceed 2 L"):
+        G.spherical_fft(5, 6, 10)
+
+
+# ------------------------------------------------------------------ the product
+@pytest.mark.parametrize("L1,L2,L_out", [(0, 0, 0), (1, 1, 2), (3, 2, 4), (4, 4, 4), (2, 5, 7), (5, 0, 1)])
+def test_gaunt_product_equals_dense_gaunt_contraction(L1, L2, L_out):
+    rng = np.random.default_rng(L1 * 100 + L2 * 10 + L_out)
+    x1 = rng.standard_normal((L1 + 1) ** 2)
+    x2 = rng.standard_normal((L2 + 1) ** 2)
+    out = G.gaunt_product(x1, x2, L_out)
+    dense = np.zeros((L_out + 1) ** 2)
+    for l1 in range(L1 + 1):
+        for l2 in range(L2 + 1):
+            for l3 in range(abs(l1 - l2), min(l1 + l2, L_out) + 1):
+                dense[l3 * l3 : (l3 + 1) ** 2] += np.einsum(
+                    "ijk,i,j->k", G.gaunt_coefficients(l1, l2, l3), x1[l1 * l1 : (l1 + 1) ** 2], x2[l2 * l2 : (l2 + 1) ** 2]
+                )
+    assert np.abs(out - dense).max() < 1e-13 * max(1.0, np.abs(dense).max())
+
+
+def test_gaunt_product_is_the_projected_pointwise_product():
+    """Independent of the FFT code: multiply on a dense quadrature grid, project."""
+    rng = np.random.default_rng(5)
+    x1, x2 = rng.standard_normal(16), rng.standard_normal(9)
+    grid = S.quadrature_grid(3 + 2 + 5)
+    prod = S.synthesize(x1, grid) * S.synthesize(x2, grid)
+    assert np.abs(G.gaunt_product(x1, x2, 5) - S.project(prod, 5, grid)).max() < 1e-13
+
+
+def test_gaunt_product_is_equivariant_symmetric_and_batched():
+    rng = np.random.default_rng(1)
+    L = 4
+    x1 = rng.standard_normal((3, (L + 1) ** 2))
+    x2 = rng.standard_normal((3, (L + 1) ** 2))
+    R = random_rotation(rng=2)
+    D = _block_D(L, R)
+    out = G.gaunt_product(x1, x2, L)
+    assert out.shape == (3, (L + 1) ** 2)
+    assert np.abs(G.gaunt_product(x1 @ D.T, x2 @ D.T, L) - out @ D.T).max() < 1e-12
+    assert np.abs(G.gaunt_product(x2, x1, L) - out).max() < 1e-13
+    assert np.abs(G.gaunt_product(x1[1], x2[1], L) - out[1]).max() < 1e-13
+    # broadcasting one input against a batch
+    assert np.abs(G.gaunt_product(x1[0], x2, L)[2] - G.gaunt_product(x1[0], x2[2], L)).max() < 1e-13
+
+
+def test_gaunt_product_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"\(L\+1\)\^2"):
+        G.gaunt_product(np.zeros(5), np.zeros(4))
+    with pytest.raises(ValueError, match="finite"):
+        G.gaunt_product(np.full(4, np.nan), np.zeros(4))
+    with pytest.raises(ValueError, match="L1"):
+        G.gaunt_product(np.zeros((G.MAX_GAUNT_L + 2) ** 2), np.zeros(1))
+
+
+# ------------------------------------------------------------------ Gaunt versus Clebsch-Gordan, path by path
+PATHS = [(l1, l2, l3) for l1 in range(5) for l2 in range(5) for l3 in range(abs(l1 - l2), l1 + l2 + 1)]
+
+
+@pytest.mark.parametrize("l1,l2,l3", PATHS)
+def test_gaunt_and_cg_agree_up_to_a_path_constant(l1, l2, l3):
+    rng = np.random.default_rng(1000 + 100 * l1 + 10 * l2 + l3)
+    L = max(l1, l2)
+    x1, x2 = _one_degree(l1, L, rng), _one_degree(l2, L, rng)
+    gaunt_block = G.gaunt_product(x1, x2, l3)[l3 * l3 :]
+    p1, p2 = (-1) ** l1, (-1) ** l2
+    ir = f"{l3}{'e' if p1 * p2 == 1 else 'o'}"
+    _, cg = full_tensor_product(f"1x{l1}{'e' if p1 == 1 else 'o'}", x1[l1 * l1 : (l1 + 1) ** 2],
+                                f"1x{l2}{'e' if p2 == 1 else 'o'}", x2[l2 * l2 : (l2 + 1) ** 2], filter_ir_out=[ir])
+    assert cg.shape == (2 * l3 + 1,)
+    assert np.abs(cg).max() > 1e-3  # the CG path itself is alive
+    kappa = G.gaunt_path_constant(l1, l2, l3)
+    if (l1 + l2 + l3) % 2 == 0:
+        # full_tensor_product carries sqrt(2 l3 + 1); the Gaunt block is kappa * C
+        assert np.abs(gaunt_block - kappa / math.sqrt(2 * l3 + 1) * cg).max() < 1e-12
+        assert abs(kappa) == pytest.approx(G.gaunt_path_constant_formula(l1, l2, l3), rel=1e-12)
+        assert abs(kappa) > 0.1
+        assert np.abs(G.gaunt_coefficients(l1, l2, l3) - kappa * clebsch_gordan(l1, l2, l3)).max() < 1e-13
+    else:
+        assert np.abs(gaunt_block).max() < 1e-14
+        assert abs(kappa) < 1e-15
+        assert np.abs(G.gaunt_coefficients(l1, l2, l3)).max() < 1e-15
+
+
+def test_cross_product_vanishes_in_gaunt_but_not_in_cg():
+    u, v = np.array([1.0, -2.0, 3.0]), np.array([0.5, 1.0, 2.0])
+    rows = G.couple_two_vectors(u, v, random_rotation(rng=4))
+    assert [r.irrep for r in rows] == ["0e", "1e", "2e"]
+    for r in rows:
+        assert np.abs(r.cg - r.cartesian).max() < 1e-14
+        assert r.equivariance_error < 1e-13
+    dot, cross, sym = rows
+    assert dot.cg[0] == pytest.approx(np.dot(u, v) / math.sqrt(3), rel=1e-14)
+    assert np.abs(cross.cg - np.cross(u, v) / math.sqrt(6)).max() < 1e-14
+    assert np.linalg.norm(cross.cg) > 1.0
+    assert np.abs(cross.gaunt).max() < 1e-15  # the Gaunt product cannot make a cross product
+    assert cross.gaunt_constant == 0.0
+    assert np.abs(dot.gaunt - dot.gaunt_constant * dot.cg).max() < 1e-14
+    assert np.abs(sym.gaunt - sym.gaunt_constant * sym.cg).max() < 1e-14
+
+
+def test_three_j_zero_matches_sympy():
+    wigner = pytest.importorskip("sympy.physics.wigner")
+    for l1, l2, l3 in [(0, 0, 0), (1, 1, 0), (1, 1, 2), (2, 2, 2), (2, 3, 3), (4, 3, 5), (5, 5, 6), (10, 12, 14)]:
+        assert G.three_j_zero(l1, l2, l3) == pytest.approx(float(wigner.wigner_3j(l1, l2, l3, 0, 0, 0)), rel=1e-13)
+    assert G.three_j_zero(1, 1, 1) == 0.0
+    assert G.three_j_zero(1, 1, 3) == 0.0
+
+
+def test_gaunt_block_norm_matches_sympy_gaunt():
+    """The Frobenius norm is basis-independent: our real Gaunt tensor against sympy's complex one."""
+    wigner = pytest.importorskip("sympy.physics.wigner")
+    for l1, l2, l3 in [(1, 1, 2), (2, 2, 2), (1, 2, 3), (3, 2, 3)]:
+        ref = math.sqrt(sum(float(wigner.gaunt(l1, l2, l3, m1, m2, -m1 - m2)) ** 2
+                            for m1 in range(-l1, l1 + 1) for m2 in range(-l2, l2 + 1) if abs(m1 + m2) <= l3))
+        assert np.linalg.norm(G.gaunt_coefficients(l1, l2, l3)) == pytest.approx(ref, rel=1e-12)
+
+
+# ------------------------------------------------------------------ counts
+def test_path_census_small_cases():
+    c1 = G.path_census(1)
+    assert (c1.total, c1.even, c1.odd, c1.lost) == (5, 4, 1, ((1, 1, 1),))
+    c2 = G.path_census(2)
+    assert set(c2.lost) == {(1, 1, 1), (1, 2, 2), (2, 1, 2), (2, 2, 1)}
+    c6 = G.path_census(6)
+    a, b, c = np.meshgrid(*[np.arange(7)] * 3, indexing="ij")
+    alive = (np.abs(a - b) <= c) & (c <= a + b)
+    assert (c6.total, c6.odd) == (int(alive.sum()), int((alive & ((a + b + c) % 2 == 1)).sum())) == (175, 69)
+    assert c6.total == c6.even + c6.odd
+
+
+def test_cg_counts_match_tensor_product_and_hand_sum():
+    for L in (1, 3, 5):
+        irreps = irreps_up_to(L)
+        assert G.count_cg_operations(L) == count_multiply_adds(irreps, irreps, G.all_outputs_up_to(L))
+        by_hand = sum((2 * a + 1) * (2 * b + 1) * (2 * c + 1) for a in range(L + 1) for b in range(L + 1)
+                      for c in range(abs(a - b), min(a + b, L) + 1))
+        assert G.count_cg_operations(L) == by_hand
+        even = sum((2 * a + 1) * (2 * b + 1) * (2 * c + 1) for a in range(L + 1) for b in range(L + 1)
+                   for c in range(abs(a - b), min(a + b, L) + 1) if (a + b + c) % 2 == 0)
+        assert G.count_cg_operations(L, even_paths_only=True) == even
+    assert G.count_cg_operations(1) == 1 + 9 + 9 + 9 + 27 + 45 - 45  # paths into l3 <= 1 only
+    assert G.count_cg_operations(1) == 1 * 1 * 1 + 1 * 3 * 3 + 3 * 1 * 3 + 3 * 3 * 1 + 3 * 3 * 3
+
+
+def test_operation_count_exponents():
+    Ls = [16, 24, 32]
+    cg = [G.count_cg_operations(L) for L in Ls]
+    slope_cg, _ = G.fit_power_law(Ls, cg)
+    assert 5.5 < slope_cg < 6.2
+    Lg = [64, 96]
+    gaunt = [G.count_gaunt_operations(L).total for L in Lg]
+    slope_g, _ = G.fit_power_law(Lg, gaunt)
+    assert 2.7 < slope_g < 3.2
+    cost = G.count_gaunt_operations(8)
+    assert cost.total == cost.legendre + cost.fft + cost.pointwise
+    assert (cost.n_theta, cost.n_phi) == G.gaunt_grid_size(8, 8, 8) == (13, 26)
+    assert cost.legendre == 2 * 13 * 3 * 81
+    assert G.count_cg_operations(8) > 30 * cost.total
+
+
+def test_fit_power_law_recovers_exponent():
+    xs = np.array([2.0, 4.0, 8.0, 16.0])
+    a, c = G.fit_power_law(xs, 3.0 * xs**4.5)
+    assert a == pytest.approx(4.5, abs=1e-12) and c == pytest.approx(3.0, rel=1e-10)
+    with pytest.raises(ValueError):
+        G.fit_power_law([1.0], [2.0])
+
+
+def test_time_products_runs_and_reports_counts():
+    t = G.time_products(2, batch=4, repeat=1)
+    assert t.cg_seconds > 0 and t.gaunt_seconds > 0
+    assert t.cg_multiply_adds == G.count_cg_operations(2)
+    assert t.gaunt_operations == G.count_gaunt_operations(2).total
+    with pytest.raises(ValueError):
+        G.time_products(100)
