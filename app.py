@@ -7,7 +7,7 @@ import streamlit as st
 
 st.set_page_config(
     page_title="Equivariance Lab",
-    page_icon=":material/3d_rotation:",
+    page_icon="🌀",
     layout="wide",
 )
 

@@ -187,6 +187,7 @@ def _fill_chunk(
         S[m] += tmp
     q_prev2 = np.empty((0, n))
     q_prev = np.full((1, n), diag[0])
+    work = np.empty((max(lmax - 1, 1), n))
     for l in range(0, lmax + 1):
         if l == 0:
             q = q_prev
@@ -198,7 +199,8 @@ def _fill_chunk(
             q = np.empty((l + 1, n))
             np.multiply(q_prev[: l - 1], zs, out=q[: l - 1])
             q[: l - 1] *= coeffs[1 + 2 * (l - 2)]
-            q[: l - 1] -= coeffs[2 + 2 * (l - 2)] * q_prev2[: l - 1]
+            np.multiply(coeffs[2 + 2 * (l - 2)], q_prev2[: l - 1], out=work[: l - 1])
+            q[: l - 1] -= work[: l - 1]
             np.multiply(zs, np.sqrt(2.0 * l + 1.0) * q_prev[l - 1], out=q[l - 1])
             q[l] = diag[l]
         off = offsets.get(l)
