@@ -62,6 +62,10 @@ __all__ = [
     "relu_in_frame",
     "relu_in_frame_steps",
     "best_equivariant_fit",
+    "RotationCheck",
+    "rotation_check",
+    "ParityTrapRow",
+    "parity_trap",
 ]
 
 Array = NDArray[np.float64]
@@ -1038,3 +1042,98 @@ def best_equivariant_fit(
     res = float(np.sqrt(np.mean(np.sum((fv - g * d) ** 2, axis=-1))))
     rms = float(np.sqrt(np.mean(np.sum(fv * fv, axis=-1))))
     return g, res, rms
+
+
+# ----------------------------------------------------------------------------------------------
+# ready-made experiments for the lesson page (tested; the page only displays them)
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class RotationCheck:
+    """One input vector, one O(3) element: ``f(R v)`` against ``R f(v)`` for ReLU and a norm nonlinearity.
+
+    Attributes
+    ----------
+    v, Rv : ndarray (3,)
+    relu_of_Rv, R_relu_v, norm_of_Rv, R_norm_v : ndarray (3,)
+    relu_error, norm_error : EquivarianceError
+        From :func:`equivariance_error` at this single (input, element) pair. ``norm_error.absolute`` is
+        ~1e-16 (rounding), ``relu_error.absolute`` is O(|v|) for a generic rotation.
+    """
+
+    v: Array
+    R: Array
+    Rv: Array
+    relu_of_Rv: Array
+    R_relu_v: Array
+    norm_of_Rv: Array
+    R_norm_v: Array
+    relu_error: EquivarianceError
+    norm_error: EquivarianceError
+
+
+def rotation_check(
+    v: ArrayLike, R: ArrayLike, sigma: Union[str, Activation] = "relu", bias: float = -1.0
+) -> RotationCheck:
+    """Compare ``f(R v)`` with ``R f(v)`` for componentwise ReLU and ``norm_nonlinearity(sigma, bias)``.
+
+    Raises
+    ------
+    ValueError
+        If ``v`` is not 3 finite numbers or ``R`` is not orthogonal.
+    """
+    v = np.asarray(v, dtype=np.float64)
+    if v.shape != (3,) or not np.all(np.isfinite(v)):
+        raise ValueError(f"v must be 3 finite numbers, got {v!r}")
+    R = np.asarray(R, dtype=np.float64)
+    if R.shape != (3, 3) or not np.all(np.isfinite(R)) or np.abs(R @ R.T - np.eye(3)).max() > 1e-9:
+        raise ValueError("R must be an orthogonal 3x3 matrix")
+    f_norm = lambda x: norm_nonlinearity(x, "1x1o", sigma, bias)  # noqa: E731
+    irreps = Irreps("1x1o")
+    D = np.asarray(irreps.D_from_matrix(R))
+    Rv = D @ v
+    return RotationCheck(
+        v=_readonly(v), R=_readonly(R), Rv=_readonly(Rv),
+        relu_of_Rv=_readonly(relu(Rv)), R_relu_v=_readonly(D @ relu(v)),
+        norm_of_Rv=_readonly(f_norm(Rv)), R_norm_v=_readonly(D @ f_norm(v)),
+        relu_error=equivariance_error(relu, irreps, irreps, x=v, group_elements=R),
+        norm_error=equivariance_error(f_norm, irreps, irreps, x=v, group_elements=R),
+    )
+
+
+@dataclass(frozen=True)
+class ParityTrapRow:
+    """One activation applied pointwise to pseudo-scalars (``0o``), tested as a map ``0o -> 0o``.
+
+    ``so3_error`` (rotations only) is exactly 0 for every function: a pseudo-scalar does not change under
+    rotations. ``o3_error`` (with inversions) is ~0 only for odd functions. ``output_irrep`` is what
+    :func:`scalar_activation_output` allows (``'0o'``, ``'0e'`` for even functions, ``'illegal'``).
+    """
+
+    act: str
+    parity: int
+    so3_error: float
+    o3_error: float
+    output_irrep: str
+
+
+def parity_trap(acts: Sequence[str] = ("relu", "softplus", "tanh", "abs"), n: int = 16, rng: RngLike = 0) -> tuple[ParityTrapRow, ...]:
+    """The parity trap, measured: each activation on ``4x0o`` under SO(3) and under O(3).
+
+    Returns
+    -------
+    tuple of ParityTrapRow
+        relu / softplus: ``so3_error == 0`` and ``o3_error`` O(1): the trap. tanh: both ~0. abs: O(3) error as
+        a ``0o -> 0o`` map, but legal as ``0o -> 0e``.
+    """
+    irreps = Irreps("4x0o")
+    rows = []
+    for a in acts:
+        layer = Componentwise(irreps, a)
+        so3 = equivariance_error(layer, irreps, irreps, n=n, parity=False, rng=rng).absolute
+        o3 = equivariance_error(layer, irreps, irreps, n=n, parity=True, rng=rng).absolute
+        try:
+            out = str(scalar_activation_output("0o", a))
+        except ValueError:
+            out = "illegal"
+        rows.append(ParityTrapRow(a, activation_parity(a), so3, o3, out))
+    return tuple(rows)

@@ -1,0 +1,344 @@
+"""Figures for "ReLU versus norm nonlinearity": arrows, a sphere of directions, error curves, the parity trap, depth.
+
+Every builder is pure (numbers in, ``plotly.graph_objects.Figure`` out, inputs never mutated) and draws at most
+ONE 3D scene. Colours: ReLU is red/orange, the norm nonlinearity blue/teal; a solid arrow is ``f(R v)``, a dashed
+one ``R f(v)``; where the two coincide the map is equivariant. Coordinates are the Lab's (e3nn's), y drawn up.
+
+Invariants the tests check
+--------------------------
+* :func:`rotation_arrows_figure` and :func:`sphere_map_figure` have exactly one 3D scene.
+* The arrow tips drawn are the numbers of the :class:`~equi_core.nets.RotationCheck` given (no recomputation).
+* :func:`error_vs_angle_figure` uses a log axis and draws exact zeros at ``floor`` (never drops them).
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping, Optional, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import ArrayLike, NDArray
+from plotly.subplots import make_subplots
+
+from ..nets import ACTIVATIONS, ParityTrapRow, RotationCheck, bend_angles, fibonacci_sphere
+
+__all__ = [
+    "COLORS",
+    "rotation_arrows_figure",
+    "sphere_map_data",
+    "sphere_map_figure",
+    "error_vs_angle_figure",
+    "parity_trap_figure",
+    "depth_figure",
+]
+
+Array = NDArray[np.float64]
+
+#: Colours of the page (ReLU warm, norm nonlinearity cool, inputs grey).
+COLORS: Mapping[str, str] = {
+    "input": "#555555",
+    "rotated_input": "#222222",
+    "relu": "#d62728",
+    "relu_rot": "#ff7f0e",
+    "norm": "#1f5fbf",
+    "norm_rot": "#17becf",
+    "tanh": "#2ca02c",
+}
+_FONT = dict(family="Inter, Source Sans Pro, Helvetica, Arial, sans-serif", size=16, color="#222")
+
+
+def _layout(fig: go.Figure, *, title: Optional[str], height: int) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        font=_FONT,
+        height=height,
+        margin=dict(l=10, r=10, t=70 if title else 30, b=10),
+        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=20)) if title else None,
+        legend=dict(font=dict(size=15), bgcolor="rgba(255,255,255,0.8)"),
+    )
+    return fig
+
+
+def _scene(extent: float) -> dict:
+    ax = dict(range=[-extent, extent], zeroline=True, zerolinewidth=3, zerolinecolor="#999",
+              showbackground=True, backgroundcolor="#f6f7f9", gridcolor="#dde", title=dict(font=dict(size=16)))
+    return dict(
+        xaxis=dict(ax, title=dict(text="x", font=dict(size=16))),
+        yaxis=dict(ax, title=dict(text="y", font=dict(size=16))),
+        zaxis=dict(ax, title=dict(text="z", font=dict(size=16))),
+        aspectmode="cube",
+        camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=1.45, y=0.9, z=1.55)),
+    )
+
+
+def _arrow(
+    end: ArrayLike, color: str, name: str, *, dash: str = "solid", width: float = 9, start: ArrayLike = (0, 0, 0),
+    head: float = 0.35, group: Optional[str] = None, hover: Optional[str] = None,
+) -> list:
+    """A 3D arrow: a line from ``start`` to ``end`` and a cone at the tip (a marker if the arrow is ~0)."""
+    s = np.asarray(start, dtype=np.float64)
+    e = np.asarray(end, dtype=np.float64)
+    d = e - s
+    L = float(np.linalg.norm(d))
+    text = hover or f"{name}<br>({e[0]:.4f}, {e[1]:.4f}, {e[2]:.4f})"
+    line = go.Scatter3d(
+        x=[s[0], e[0]], y=[s[1], e[1]], z=[s[2], e[2]], mode="lines" if L > 1e-12 else "markers",
+        line=dict(color=color, width=width, dash=dash), marker=dict(size=6, color=color),
+        name=name, legendgroup=group or name, hovertext=[text, text], hoverinfo="text",
+    )
+    out = [line]
+    if L > 1e-12:
+        out.append(
+            go.Cone(
+                x=[e[0]], y=[e[1]], z=[e[2]], u=[d[0] / L], v=[d[1] / L], w=[d[2] / L],
+                anchor="tip", sizemode="absolute", sizeref=head, colorscale=[[0, color], [1, color]],
+                showscale=False, showlegend=False, legendgroup=group or name, hovertext=text, hoverinfo="text",
+            )
+        )
+    return out
+
+
+def rotation_arrows_figure(check: RotationCheck, *, title: Optional[str] = None, height: int = 620) -> go.Figure:
+    """One 3D scene: the input ``v``, ``R v``, and ``f(R v)`` (solid) against ``R f(v)`` (dashed) for both maps.
+
+    For the norm nonlinearity the blue and teal arrows coincide (equivariant); for ReLU the red and orange
+    arrows point in different directions (the error shown in the legend is ``max |f(Rv) - R f(v)|``).
+    """
+    rel, nor = check.relu_error.absolute, check.norm_error.absolute
+    arrows = [
+        ("v (input)", check.v, COLORS["input"], "dot", 5),
+        ("R v (rotated input)", check.Rv, COLORS["rotated_input"], "solid", 5),
+        ("ReLU(R v)", check.relu_of_Rv, COLORS["relu"], "solid", 10),
+        (f"R ReLU(v)   error {rel:.3g}", check.R_relu_v, COLORS["relu_rot"], "dash", 10),
+        ("norm(R v)", check.norm_of_Rv, COLORS["norm"], "solid", 14),
+        (f"R norm(v)   error {nor:.1e}", check.R_norm_v, COLORS["norm_rot"], "dash", 7),
+    ]
+    extent = 1.15 * max(1e-9, *(float(np.max(np.abs(a[1]))) for a in arrows))
+    fig = go.Figure()
+    for name, vec, color, dash, width in arrows:
+        for tr in _arrow(vec, color, name, dash=dash, width=width, head=0.12 * extent):
+            fig.add_trace(tr)
+    _layout(fig, title=title, height=height)
+    fig.update_layout(scene=_scene(extent), legend=dict(x=0.0, y=1.0, font=dict(size=15)))
+    return fig
+
+
+def sphere_map_data(
+    f: Callable[[Array], ArrayLike], *, n_theta: int = 41, n_phi: int = 81, n_arrows: int = 160
+) -> dict[str, Array]:
+    """Evaluate a map of 3-vectors on the unit sphere, for :func:`sphere_map_figure` and the CSV download.
+
+    Returns
+    -------
+    dict
+        ``grid`` (n_theta, n_phi, 3) unit vectors (lat-long about y), ``grid_gain`` |f(v)| on it,
+        ``points`` (n_arrows, 3) nearly uniform directions, ``f_points`` f at them, ``gain`` |f| and
+        ``bend_deg`` the angle between v and f(v) in degrees (NaN where f(v) = 0).
+    """
+    for name, v, lo, hi in (("n_theta", n_theta, 3, 200), ("n_phi", n_phi, 3, 400), ("n_arrows", n_arrows, 2, 2000)):
+        if not (isinstance(v, (int, np.integer)) and lo <= v <= hi):
+            raise ValueError(f"{name} must be an int in {lo}..{hi}, got {v!r}")
+    th = np.linspace(0.0, np.pi, n_theta)
+    ph = np.linspace(0.0, 2.0 * np.pi, n_phi)
+    T, P = np.meshgrid(th, ph, indexing="ij")
+    grid = np.stack([np.sin(T) * np.sin(P), np.cos(T), np.sin(T) * np.cos(P)], axis=-1)
+    fg = np.asarray(f(grid.reshape(-1, 3)), dtype=np.float64).reshape(grid.shape)
+    pts = fibonacci_sphere(n_arrows)
+    fp = np.asarray(f(pts), dtype=np.float64)
+    return {
+        "grid": grid,
+        "grid_gain": np.linalg.norm(fg, axis=-1),
+        "points": pts,
+        "f_points": fp,
+        "gain": np.linalg.norm(fp, axis=-1),
+        "bend_deg": np.degrees(bend_angles(pts, fp)),
+    }
+
+
+def sphere_map_figure(
+    data: Mapping[str, Array], *, name: str, title: Optional[str] = None, height: int = 560, cmax: Optional[float] = None
+) -> go.Figure:
+    """One 3D scene: the unit sphere of input directions coloured by the gain ``|f(v)|``, and f(v) as cones.
+
+    A norm nonlinearity paints the sphere one colour and its cones point straight out (radial); ReLU's
+    colour changes with direction, its cones lean toward the positive octant, and in the negative octant
+    there are none (f(v) = 0).
+    """
+    grid, gain = np.asarray(data["grid"]), np.asarray(data["grid_gain"])
+    pts, fp = np.asarray(data["points"]), np.asarray(data["f_points"])
+    top = float(cmax) if cmax is not None else max(1e-9, float(np.max(gain)))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Surface(
+            x=grid[..., 0], y=grid[..., 1], z=grid[..., 2], surfacecolor=gain, cmin=0.0, cmax=top,
+            colorscale="Viridis", opacity=0.92, name=f"|{name}(v)| on |v| = 1",
+            colorbar=dict(title=dict(text=f"|{name}(v)|", font=dict(size=15)), len=0.75, thickness=18),
+            hovertemplate="v = (%{x:.2f}, %{y:.2f}, %{z:.2f})<br>gain %{surfacecolor:.3f}<extra></extra>",
+            lighting=dict(ambient=0.75, diffuse=0.5), showlegend=False,
+        )
+    )
+    alive = np.linalg.norm(fp, axis=-1) > 1e-9
+    if np.any(alive):
+        base = pts[alive] * 1.02
+        dirs = fp[alive] / np.linalg.norm(fp[alive], axis=-1, keepdims=True)
+        bend = np.degrees(bend_angles(pts[alive], fp[alive]))
+        fig.add_trace(
+            go.Cone(
+                x=base[:, 0], y=base[:, 1], z=base[:, 2], u=dirs[:, 0], v=dirs[:, 1], w=dirs[:, 2],
+                anchor="tail", sizemode="absolute", sizeref=0.16, colorscale=[[0, "#111"], [1, "#111"]],
+                showscale=False, name=f"direction of {name}(v)", customdata=bend,
+                hovertemplate="bent by %{customdata:.1f} deg<extra></extra>",
+            )
+        )
+    dead = ~alive
+    if np.any(dead):
+        fig.add_trace(
+            go.Scatter3d(
+                x=pts[dead, 0] * 1.02, y=pts[dead, 1] * 1.02, z=pts[dead, 2] * 1.02, mode="markers",
+                marker=dict(size=3.5, color="#e377c2", symbol="x"), name=f"{name}(v) = 0 (direction lost)",
+            )
+        )
+    _layout(fig, title=title, height=height)
+    fig.update_layout(scene=_scene(1.35), legend=dict(x=0.0, y=0.02))
+    return fig
+
+
+def error_vs_angle_figure(
+    angles_deg: ArrayLike,
+    curves: Mapping[str, ArrayLike],
+    *,
+    title: Optional[str] = None,
+    floor: float = 1e-17,
+    height: int = 430,
+    marker_deg: Optional[float] = None,
+) -> go.Figure:
+    """Equivariance error against rotation angle, log scale; exact zeros are drawn at ``floor``.
+
+    ``curves`` maps a legend name to values (same length as ``angles_deg``); names containing "ReLU" are
+    drawn warm, "norm" cool. A grey band marks float64 rounding (1e-16 .. 1e-14).
+    """
+    a = np.asarray(angles_deg, dtype=np.float64)
+    fig = go.Figure()
+    fig.add_hrect(y0=1e-17, y1=1e-14, fillcolor="#e8e8e8", opacity=0.6, line_width=0, layer="below")
+    fig.add_annotation(x=float(a.max()) if a.size else 360, y=np.log10(3e-15), xanchor="right", showarrow=False,
+                       text="float64 rounding", font=dict(size=14, color="#666"))
+    palette = [COLORS["relu"], COLORS["relu_rot"], COLORS["norm"], COLORS["norm_rot"], COLORS["tanh"], "#9467bd"]
+    for k, (name, vals) in enumerate(curves.items()):
+        y = np.asarray(vals, dtype=np.float64)
+        if y.shape != a.shape:
+            raise ValueError(f"curve {name!r} has shape {y.shape}, angles have {a.shape}")
+        color = COLORS["relu"] if "relu" in name.lower() and "mean" not in name.lower() else (
+            COLORS["relu_rot"] if "relu" in name.lower() else (
+                COLORS["norm"] if "norm" in name.lower() and "mean" not in name.lower() else (
+                    COLORS["norm_rot"] if "norm" in name.lower() else palette[k % len(palette)])))
+        dash = "dot" if "mean" in name.lower() else "solid"
+        fig.add_trace(go.Scatter(x=a, y=np.maximum(y, floor), mode="lines", name=name,
+                                 line=dict(color=color, width=4, dash=dash),
+                                 hovertemplate="%{x:.1f} deg: %{y:.3g}<extra>" + name + "</extra>"))
+    if marker_deg is not None:
+        fig.add_vline(x=float(marker_deg), line=dict(color="#444", width=2, dash="dash"))
+    _layout(fig, title=title, height=height)
+    fig.update_xaxes(title="rotation angle (degrees)", range=[float(a.min()), float(a.max())] if a.size else None,
+                     dtick=45, title_font=dict(size=17), tickfont=dict(size=15))
+    fig.update_yaxes(type="log", title="max |f(Rv) - R f(v)|", exponentformat="power", range=[-17.2, 1.0],
+                     title_font=dict(size=17), tickfont=dict(size=15))
+    fig.update_layout(legend=dict(orientation="h", y=-0.22, x=0.0))
+    return fig
+
+
+def parity_trap_figure(
+    rows: Sequence[ParityTrapRow], *, s_max: float = 3.0, acts: Sequence[str] = ("relu", "tanh"), height: int = 460,
+    title: Optional[str] = None, floor: float = 1e-17,
+) -> go.Figure:
+    """The parity trap: for a pseudo-scalar ``s`` (``0o``), inversion maps ``s -> -s``.
+
+    Left panels (one per activation in ``acts``): ``f(-s)`` (apply f after inverting) against ``-f(s)``
+    (invert after f); they coincide only for odd f. Right panel: measured errors under SO(3) (always 0:
+    rotations do not touch a pseudo-scalar) and under O(3), log scale.
+    """
+    k = len(acts)
+    fig = make_subplots(
+        rows=1, cols=k + 1, column_widths=[1.0] * k + [1.3], horizontal_spacing=0.07,
+        subplot_titles=[f"{a}: f(-s) vs -f(s)" for a in acts] + ["error: SO(3) test vs O(3) test"],
+    )
+    s = np.linspace(-s_max, s_max, 241)
+    for c, a in enumerate(acts, start=1):
+        f = ACTIVATIONS[a]
+        fig.add_trace(go.Scatter(x=s, y=f(-s), name="f(-s): act on the inverted input", legendgroup="a",
+                                 showlegend=c == 1, line=dict(color=COLORS["relu"], width=5)), row=1, col=c)
+        fig.add_trace(go.Scatter(x=s, y=-f(s), name="-f(s): invert the output", legendgroup="b",
+                                 showlegend=c == 1, line=dict(color=COLORS["norm"], width=4, dash="dash")), row=1, col=c)
+        fig.update_xaxes(title_text="pseudo-scalar s", row=1, col=c)
+    names = [r.act for r in rows]
+    fig.add_trace(go.Bar(x=names, y=[max(r.so3_error, floor) for r in rows], name="SO(3) test (rotations)",
+                         marker_color="#8c8c8c", text=[f"{r.so3_error:.1g}" for r in rows], textposition="outside"),
+                  row=1, col=k + 1)
+    fig.add_trace(go.Bar(x=names, y=[max(r.o3_error, floor) for r in rows], name="O(3) test (with inversion)",
+                         marker_color="#9467bd", text=[f"{r.o3_error:.2g}" for r in rows], textposition="outside"),
+                  row=1, col=k + 1)
+    fig.update_yaxes(type="log", range=[-17.5, 1.5], exponentformat="power", row=1, col=k + 1)
+    _layout(fig, title=title, height=height)
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2, x=0.0))
+    fig.update_annotations(font=dict(size=16))
+    return fig
+
+
+def depth_figure(
+    theta_in: ArrayLike,
+    theta_relu: ArrayLike,
+    theta_norm: ArrayLike,
+    steps: Sequence[tuple[str, str, int]],
+    *,
+    fit: Optional[tuple[float, float, float]] = None,
+    height: int = 500,
+    title: Optional[str] = None,
+) -> go.Figure:
+    """The depth argument in one picture.
+
+    Left: what one layer does to a direction in the x-y plane (output angle vs input angle): the norm
+    nonlinearity is the identity line, ReLU flattens whole quadrants onto the axes and loses the third.
+    Right: the blocks an equivariant network stacks to do what one ReLU does (given reference axes as extra
+    features), with their multiply-adds; ``fit`` = (gain, rms residual, rms) of the best equivariant imitation
+    without axes, written under the diagram.
+    """
+    ti = np.degrees(np.asarray(theta_in, dtype=np.float64))
+    tr = np.degrees(np.asarray(theta_relu, dtype=np.float64))
+    tn = np.degrees(np.asarray(theta_norm, dtype=np.float64))
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.42, 0.58], horizontal_spacing=0.08,
+                        subplot_titles=["one layer, one direction: angle out vs angle in",
+                                        "to imitate ONE ReLU layer equivariantly"])
+    fig.add_trace(go.Scatter(x=ti, y=tn, name="norm nonlinearity (keeps every direction)",
+                             line=dict(color=COLORS["norm"], width=6)), row=1, col=1)
+    fig.add_trace(go.Scatter(x=ti, y=tr, name="ReLU (snaps quadrants to axes; loses 180-270)",
+                             line=dict(color=COLORS["relu"], width=5), connectgaps=False), row=1, col=1)
+    fig.update_xaxes(title_text="input direction (deg)", dtick=90, range=[0, 360], row=1, col=1)
+    fig.update_yaxes(title_text="output direction (deg)", dtick=90, range=[-10, 370], row=1, col=1)
+    # right: a pipeline of boxes, drawn in the second axes' data coordinates
+    xref, yref = "x2", "y2"
+    n = len(steps)
+    total = sum(int(c) for _, _, c in steps)
+    boxes = [("input v + axes e1, e2, e3", "4 x 1o", None)] + list(steps) + [("output = ReLU(v) in that frame", "1o", None)]
+    ys = np.linspace(0.93, 0.07, len(boxes))
+    for i, (name, sig, cost) in enumerate(boxes):
+        y = float(ys[i])
+        is_step = cost is not None
+        fig.add_shape(type="rect", x0=0.04, x1=0.96, y0=y - 0.055, y1=y + 0.055, xref=xref, yref=yref,
+                      line=dict(color=COLORS["norm"] if is_step else "#666", width=2),
+                      fillcolor="#e8f0fb" if is_step else "#f2f2f2")
+        label = f"<b>{name}</b>  <span style='color:#555'>[{sig}]</span>"
+        if is_step:
+            label += f"  <b>{cost}</b> mult-adds"
+        fig.add_annotation(x=0.5, y=y, xref=xref, yref=yref, text=label, showarrow=False, font=dict(size=14))
+        if i + 1 < len(boxes):
+            fig.add_annotation(x=0.5, y=float(ys[i + 1]) + 0.058, ax=0.5, ay=y - 0.058, xref=xref, yref=yref,
+                               axref=xref, ayref=yref, showarrow=True, arrowhead=3, arrowsize=1.3, arrowwidth=2,
+                               arrowcolor="#666", text="")
+    note = f"{n} equivariant blocks, {total} multiply-adds  vs  plain ReLU: 1 block, 3 comparisons"
+    if fit is not None:
+        note += (f"<br>without reference axes the best equivariant map is {fit[0]:.2f}·v: "
+                 f"RMS error {fit[1]:.2f} of {fit[2]:.2f}, at any depth")
+    fig.add_annotation(x=0.5, y=-0.06, xref=xref, yref=yref, text=note, showarrow=False, font=dict(size=14, color="#a00"))
+    fig.update_xaxes(visible=False, range=[0, 1], row=1, col=2)
+    fig.update_yaxes(visible=False, range=[-0.14, 1.0], row=1, col=2)
+    _layout(fig, title=title, height=height)
+    fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0.0))
+    return fig
