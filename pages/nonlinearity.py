@@ -62,9 +62,9 @@ SPEC = {
     "v2": Param("str", DEFAULT_V2, max_len=80),
     "sigma": Param("choice", "relu", choices=SIGMAS),
     "bias": Param("float", -1.0, min=-3.0, max=3.0),
-    "alpha": Param("int", 40, min=0, max=360),
-    "beta": Param("int", 70, min=0, max=180),
-    "gamma": Param("int", 20, min=0, max=360),
+    "alpha": Param("int", 250, min=0, max=360),
+    "beta": Param("int", 90, min=0, max=180),
+    "gamma": Param("int", 340, min=0, max=360),
     "axis": Param("choice", "z", choices=tuple(AXES)),
     "sphere": Param("choice", "ReLU", choices=SPHERE_MAPS),
     "gate_act": Param("choice", "relu", choices=GATE_ACTS),
@@ -97,9 +97,9 @@ def _curve(v: tuple, axis: str, sigma: str, bias: float):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _sphere(which: str, sigma: str, bias: float):
+def _sphere(which: str, sigma: str, bias: float, radius: float):
     f = relu if which == "ReLU" else (lambda x: norm_nonlinearity(x, "1x1o", sigma, bias))
-    return sphere_map_data(f)
+    return sphere_map_data(f, radius=radius)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -260,12 +260,15 @@ if valid_pair:
         c: st.column_config.NumberColumn(format="%.6f") for c in ("|v|", "|ReLU(v)|", "|norm(v)|")
     })
     m1, m2, m3 = st.columns(3)
-    m1.metric("ReLU output lengths", f"{pair.relu_norms[0]:.4f} vs {pair.relu_norms[1]:.4f}",
-              "tells them apart" if pair.relu_tells_apart else "same response", delta_color="off")
-    m2.metric("norm nonlinearity output lengths", f"{pair.norm_norms[0]:.4f} vs {pair.norm_norms[1]:.4f}",
-              "tells them apart" if pair.norm_tells_apart else "cannot tell them apart", delta_color="off")
-    m3.metric("input lengths", f"{pair.input_norms[0]:.4f} vs {pair.input_norms[1]:.4f}",
-              "same length" if pair.same_length else "different lengths", delta_color="off")
+    m1.metric("Does ReLU tell them apart?", "yes" if pair.relu_tells_apart else "no",
+              f"|ReLU(v)|: {pair.relu_norms[0]:.4f} vs {pair.relu_norms[1]:.4f}", delta_color="off", delta_arrow="off",
+              border=True)
+    m2.metric("Does the norm nonlinearity?", "yes" if pair.norm_tells_apart else "no",
+              f"|norm(v)|: {pair.norm_norms[0]:.4f} vs {pair.norm_norms[1]:.4f}", delta_color="off", delta_arrow="off",
+              border=True)
+    m3.metric("Same input length?", "yes" if pair.same_length else "no",
+              f"|v|: {pair.input_norms[0]:.4f} vs {pair.input_norms[1]:.4f}", delta_color="off", delta_arrow="off",
+              border=True)
     if pair.same_length and not pair.norm_tells_apart:
         st.info(
             "Same length in, same response out: the norm nonlinearity only sees |v|, so it scales both vectors by "
@@ -293,10 +296,11 @@ with left:
     beta = st.slider("β (degrees)", 0, 180, key="beta")
     gamma = st.slider("γ (degrees)", 0, 360, key="gamma")
     check = _rotation(tuple(v_rot), int(alpha), int(beta), int(gamma), sigma, float(bias))
-    st.metric("ReLU:  max |f(Rv) − R f(v)|", f"{check.relu_error.absolute:.4g}",
-              f"relative {check.relu_error.relative:.3g}", delta_color="off")
-    st.metric("norm nonlinearity:  max |f(Rv) − R f(v)|", f"{check.norm_error.absolute:.2e}",
-              f"relative {check.norm_error.relative:.2e}", delta_color="off")
+    st.metric("ReLU error", f"{check.relu_error.absolute:.4g}", f"relative {check.relu_error.relative:.3g}",
+              delta_color="off", delta_arrow="off", border=True, help="max over components of |f(Rv) − R f(v)|")
+    st.metric("norm nonlinearity error", f"{check.norm_error.absolute:.2e}",
+              f"relative {check.norm_error.relative:.2e}", delta_color="off", delta_arrow="off", border=True,
+              help="max over components of |f(Rv) − R f(v)|")
     st.caption("float64 rounding is about 1e-16: the norm nonlinearity is exact, ReLU is not.")
 with right:
     arrows_fig = rotation_arrows_figure(check, title="f(R v) (solid) against R f(v) (dashed)")
@@ -322,24 +326,27 @@ st.caption(
 
 # ------------------------------------------------------------------------------------------- 3. the sphere
 st.header("3. The whole sphere at once")
+radius = float(np.linalg.norm(v_rot)) or 1.0
 st.markdown(
-    "Every unit direction $v$, coloured by the gain $|f(v)|$, with a cone showing where $f(v)$ points. "
-    "An equivariant map treats all directions alike: one colour, radial cones."
+    f"Every direction $v$ with the length of $v_1$ ($|v| = {radius:.4g}$), coloured by the gain $|f(v)|/|v|$, "
+    "with an arrow showing where $f(v)$ points. An equivariant map treats all directions alike: one colour, "
+    "radial arrows."
 )
 which = st.radio("map", SPHERE_MAPS, key="sphere", horizontal=True)
-sdata = _sphere(which, sigma, float(bias))
+sdata = _sphere(which, sigma, float(bias), radius)
 s_left, s_right = st.columns([2.6, 1])
 with s_right:
     gain = sdata["gain"]
     bend = sdata["bend_deg"]
     lost = int(np.sum(np.isnan(bend)))
-    st.metric("gain |f(v)| over directions", f"{gain.min():.3f} … {gain.max():.3f}")
-    st.metric("largest bend of a direction", f"{np.nanmax(bend):.1f}°" if np.any(~np.isnan(bend)) else "—")
-    st.metric("directions sent to 0", f"{lost} of {gain.size}")
+    st.metric("gain |f(v)|/|v| ranges over", f"{gain.min():.3f} – {gain.max():.3f}", border=True)
+    st.metric("largest bend of a direction", f"{np.nanmax(bend):.1f}°" if np.any(~np.isnan(bend)) else "—",
+              border=True)
+    st.metric("directions sent to 0", f"{lost} of {gain.size}", border=True)
     st.caption(
         "ReLU bends every direction with a negative component toward the positive octant and deletes the "
-        "negative octant. The norm nonlinearity never bends (0°) and has one gain for all directions "
-        "(all zero if σ(1 + b) = 0)."
+        "negative octant. The norm nonlinearity never bends (0°) and has one gain σ(|v| + b)/|v| for all "
+        "directions (all zero if σ(|v| + b) = 0)."
     )
 with s_left:
     st.plotly_chart(sphere_map_figure(sdata, name="ReLU" if which == "ReLU" else "norm",
@@ -356,7 +363,7 @@ st.markdown(
 )
 st.latex(r"s \xrightarrow{\text{inversion}} -s \quad\Rightarrow\quad f(-s) \overset{!}{=} -f(s)\ \ (\text{odd } f)")
 rows = _parity_rows()
-st.plotly_chart(parity_trap_figure(rows, title="An even-less activation on 0o passes SO(3) and fails O(3)"),
+st.plotly_chart(parity_trap_figure(rows, title="ReLU on a pseudo-scalar passes every SO(3) test and fails O(3)"),
                 width="stretch", key="parity_chart")
 st.dataframe(
     pd.DataFrame(
@@ -384,7 +391,8 @@ with g2:
 st.subheader("Every block of the library, measured")
 block_rows = _block_errors()
 st.dataframe(
-    pd.DataFrame(block_rows, columns=["block", "irreps in", "irreps out", "O(3) error (abs)", "relative"]),
+    pd.DataFrame(block_rows, columns=["block", "irreps in", "irreps out", "O(3) error (abs)", "relative"])[
+        ["block", "O(3) error (abs)", "relative", "irreps in", "irreps out"]],
     width="stretch", hide_index=True,
     column_config={"O(3) error (abs)": st.column_config.NumberColumn(format="%.2e"),
                    "relative": st.column_config.NumberColumn(format="%.2e")},

@@ -118,22 +118,31 @@ def rotation_arrows_figure(check: RotationCheck, *, title: Optional[str] = None,
         for tr in _arrow(vec, color, name, dash=dash, width=width, head=0.12 * extent):
             fig.add_trace(tr)
     _layout(fig, title=title, height=height)
-    fig.update_layout(scene=_scene(extent), legend=dict(x=0.0, y=1.0, font=dict(size=15)))
+    fig.update_layout(
+        scene=_scene(extent),
+        scene_domain=dict(x=[0.0, 0.68], y=[0.0, 1.0]),
+        legend=dict(x=0.70, y=0.95, xanchor="left", font=dict(size=16), itemsizing="constant",
+                    bgcolor="rgba(255,255,255,0.0)"),
+    )
     return fig
 
 
 def sphere_map_data(
-    f: Callable[[Array], ArrayLike], *, n_theta: int = 41, n_phi: int = 81, n_arrows: int = 160
+    f: Callable[[Array], ArrayLike], *, radius: float = 1.0, n_theta: int = 41, n_phi: int = 81, n_arrows: int = 160
 ) -> dict[str, Array]:
-    """Evaluate a map of 3-vectors on the unit sphere, for :func:`sphere_map_figure` and the CSV download.
+    """Evaluate a map of 3-vectors on the sphere ``|v| = radius``, for :func:`sphere_map_figure` and downloads.
 
     Returns
     -------
     dict
-        ``grid`` (n_theta, n_phi, 3) unit vectors (lat-long about y), ``grid_gain`` |f(v)| on it,
-        ``points`` (n_arrows, 3) nearly uniform directions, ``f_points`` f at them, ``gain`` |f| and
-        ``bend_deg`` the angle between v and f(v) in degrees (NaN where f(v) = 0).
+        ``grid`` (n_theta, n_phi, 3) unit directions (lat-long about y), ``grid_gain`` = |f(r u)| / r on it,
+        ``points`` (n_arrows, 3) nearly uniform unit directions, ``f_points`` = f(r u) / r at them, ``gain``
+        its length and ``bend_deg`` the angle between u and f(r u) in degrees (NaN where f = 0).
+        For a norm nonlinearity the gain is one number, ``sigma(r + b) / r``, and the bend is 0 everywhere.
     """
+    if not (isinstance(radius, (int, float, np.floating)) and np.isfinite(radius) and 0 < radius <= 1e6):
+        raise ValueError(f"radius must be a finite number in (0, 1e6], got {radius!r}")
+    r = float(radius)
     for name, v, lo, hi in (("n_theta", n_theta, 3, 200), ("n_phi", n_phi, 3, 400), ("n_arrows", n_arrows, 2, 2000)):
         if not (isinstance(v, (int, np.integer)) and lo <= v <= hi):
             raise ValueError(f"{name} must be an int in {lo}..{hi}, got {v!r}")
@@ -141,9 +150,9 @@ def sphere_map_data(
     ph = np.linspace(0.0, 2.0 * np.pi, n_phi)
     T, P = np.meshgrid(th, ph, indexing="ij")
     grid = np.stack([np.sin(T) * np.sin(P), np.cos(T), np.sin(T) * np.cos(P)], axis=-1)
-    fg = np.asarray(f(grid.reshape(-1, 3)), dtype=np.float64).reshape(grid.shape)
+    fg = np.asarray(f(r * grid.reshape(-1, 3)), dtype=np.float64).reshape(grid.shape) / r
     pts = fibonacci_sphere(n_arrows)
-    fp = np.asarray(f(pts), dtype=np.float64)
+    fp = np.asarray(f(r * pts), dtype=np.float64) / r
     return {
         "grid": grid,
         "grid_gain": np.linalg.norm(fg, axis=-1),
@@ -157,7 +166,7 @@ def sphere_map_data(
 def sphere_map_figure(
     data: Mapping[str, Array], *, name: str, title: Optional[str] = None, height: int = 560, cmax: Optional[float] = None
 ) -> go.Figure:
-    """One 3D scene: the unit sphere of input directions coloured by the gain ``|f(v)|``, and f(v) as cones.
+    """One 3D scene: the sphere of input directions coloured by the gain ``|f(v)| / |v|``, f(v) as arrows.
 
     A norm nonlinearity paints the sphere one colour and its cones point straight out (radial); ReLU's
     colour changes with direction, its cones lean toward the positive octant, and in the negative octant
@@ -170,22 +179,31 @@ def sphere_map_figure(
     fig.add_trace(
         go.Surface(
             x=grid[..., 0], y=grid[..., 1], z=grid[..., 2], surfacecolor=gain, cmin=0.0, cmax=top,
-            colorscale="Viridis", opacity=0.92, name=f"|{name}(v)| on |v| = 1",
-            colorbar=dict(title=dict(text=f"|{name}(v)|", font=dict(size=15)), len=0.75, thickness=18),
+            colorscale="Viridis", opacity=0.92, name=f"|{name}(v)| / |v|",
+            colorbar=dict(title=dict(text=f"|{name}(v)|/|v|", font=dict(size=15)), len=0.75, thickness=18),
             hovertemplate="v = (%{x:.2f}, %{y:.2f}, %{z:.2f})<br>gain %{surfacecolor:.3f}<extra></extra>",
             lighting=dict(ambient=0.75, diffuse=0.5), showlegend=False,
         )
     )
     alive = np.linalg.norm(fp, axis=-1) > 1e-9
     if np.any(alive):
-        base = pts[alive] * 1.02
+        base = pts[alive] * 1.01
         dirs = fp[alive] / np.linalg.norm(fp[alive], axis=-1, keepdims=True)
+        tips = base + 0.32 * dirs
         bend = np.degrees(bend_angles(pts[alive], fp[alive]))
+        segs = np.full((3 * base.shape[0], 3), np.nan)
+        segs[0::3], segs[1::3] = base, tips
+        fig.add_trace(
+            go.Scatter3d(
+                x=segs[:, 0], y=segs[:, 1], z=segs[:, 2], mode="lines", line=dict(color="#111", width=4),
+                name=f"direction of {name}(v)", hoverinfo="skip",
+            )
+        )
         fig.add_trace(
             go.Cone(
-                x=base[:, 0], y=base[:, 1], z=base[:, 2], u=dirs[:, 0], v=dirs[:, 1], w=dirs[:, 2],
-                anchor="tail", sizemode="absolute", sizeref=0.16, colorscale=[[0, "#111"], [1, "#111"]],
-                showscale=False, name=f"direction of {name}(v)", customdata=bend,
+                x=tips[:, 0], y=tips[:, 1], z=tips[:, 2], u=dirs[:, 0], v=dirs[:, 1], w=dirs[:, 2],
+                anchor="tip", sizemode="absolute", sizeref=0.09, colorscale=[[0, "#111"], [1, "#111"]],
+                showscale=False, showlegend=False, customdata=bend,
                 hovertemplate="bent by %{customdata:.1f} deg<extra></extra>",
             )
         )
@@ -194,11 +212,11 @@ def sphere_map_figure(
         fig.add_trace(
             go.Scatter3d(
                 x=pts[dead, 0] * 1.02, y=pts[dead, 1] * 1.02, z=pts[dead, 2] * 1.02, mode="markers",
-                marker=dict(size=3.5, color="#e377c2", symbol="x"), name=f"{name}(v) = 0 (direction lost)",
+                marker=dict(size=5, color="#e377c2", symbol="x"), name=f"{name}(v) = 0 (direction lost)",
             )
         )
     _layout(fig, title=title, height=height)
-    fig.update_layout(scene=_scene(1.35), legend=dict(x=0.0, y=0.02))
+    fig.update_layout(scene=_scene(1.45), legend=dict(x=0.0, y=0.02))
     return fig
 
 
@@ -275,7 +293,7 @@ def parity_trap_figure(
     fig.add_trace(go.Bar(x=names, y=[max(r.o3_error, floor) for r in rows], name="O(3) test (with inversion)",
                          marker_color="#9467bd", text=[f"{r.o3_error:.2g}" for r in rows], textposition="outside"),
                   row=1, col=k + 1)
-    fig.update_yaxes(type="log", range=[-17.5, 1.5], exponentformat="power", row=1, col=k + 1)
+    fig.update_yaxes(type="log", range=[-17.5, 2.5], exponentformat="power", row=1, col=k + 1)
     _layout(fig, title=title, height=height)
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2, x=0.0))
     fig.update_annotations(font=dict(size=16))
@@ -289,7 +307,7 @@ def depth_figure(
     steps: Sequence[tuple[str, str, int]],
     *,
     fit: Optional[tuple[float, float, float]] = None,
-    height: int = 500,
+    height: int = 620,
     title: Optional[str] = None,
 ) -> go.Figure:
     """The depth argument in one picture.
@@ -303,7 +321,7 @@ def depth_figure(
     ti = np.degrees(np.asarray(theta_in, dtype=np.float64))
     tr = np.degrees(np.asarray(theta_relu, dtype=np.float64))
     tn = np.degrees(np.asarray(theta_norm, dtype=np.float64))
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.42, 0.58], horizontal_spacing=0.08,
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.06,
                         subplot_titles=["one layer, one direction: angle out vs angle in",
                                         "to imitate ONE ReLU layer equivariantly"])
     fig.add_trace(go.Scatter(x=ti, y=tn, name="norm nonlinearity (keeps every direction)",
@@ -316,29 +334,30 @@ def depth_figure(
     xref, yref = "x2", "y2"
     n = len(steps)
     total = sum(int(c) for _, _, c in steps)
-    boxes = [("input v + axes e1, e2, e3", "4 x 1o", None)] + list(steps) + [("output = ReLU(v) in that frame", "1o", None)]
-    ys = np.linspace(0.93, 0.07, len(boxes))
+    boxes = [("input: v and reference axes e1, e2, e3", "4 x 1o", None)] + list(steps) + [
+        ("output: ReLU(v) in that frame", "1o", None)]
+    ys = np.linspace(0.94, 0.10, len(boxes))
+    half = 0.062
     for i, (name, sig, cost) in enumerate(boxes):
         y = float(ys[i])
         is_step = cost is not None
-        fig.add_shape(type="rect", x0=0.04, x1=0.96, y0=y - 0.055, y1=y + 0.055, xref=xref, yref=yref,
-                      line=dict(color=COLORS["norm"] if is_step else "#666", width=2),
+        fig.add_shape(type="rect", x0=0.02, x1=0.98, y0=y - half, y1=y + half, xref=xref, yref=yref,
+                      line=dict(color=COLORS["norm"] if is_step else "#777", width=2),
                       fillcolor="#e8f0fb" if is_step else "#f2f2f2")
-        label = f"<b>{name}</b>  <span style='color:#555'>[{sig}]</span>"
-        if is_step:
-            label += f"  <b>{cost}</b> mult-adds"
-        fig.add_annotation(x=0.5, y=y, xref=xref, yref=yref, text=label, showarrow=False, font=dict(size=14))
+        label = f"<b>{name}</b><br><span style='font-size:13px'>{sig}"
+        label += f"   ·   {cost} mult-adds</span>" if is_step else "</span>"
+        fig.add_annotation(x=0.5, y=y, xref=xref, yref=yref, text=label, showarrow=False, font=dict(size=15))
         if i + 1 < len(boxes):
-            fig.add_annotation(x=0.5, y=float(ys[i + 1]) + 0.058, ax=0.5, ay=y - 0.058, xref=xref, yref=yref,
-                               axref=xref, ayref=yref, showarrow=True, arrowhead=3, arrowsize=1.3, arrowwidth=2,
-                               arrowcolor="#666", text="")
-    note = f"{n} equivariant blocks, {total} multiply-adds  vs  plain ReLU: 1 block, 3 comparisons"
+            fig.add_annotation(x=0.5, y=float(ys[i + 1]) + half, ax=0.5, ay=y - half, xref=xref, yref=yref,
+                               axref=xref, ayref=yref, showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=2,
+                               arrowcolor="#777", text="")
+    note = f"{n} equivariant blocks, {total} mult-adds   vs   plain ReLU: 1 block, 3 comparisons"
     if fit is not None:
-        note += (f"<br>without reference axes the best equivariant map is {fit[0]:.2f}·v: "
-                 f"RMS error {fit[1]:.2f} of {fit[2]:.2f}, at any depth")
-    fig.add_annotation(x=0.5, y=-0.06, xref=xref, yref=yref, text=note, showarrow=False, font=dict(size=14, color="#a00"))
+        note += f"<br>no axes: best equivariant map {fit[0]:.2f}·v, RMS error {fit[1]:.2f} of {fit[2]:.2f}"
+    fig.add_annotation(x=0.5, y=-0.02, xref=xref, yref=yref, text=note, showarrow=False,
+                       font=dict(size=14, color="#a00"))
     fig.update_xaxes(visible=False, range=[0, 1], row=1, col=2)
-    fig.update_yaxes(visible=False, range=[-0.14, 1.0], row=1, col=2)
+    fig.update_yaxes(visible=False, range=[-0.09, 1.01], row=1, col=2)
     _layout(fig, title=title, height=height)
     fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0.0))
     return fig
