@@ -42,6 +42,7 @@ __all__ = [
     "random_rotations",
     "rotations_about_axes",
     "random_unit_vectors",
+    "legendre_spectrum",
 ]
 
 ANGULAR_KINDS = ("sw", "cos")
@@ -166,6 +167,25 @@ def _angular(c: torch.Tensor, spec: TargetSpec) -> torch.Tensor:
     for _ in range(spec.order - 1):
         t_prev, t = t, 2.0 * c * t - t_prev
     return t
+
+
+def legendre_spectrum(spec: TargetSpec) -> "np.ndarray":
+    """Coefficients ``a_l`` of the angular function in Legendre polynomials, ``g(c) = sum_l a_l P_l(c)``.
+
+    Length ``angular_order + 1``; the last one is non-zero, which is why a model needs spherical
+    harmonics up to ``l = angular_order``: by the addition theorem the three-body term is a sum of
+    ``a_l``-weighted degree-``l`` power-spectrum invariants and nothing else.
+    """
+    import numpy as np
+    from numpy.polynomial import chebyshev, legendre
+
+    if spec.angular == "sw":
+        power = np.array([1.0 / 9.0, 2.0 / 3.0, 1.0])  # (c + 1/3)^2
+    else:
+        power = chebyshev.cheb2poly(np.eye(spec.order + 1)[spec.order])
+    coeffs = legendre.poly2leg(power)
+    coeffs[np.abs(coeffs) < 1e-12] = 0.0
+    return coeffs
 
 
 def site_energy(pos: torch.Tensor, spec: TargetSpec) -> torch.Tensor:

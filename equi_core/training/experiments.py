@@ -71,6 +71,8 @@ __all__ = [
     "RESULTS_DIR",
     "load_result",
     "save_result",
+    "make_result",
+    "load_average",
 ]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -540,7 +542,7 @@ def run_experiment(name: str, config: Mapping[str, Any] | None = None, *, quick:
         torch.set_num_threads(int(threads))
     control = control or Control()
     t0 = time.perf_counter()
-    load0 = _loadavg()
+    load0 = load_average()
     rows: list[dict[str, Any]] = []
     points = plan_points(key, cfg)
     complete = True
@@ -564,7 +566,8 @@ def _point_label(point: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in point.items())
 
 
-def _loadavg() -> list[float] | None:
+def load_average() -> list[float] | None:
+    """``os.getloadavg()`` rounded (None where unavailable): recorded with every result."""
     try:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:  # pragma: no cover - not on every platform
