@@ -846,13 +846,14 @@ def rotation_error_curve(
         raise ValueError("axis must be a finite nonzero 3-vector")
     angles = np.asarray(angles, dtype=np.float64).ravel()
     y = np.asarray(f(xs), dtype=np.float64)
-    out = np.empty((angles.size, xs.shape[0]))
-    for a, t in enumerate(angles):
-        R = np.asarray(axis_angle_to_matrix(ax / np.linalg.norm(ax), t), dtype=np.float64)
-        Di, Do = np.asarray(irreps_in.D_from_matrix(R)), np.asarray(irreps_out.D_from_matrix(R))
-        d = np.abs(np.asarray(f(xs @ Di.T), dtype=np.float64) - y @ Do.T)
-        out[a] = d.max(axis=-1)
-    return out
+    n_in = xs.shape[0]
+    R = np.asarray(axis_angle_to_matrix(ax / np.linalg.norm(ax), angles), dtype=np.float64).reshape(-1, 3, 3)
+    Di = np.asarray(irreps_in.D_from_matrix(R))  # (n_angles, d_in, d_in)
+    Do = np.asarray(irreps_out.D_from_matrix(R))
+    x_rot = np.einsum("aij,nj->ani", Di, xs).reshape(-1, irreps_in.dim)
+    f_rot = np.asarray(f(x_rot), dtype=np.float64).reshape(angles.size, n_in, irreps_out.dim)
+    d = np.abs(f_rot - np.einsum("aij,nj->ani", Do, y))
+    return d.max(axis=-1) if d.shape[-1] else np.zeros((angles.size, n_in))
 
 
 # ----------------------------------------------------------------------------------------------

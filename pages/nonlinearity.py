@@ -179,6 +179,12 @@ def _quizzes():
     return (("q_parity", q1), ("q_abs", q2), ("q_depth", q3))
 
 
+@st.cache_data(max_entries=1, show_spinner=False)
+def _code() -> str:
+    return source_of(norm_nonlinearity, compare_pair, rotation_check, equivariance_error, scalar_activation_output,
+                     Gate, relu_in_frame)
+
+
 def _legal_odd(act: str) -> bool:
     try:
         return str(scalar_activation_output("0o", act)) == "0o"
@@ -428,11 +434,8 @@ st.query_params.update(encode_query_params(current, SPEC))
 
 # ------------------------------------------------------------------------------------------- code, quiz, downloads
 with st.expander("Show the code"):
-    st.code(
-        source_of(norm_nonlinearity, compare_pair, rotation_check, equivariance_error, scalar_activation_output,
-                  Gate, relu_in_frame),
-        language="python",
-    )
+    st.caption("The library functions behind this page's numbers and figures, read from `equi_core/nets.py`.")
+    st.code(_code(), language="python")
 
 st.header("Quiz")
 for key, quiz in _quizzes():

@@ -17,7 +17,6 @@ from typing import Callable, Mapping, Optional, Sequence
 import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
-from plotly.subplots import make_subplots
 
 from ..nets import ACTIVATIONS, ParityTrapRow, RotationCheck, bend_angles, fibonacci_sphere
 
@@ -46,16 +45,39 @@ COLORS: Mapping[str, str] = {
 _FONT = dict(family="Inter, Source Sans Pro, Helvetica, Arial, sans-serif", size=16, color="#222")
 
 
-def _layout(fig: go.Figure, *, title: Optional[str], height: int) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
+_AXIS_STYLE = dict(gridcolor="#e5e7eb", zerolinecolor="#c9ccd1", linecolor="#c9ccd1", ticks="outside",
+                   tickcolor="#c9ccd1", automargin=True)
+
+
+def _merge(base: dict, extra: Mapping) -> dict:
+    """Recursive dict merge (``extra`` wins); returns a new dict, inputs untouched."""
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = _merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _layout(*, title: Optional[str], height: int, **extra) -> dict:
+    """The shared layout as a plain dict, to be passed once to ``go.Figure`` (or ``update_layout``).
+
+    ``template='none'`` plus explicit colours, and one construction instead of repeated ``update_layout``:
+    plotly's validation dominated the cost (a 'plotly_white' template alone costs ~20 ms per figure, and
+    Streamlit's theme replaces the template in the app anyway).
+    """
+    base = dict(
+        template="none",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
         font=_FONT,
         height=height,
         margin=dict(l=10, r=10, t=70 if title else 30, b=10),
-        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=20)) if title else None,
         legend=dict(font=dict(size=15), bgcolor="rgba(255,255,255,0.8)"),
+        xaxis=dict(_AXIS_STYLE),
+        yaxis=dict(_AXIS_STYLE),
     )
-    return fig
+    if title:
+        base["title"] = dict(text=title, x=0.0, xanchor="left", font=dict(size=20))
+    return _merge(base, extra)
 
 
 def _scene(extent: float) -> dict:
@@ -80,16 +102,16 @@ def _arrow(
     d = e - s
     L = float(np.linalg.norm(d))
     text = hover or f"{name}<br>({e[0]:.4f}, {e[1]:.4f}, {e[2]:.4f})"
-    line = go.Scatter3d(
-        x=[s[0], e[0]], y=[s[1], e[1]], z=[s[2], e[2]], mode="lines" if L > 1e-12 else "markers",
+    line = dict(
+        type="scatter3d", x=[s[0], e[0]], y=[s[1], e[1]], z=[s[2], e[2]], mode="lines" if L > 1e-12 else "markers",
         line=dict(color=color, width=width, dash=dash), marker=dict(size=6, color=color),
         name=name, legendgroup=group or name, hovertext=[text, text], hoverinfo="text",
     )
     out = [line]
     if L > 1e-12:
         out.append(
-            go.Cone(
-                x=[e[0]], y=[e[1]], z=[e[2]], u=[d[0] / L], v=[d[1] / L], w=[d[2] / L],
+            dict(
+                type="cone", x=[e[0]], y=[e[1]], z=[e[2]], u=[d[0] / L], v=[d[1] / L], w=[d[2] / L],
                 anchor="tip", sizemode="absolute", sizeref=head, colorscale=[[0, color], [1, color]],
                 showscale=False, showlegend=False, legendgroup=group or name, hovertext=text, hoverinfo="text",
             )
@@ -113,18 +135,15 @@ def rotation_arrows_figure(check: RotationCheck, *, title: Optional[str] = None,
         (f"R norm(v)   error {nor:.1e}", check.R_norm_v, COLORS["norm_rot"], "dash", 7),
     ]
     extent = 1.15 * max(1e-9, *(float(np.max(np.abs(a[1]))) for a in arrows))
-    fig = go.Figure()
-    for name, vec, color, dash, width in arrows:
-        for tr in _arrow(vec, color, name, dash=dash, width=width, head=0.12 * extent):
-            fig.add_trace(tr)
-    _layout(fig, title=title, height=height)
-    fig.update_layout(
-        scene=_scene(extent),
-        scene_domain=dict(x=[0.0, 0.68], y=[0.0, 1.0]),
+    traces = [tr for name, vec, color, dash, width in arrows
+              for tr in _arrow(vec, color, name, dash=dash, width=width, head=0.12 * extent)]
+    layout = _layout(
+        title=title, height=height,
+        scene=dict(_scene(extent), domain=dict(x=[0.0, 0.68], y=[0.0, 1.0])),
         legend=dict(x=0.70, y=0.95, xanchor="left", font=dict(size=16), itemsizing="constant",
                     bgcolor="rgba(255,255,255,0.0)"),
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def sphere_map_data(
@@ -175,16 +194,15 @@ def sphere_map_figure(
     grid, gain = np.asarray(data["grid"]), np.asarray(data["grid_gain"])
     pts, fp = np.asarray(data["points"]), np.asarray(data["f_points"])
     top = float(cmax) if cmax is not None else max(1e-9, float(np.max(gain)))
-    fig = go.Figure()
-    fig.add_trace(
-        go.Surface(
-            x=grid[..., 0], y=grid[..., 1], z=grid[..., 2], surfacecolor=gain, cmin=0.0, cmax=top,
+    traces: list[dict] = [
+        dict(
+            type="surface", x=grid[..., 0], y=grid[..., 1], z=grid[..., 2], surfacecolor=gain, cmin=0.0, cmax=top,
             colorscale="Viridis", opacity=0.92, name=f"|{name}(v)| / |v|",
             colorbar=dict(title=dict(text=f"|{name}(v)|/|v|", font=dict(size=15)), len=0.75, thickness=18),
             hovertemplate="v = (%{x:.2f}, %{y:.2f}, %{z:.2f})<br>gain %{surfacecolor:.3f}<extra></extra>",
             lighting=dict(ambient=0.75, diffuse=0.5), showlegend=False,
         )
-    )
+    ]
     alive = np.linalg.norm(fp, axis=-1) > 1e-9
     if np.any(alive):
         base = pts[alive] * 1.01
@@ -193,15 +211,15 @@ def sphere_map_figure(
         bend = np.degrees(bend_angles(pts[alive], fp[alive]))
         segs = np.full((3 * base.shape[0], 3), np.nan)
         segs[0::3], segs[1::3] = base, tips
-        fig.add_trace(
-            go.Scatter3d(
-                x=segs[:, 0], y=segs[:, 1], z=segs[:, 2], mode="lines", line=dict(color="#111", width=4),
-                name=f"direction of {name}(v)", hoverinfo="skip",
+        traces.append(
+            dict(
+                type="scatter3d", x=segs[:, 0], y=segs[:, 1], z=segs[:, 2], mode="lines",
+                line=dict(color="#111", width=4), name=f"direction of {name}(v)", hoverinfo="skip",
             )
         )
-        fig.add_trace(
-            go.Cone(
-                x=tips[:, 0], y=tips[:, 1], z=tips[:, 2], u=dirs[:, 0], v=dirs[:, 1], w=dirs[:, 2],
+        traces.append(
+            dict(
+                type="cone", x=tips[:, 0], y=tips[:, 1], z=tips[:, 2], u=dirs[:, 0], v=dirs[:, 1], w=dirs[:, 2],
                 anchor="tip", sizemode="absolute", sizeref=0.09, colorscale=[[0, "#111"], [1, "#111"]],
                 showscale=False, showlegend=False, customdata=bend,
                 hovertemplate="bent by %{customdata:.1f} deg<extra></extra>",
@@ -209,15 +227,14 @@ def sphere_map_figure(
         )
     dead = ~alive
     if np.any(dead):
-        fig.add_trace(
-            go.Scatter3d(
-                x=pts[dead, 0] * 1.02, y=pts[dead, 1] * 1.02, z=pts[dead, 2] * 1.02, mode="markers",
+        traces.append(
+            dict(
+                type="scatter3d", x=pts[dead, 0] * 1.02, y=pts[dead, 1] * 1.02, z=pts[dead, 2] * 1.02, mode="markers",
                 marker=dict(size=5, color="#e377c2", symbol="x"), name=f"{name}(v) = 0 (direction lost)",
             )
         )
-    _layout(fig, title=title, height=height)
-    fig.update_layout(scene=_scene(1.45), legend=dict(x=0.0, y=0.02))
-    return fig
+    return go.Figure(data=traces, layout=_layout(title=title, height=height, scene=_scene(1.45),
+                                                 legend=dict(x=0.0, y=0.02)))
 
 
 def error_vs_angle_figure(
@@ -235,32 +252,54 @@ def error_vs_angle_figure(
     drawn warm, "norm" cool. A grey band marks float64 rounding (1e-16 .. 1e-14).
     """
     a = np.asarray(angles_deg, dtype=np.float64)
-    fig = go.Figure()
-    fig.add_hrect(y0=1e-17, y1=1e-14, fillcolor="#e8e8e8", opacity=0.6, line_width=0, layer="below")
-    fig.add_annotation(x=float(a.max()) if a.size else 360, y=np.log10(3e-15), xanchor="right", showarrow=False,
-                       text="float64 rounding", font=dict(size=14, color="#666"))
     palette = [COLORS["relu"], COLORS["relu_rot"], COLORS["norm"], COLORS["norm_rot"], COLORS["tanh"], "#9467bd"]
+    traces = []
     for k, (name, vals) in enumerate(curves.items()):
         y = np.asarray(vals, dtype=np.float64)
         if y.shape != a.shape:
             raise ValueError(f"curve {name!r} has shape {y.shape}, angles have {a.shape}")
-        color = COLORS["relu"] if "relu" in name.lower() and "mean" not in name.lower() else (
-            COLORS["relu_rot"] if "relu" in name.lower() else (
-                COLORS["norm"] if "norm" in name.lower() and "mean" not in name.lower() else (
-                    COLORS["norm_rot"] if "norm" in name.lower() else palette[k % len(palette)])))
-        dash = "dot" if "mean" in name.lower() else "solid"
-        fig.add_trace(go.Scatter(x=a, y=np.maximum(y, floor), mode="lines", name=name,
-                                 line=dict(color=color, width=4, dash=dash),
-                                 hovertemplate="%{x:.1f} deg: %{y:.3g}<extra>" + name + "</extra>"))
+        low, mean = name.lower(), "mean" in name.lower()
+        if "relu" in low:
+            color = COLORS["relu_rot"] if mean else COLORS["relu"]
+        elif "norm" in low:
+            color = COLORS["norm_rot"] if mean else COLORS["norm"]
+        else:
+            color = palette[k % len(palette)]
+        traces.append(dict(type="scatter", x=a, y=np.maximum(y, floor), mode="lines", name=name,
+                           line=dict(color=color, width=4, dash="dot" if mean else "solid"),
+                           hovertemplate="%{x:.1f} deg: %{y:.3g}<extra>" + name + "</extra>"))
+    shapes = [dict(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=1e-17, y1=1e-14, fillcolor="#e8e8e8",
+                   opacity=0.6, line_width=0, layer="below")]
     if marker_deg is not None:
-        fig.add_vline(x=float(marker_deg), line=dict(color="#444", width=2, dash="dash"))
-    _layout(fig, title=title, height=height)
-    fig.update_xaxes(title="rotation angle (degrees)", range=[float(a.min()), float(a.max())] if a.size else None,
-                     dtick=45, title_font=dict(size=17), tickfont=dict(size=15))
-    fig.update_yaxes(type="log", title="max |f(Rv) - R f(v)|", exponentformat="power", range=[-17.2, 1.0],
-                     title_font=dict(size=17), tickfont=dict(size=15))
-    fig.update_layout(legend=dict(orientation="h", y=-0.22, x=0.0))
-    return fig
+        shapes.append(dict(type="line", xref="x", x0=float(marker_deg), x1=float(marker_deg), yref="paper", y0=0,
+                           y1=1, line=dict(color="#444", width=2, dash="dash")))
+    layout = _layout(
+        title=title, height=height, shapes=shapes,
+        annotations=[dict(x=float(a.max()) if a.size else 360, y=np.log10(3e-15), xanchor="right", showarrow=False,
+                          text="float64 rounding", font=dict(size=14, color="#666"))],
+        xaxis=dict(title=dict(text="rotation angle (degrees)", font=dict(size=17)), dtick=45,
+                   range=[float(a.min()), float(a.max())] if a.size else None, tickfont=dict(size=15)),
+        yaxis=dict(type="log", title=dict(text="max |f(Rv) - R f(v)|", font=dict(size=17)), exponentformat="power",
+                   range=[-17.2, 1.0], tickfont=dict(size=15)),
+        legend=dict(orientation="h", y=-0.22, x=0.0),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def _columns(widths: Sequence[float], spacing: float) -> list[list[float]]:
+    """Horizontal domains of side-by-side panels (what ``make_subplots`` computes, without its cost)."""
+    free = 1.0 - spacing * (len(widths) - 1)
+    total = float(sum(widths))
+    out, x = [], 0.0
+    for w in widths:
+        out.append([x, min(1.0, x + free * w / total)])
+        x = out[-1][1] + spacing
+    return out
+
+
+def _panel_title(text: str, domain: Sequence[float]) -> dict:
+    return dict(text=text, x=(domain[0] + domain[1]) / 2, y=1.0, xref="paper", yref="paper", xanchor="center",
+                yanchor="bottom", showarrow=False, font=dict(size=16))
 
 
 def parity_trap_figure(
@@ -274,30 +313,34 @@ def parity_trap_figure(
     rotations do not touch a pseudo-scalar) and under O(3), log scale.
     """
     k = len(acts)
-    fig = make_subplots(
-        rows=1, cols=k + 1, column_widths=[1.0] * k + [1.3], horizontal_spacing=0.07,
-        subplot_titles=[f"{a}: f(-s) vs -f(s)" for a in acts] + ["error: SO(3) test vs O(3) test"],
-    )
+    doms = _columns([1.0] * k + [1.3], 0.07)
     s = np.linspace(-s_max, s_max, 241)
+    traces: list[dict] = []
+    axes: dict = {}
     for c, a in enumerate(acts, start=1):
         f = ACTIVATIONS[a]
-        fig.add_trace(go.Scatter(x=s, y=f(-s), name="f(-s): act on the inverted input", legendgroup="a",
-                                 showlegend=c == 1, line=dict(color=COLORS["relu"], width=5)), row=1, col=c)
-        fig.add_trace(go.Scatter(x=s, y=-f(s), name="-f(s): invert the output", legendgroup="b",
-                                 showlegend=c == 1, line=dict(color=COLORS["norm"], width=4, dash="dash")), row=1, col=c)
-        fig.update_xaxes(title_text="pseudo-scalar s", row=1, col=c)
+        ax = "" if c == 1 else str(c)
+        traces.append(dict(type="scatter", x=s, y=f(-s), name="f(-s): act on the inverted input", legendgroup="a",
+                           showlegend=c == 1, line=dict(color=COLORS["relu"], width=5), xaxis=f"x{ax}", yaxis=f"y{ax}"))
+        traces.append(dict(type="scatter", x=s, y=-f(s), name="-f(s): invert the output", legendgroup="b",
+                           showlegend=c == 1, line=dict(color=COLORS["norm"], width=4, dash="dash"),
+                           xaxis=f"x{ax}", yaxis=f"y{ax}"))
+        axes[f"xaxis{ax}"] = dict(_AXIS_STYLE, domain=doms[c - 1], anchor=f"y{ax}", title=dict(text="pseudo-scalar s"))
+        axes[f"yaxis{ax}"] = dict(_AXIS_STYLE, anchor=f"x{ax}")
+    b = str(k + 1)
     names = [r.act for r in rows]
-    fig.add_trace(go.Bar(x=names, y=[max(r.so3_error, floor) for r in rows], name="SO(3) test (rotations)",
-                         marker_color="#8c8c8c", text=[f"{r.so3_error:.1g}" for r in rows], textposition="outside"),
-                  row=1, col=k + 1)
-    fig.add_trace(go.Bar(x=names, y=[max(r.o3_error, floor) for r in rows], name="O(3) test (with inversion)",
-                         marker_color="#9467bd", text=[f"{r.o3_error:.2g}" for r in rows], textposition="outside"),
-                  row=1, col=k + 1)
-    fig.update_yaxes(type="log", range=[-17.5, 2.5], exponentformat="power", row=1, col=k + 1)
-    _layout(fig, title=title, height=height)
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2, x=0.0))
-    fig.update_annotations(font=dict(size=16))
-    return fig
+    traces.append(dict(type="bar", x=names, y=[max(r.so3_error, floor) for r in rows], name="SO(3) test (rotations)",
+                       marker_color="#8c8c8c", text=[f"{r.so3_error:.1g}" for r in rows], textposition="outside",
+                       xaxis=f"x{b}", yaxis=f"y{b}"))
+    traces.append(dict(type="bar", x=names, y=[max(r.o3_error, floor) for r in rows], name="O(3) test (with inversion)",
+                       marker_color="#9467bd", text=[f"{r.o3_error:.2g}" for r in rows], textposition="outside",
+                       xaxis=f"x{b}", yaxis=f"y{b}"))
+    axes[f"xaxis{b}"] = dict(_AXIS_STYLE, domain=doms[k], anchor=f"y{b}")
+    axes[f"yaxis{b}"] = dict(_AXIS_STYLE, anchor=f"x{b}", type="log", range=[-17.5, 2.5], exponentformat="power")
+    titles = [f"{a}: f(-s) vs -f(s)" for a in acts] + ["error: SO(3) test vs O(3) test"]
+    layout = _layout(title=title, height=height, barmode="group", legend=dict(orientation="h", y=-0.2, x=0.0),
+                     annotations=[_panel_title(t, d) for t, d in zip(titles, doms)], **axes)
+    return go.Figure(data=traces, layout=layout)
 
 
 def depth_figure(
@@ -321,15 +364,13 @@ def depth_figure(
     ti = np.degrees(np.asarray(theta_in, dtype=np.float64))
     tr = np.degrees(np.asarray(theta_relu, dtype=np.float64))
     tn = np.degrees(np.asarray(theta_norm, dtype=np.float64))
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.06,
-                        subplot_titles=["one layer, one direction: angle out vs angle in",
-                                        "to imitate ONE ReLU layer equivariantly"])
-    fig.add_trace(go.Scatter(x=ti, y=tn, name="norm nonlinearity (keeps every direction)",
-                             line=dict(color=COLORS["norm"], width=6)), row=1, col=1)
-    fig.add_trace(go.Scatter(x=ti, y=tr, name="ReLU (snaps quadrants to axes; loses 180-270)",
-                             line=dict(color=COLORS["relu"], width=5), connectgaps=False), row=1, col=1)
-    fig.update_xaxes(title_text="input direction (deg)", dtick=90, range=[0, 360], row=1, col=1)
-    fig.update_yaxes(title_text="output direction (deg)", dtick=90, range=[-10, 370], row=1, col=1)
+    doms = _columns([0.45, 0.55], 0.06)
+    traces = [
+        dict(type="scatter", x=ti, y=tn, name="norm nonlinearity (keeps every direction)",
+             line=dict(color=COLORS["norm"], width=6)),
+        dict(type="scatter", x=ti, y=tr, name="ReLU (snaps quadrants to axes; loses 180-270)",
+             line=dict(color=COLORS["relu"], width=5), connectgaps=False),
+    ]
     # right: a pipeline of boxes, drawn in the second axes' data coordinates
     xref, yref = "x2", "y2"
     n = len(steps)
@@ -338,26 +379,32 @@ def depth_figure(
         ("output: ReLU(v) in that frame", "1o", None)]
     ys = np.linspace(0.94, 0.10, len(boxes))
     half = 0.062
+    shapes, notes = [], [_panel_title("one layer, one direction: angle out vs angle in", doms[0]),
+                         _panel_title("to imitate ONE ReLU layer equivariantly", doms[1])]
     for i, (name, sig, cost) in enumerate(boxes):
         y = float(ys[i])
         is_step = cost is not None
-        fig.add_shape(type="rect", x0=0.02, x1=0.98, y0=y - half, y1=y + half, xref=xref, yref=yref,
-                      line=dict(color=COLORS["norm"] if is_step else "#777", width=2),
-                      fillcolor="#e8f0fb" if is_step else "#f2f2f2")
+        shapes.append(dict(type="rect", x0=0.02, x1=0.98, y0=y - half, y1=y + half, xref=xref, yref=yref,
+                           line=dict(color=COLORS["norm"] if is_step else "#777", width=2),
+                           fillcolor="#e8f0fb" if is_step else "#f2f2f2"))
         label = f"<b>{name}</b><br><span style='font-size:13px'>{sig}"
         label += f"   ·   {cost} mult-adds</span>" if is_step else "</span>"
-        fig.add_annotation(x=0.5, y=y, xref=xref, yref=yref, text=label, showarrow=False, font=dict(size=15))
+        notes.append(dict(x=0.5, y=y, xref=xref, yref=yref, text=label, showarrow=False, font=dict(size=15)))
         if i + 1 < len(boxes):
-            fig.add_annotation(x=0.5, y=float(ys[i + 1]) + half, ax=0.5, ay=y - half, xref=xref, yref=yref,
-                               axref=xref, ayref=yref, showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=2,
-                               arrowcolor="#777", text="")
+            notes.append(dict(x=0.5, y=float(ys[i + 1]) + half, ax=0.5, ay=y - half, xref=xref, yref=yref,
+                              axref=xref, ayref=yref, showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=2,
+                              arrowcolor="#777", text=""))
     note = f"{n} equivariant blocks, {total} mult-adds   vs   plain ReLU: 1 block, 3 comparisons"
     if fit is not None:
         note += f"<br>no axes: best equivariant map {fit[0]:.2f}·v, RMS error {fit[1]:.2f} of {fit[2]:.2f}"
-    fig.add_annotation(x=0.5, y=-0.02, xref=xref, yref=yref, text=note, showarrow=False,
-                       font=dict(size=14, color="#a00"))
-    fig.update_xaxes(visible=False, range=[0, 1], row=1, col=2)
-    fig.update_yaxes(visible=False, range=[-0.09, 1.01], row=1, col=2)
-    _layout(fig, title=title, height=height)
-    fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0.0))
-    return fig
+    notes.append(dict(x=0.5, y=-0.02, xref=xref, yref=yref, text=note, showarrow=False,
+                      font=dict(size=14, color="#a00")))
+    layout = _layout(
+        title=title, height=height, shapes=shapes, annotations=notes,
+        legend=dict(orientation="h", y=-0.18, x=0.0),
+        xaxis=dict(domain=doms[0], anchor="y", title=dict(text="input direction (deg)"), dtick=90, range=[0, 360]),
+        yaxis=dict(anchor="x", title=dict(text="output direction (deg)"), dtick=90, range=[-10, 370]),
+        xaxis2=dict(domain=doms[1], anchor="y2", visible=False, range=[0, 1]),
+        yaxis2=dict(anchor="x2", visible=False, range=[-0.09, 1.01]),
+    )
+    return go.Figure(data=traces, layout=layout)
