@@ -49,7 +49,7 @@ SPEC = {
     "seed": Param("int", 0, min=0, max=2**31 - 1),
     "preset": Param("choice", PRESETS[1], choices=PRESETS),
     "irreps": Param("str", "1x0e + 1x1o + 1x2e", max_len=200),
-    "fseed": Param("int", 7, min=0, max=2**31 - 1),
+    "fseed": Param("int", 6, min=0, max=2**31 - 1),
     "cloud": Param("choice", vr.POINT_CLOUDS[0], choices=vr.POINT_CLOUDS),
     "lmax": Param("int", 2, min=0, max=4),
     "bug": Param("choice", BUG_NAMES[0], choices=BUG_NAMES),
@@ -92,7 +92,7 @@ def animation_figure(irreps_text: str, fseed: int, axis: tuple[float, float, flo
             blocks.append(vr.FeatureBlock(labels[i], ls[i], x[i], turned[pos:pos + d]))
             pos += d
         frames.append(blocks)
-    return vr.rotation_animation(frames, angles.tolist(), axis=axis, mark_angle_deg=mark_deg, height=470)
+    return vr.rotation_animation(frames, angles.tolist(), axis=axis, mark_angle_deg=mark_deg, height=430)
 
 
 def irreps_block_irrep(irreps: Irreps, index: int):
@@ -240,7 +240,7 @@ if irreps is not None:
         for k in range(mul):
             start = sl.start + k * ir.dim
             blocks.append((f"{ir}", slice(start, start + ir.dim)))
-    dcol, bcol = st.columns([1.05, 1], gap="large")
+    dcol, bcol = st.columns([0.9, 1.1], gap="large")
     with dcol:
         fig_D = vr.block_diagonal_heatmap(D, blocks, height=min(560, 200 + 24 * irreps.dim))
         st.plotly_chart(fig_D, key="fig_D", config={"displaylogo": False})
@@ -252,19 +252,25 @@ if irreps is not None:
     with bcol:
         distinct = []
         for mul, ir in irreps:
-            if ir not in [d for d in distinct]:
+            if ir not in distinct:
                 distinct.append(ir)
-        items = []
+        st.markdown("**One block per irrep type** (copies of the same type share the same matrix):")
+        wide = []
         for ir in distinct[:4]:
-            items.append((f"{ir}: D<sup>{ir.l}</sup>" + ("" if det > 0 or ir.p > 0 else " · (−1)"),
-                          Irreps([(1, ir)]).D_from_matrix(R)))
-        fig_blocks = vr.matrices_row(items, zmax=1.0, height=300, show_values=None)
-        st.plotly_chart(fig_blocks, key="fig_blocks", config={"displaylogo": False})
+            block = Irreps([(1, ir)]).D_from_matrix(R)
+            label = f"D^{{{ir.l}}}" if det > 0 or ir.p > 0 else f"-D^{{{ir.l}}}(-R)"
+            if ir.dim <= 5:
+                st.latex(rf"\texttt{{{ir}}}:\quad {label} = " + vr.matrix_latex(block, 2))
+            else:
+                wide.append((f"{ir}: D<sup>{ir.l}</sup>", block))
+        if wide:
+            st.plotly_chart(vr.matrices_row(wide, zmax=1.0, height=300), key="fig_blocks",
+                            config={"displaylogo": False})
         d1_err = float(np.abs(wigner_D(1, proper) - proper).max())
         st.metric("max |D¹(R) − R|", f"{d1_err:.1e}",
                   help="D¹ computed by the general Wigner-D code, compared with R itself (proper part).")
         orth = float(np.abs(D @ D.T - np.eye(irreps.dim)).max())
-        st.caption(f"Each block is orthogonal: max |D Dᵀ − I| = {orth:.1e}. "
+        st.caption(f"D¹(R) **is** R. Every block is orthogonal: max |D Dᵀ − I| = {orth:.1e}. "
                    "For det R = −1 a block of parity p gets p·D^l(−R).")
 
 # -------------------------------------------------------------------------------------- 4. the feature in 3D

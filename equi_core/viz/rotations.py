@@ -70,7 +70,7 @@ _SURFACE_SCALE: list[list[float | str]] = [
     [1.0, "#b3243a"],
 ]
 _FONT = dict(family="Inter, Source Sans Pro, Helvetica, Arial, sans-serif", size=15, color="#222")
-_MAX_TEXT_CELLS = 24  # matrices up to this size show their numbers in the cells
+_MAX_TEXT_CELLS = 12  # matrices up to this size show their numbers in the cells
 
 
 def _layout(*, title: str | None, height: int, **extra: object) -> dict:
@@ -190,7 +190,7 @@ def matrix_heatmap(
     zmax
         Colour range ``[-zmax, zmax]``; default ``max |M|`` (1 for an all-zero matrix).
     show_values
-        Write the entries in the cells (default: when the matrix is at most 24 x 24).
+        Write the entries in the cells (default: when the matrix is at most 12 x 12).
     """
     A = _check_matrix(M, "matrix_heatmap's matrix")
     zmax = float(zmax) if zmax is not None else (float(np.abs(A).max()) or 1.0)
@@ -576,7 +576,7 @@ def feature_scene(
         for coeffs, tag, y0 in ((b.before, "before", _ROW / 2), (b.after, "after", -_ROW / 2)):
             data += _block_traces(b.l, coeffs, (x0, y0, 0.0), scale=scale, grid=grid, name=f"{b.label} {tag}")
         labels_pts.append((x0, _ROW / 2 + 1.3, 0.0))
-        labels_txt.append(f"<b>{b.label}</b>" + (f" ({b.before[0]:+.2f} → {b.after[0]:+.2f})" if b.l == 0 else ""))
+        labels_txt.append(f"<b>{b.label}</b>" + (f" ({b.before[0]:+.3g} → {b.after[0]:+.3g})" if b.l == 0 else ""))
     left = -_CELL * 0.8
     labels_pts += [(left, _ROW / 2, 0.0), (left, -_ROW / 2, 0.0)]
     labels_txt += ["<b>x</b>", f"<b>{rotation_label} x</b>"]
@@ -675,9 +675,9 @@ def rotation_animation(
     layout["updatemenus"] = [dict(type="buttons", direction="left", x=0.0, y=0.0, xanchor="left", yanchor="top",
                                   pad=dict(t=12, r=10), buttons=[play, pause], showactive=False,
                                   font=dict(size=15))]
-    layout["sliders"] = [dict(active=0, steps=steps, x=0.2, len=0.8, y=0.0, yanchor="top", pad=dict(t=12),
-                              currentvalue=dict(prefix="turned by ", font=dict(size=16)), font=dict(size=11),
-                              transition=dict(duration=0))]
+    layout["sliders"] = [dict(active=0, steps=steps, x=0.24, len=0.76, y=0.0, yanchor="top", pad=dict(t=12),
+                              currentvalue=dict(prefix="turned by ", font=dict(size=16), xanchor="right"),
+                              font=dict(size=11), transition=dict(duration=0))]
     return go.Figure(data=data, layout=layout, frames=frame_dicts)
 
 
@@ -773,12 +773,7 @@ def commuting_square_figure(
     if len(column_labels) != A.shape[1] or len(row_labels) != A.shape[0]:
         raise ValueError("one label per column and per row is needed")
     err_ok, err_bad = np.abs(A - B), np.abs(A - W)
-    titles = [
-        "path A: Y(R x)",
-        "path B: D(R) Y(x)",
-        f"|A − B|, max {err_ok.max():.1e}",
-        f"|A − {wrong_label}|, max {err_bad.max():.1e}",
-    ]
+    titles = ["A = Y(R x)", "B = D(R) Y(x)", "|A − B|", f"|A − B| with {wrong_label}"]
     zmax = float(max(np.abs(A).max(), np.abs(B).max(), 1e-12))
     xs, ys = list(column_labels), list(row_labels)
     err_scale = [[0.0, "#f7fcf5"], [0.55, "#c7e9c0"], [0.8, "#fdae6b"], [1.0, "#a50f15"]]
