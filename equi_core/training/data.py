@@ -248,9 +248,14 @@ def _label(pos: torch.Tensor, spec: TargetSpec) -> EnvironmentData:
 def make_dataset(n_samples: int, spec: TargetSpec, seed: int, dtype: torch.dtype = torch.float32,
                  device: torch.device | str = "cpu") -> EnvironmentData:
     """``n_samples`` labelled environments from seed ``seed`` (deterministic across runs and devices:
-    generated on the CPU in float64, then cast and moved)."""
-    g = torch.Generator().manual_seed(int(seed))
-    pos = sample_positions(n_samples, spec, g)
+    generated on the CPU in float64, then cast and moved; nested: a prefix of a larger set)."""
+    if n_samples < 0:
+        raise ValueError(f"n_samples must be >= 0, got {n_samples}")
+    # fixed-size chunks with their own seeds: the first n samples are the same for every n_samples >= n
+    chunk = 256
+    parts = [sample_positions(chunk, spec, torch.Generator().manual_seed(int(seed) * 100_003 + c))
+             for c in range(-(-n_samples // chunk))]
+    pos = torch.cat(parts)[:n_samples] if parts else torch.zeros(0, spec.n_neighbors, 3, dtype=torch.float64)
     chunks = [_label(pos[i:i + 4096], spec) for i in range(0, max(n_samples, 1), 4096)] if n_samples else []
     if chunks:
         data = EnvironmentData(*(torch.cat(parts) for parts in zip(*(

@@ -83,13 +83,15 @@ class ChannelwiseTensorProduct(nn.Module):
             big[s1[l1], s2[l2], col:col + n3] = math.sqrt(n3) * np.asarray(clebsch_gordan(l1, l2, l3))
             self.path_slices.append(slice(col, col + n3))
             col += n3
-        self.register_buffer("cg", torch.as_tensor(big.reshape(d1 * d2, dout), dtype=torch.get_default_dtype()))
+        # float64 so that ``.double()`` keeps the exact coefficients; cast to the input dtype on use
+        self.register_buffer("cg", torch.as_tensor(big.reshape(d1 * d2, dout), dtype=torch.float64))
         self.dim_out = dout
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         b, c = x.shape[0], x.shape[1]
         outer = (x.unsqueeze(-1) * y.unsqueeze(-2)).reshape(b * c, -1)
-        return (outer @ self.cg).reshape(b, c, self.dim_out)
+        cg = self.cg if self.cg.dtype == x.dtype else self.cg.to(x.dtype)
+        return (outer @ cg).reshape(b, c, self.dim_out)
 
 
 class PathMix(nn.Module):
@@ -217,7 +219,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
                 cols.append(c.reshape(-1, 2 * p.l3 + 1))
                 col_slices.append(slice(col, col + 2 * p.l3 + 1))
                 col += 2 * p.l3 + 1
-            self.register_buffer(f"cg{k}", torch.as_tensor(np.concatenate(cols, axis=1), dtype=torch.get_default_dtype()))
+            self.register_buffer(f"cg{k}", torch.as_tensor(np.concatenate(cols, axis=1), dtype=torch.float64))
             first = items[0][1]
             self._plan.append((k, s1[i1], s2[i2], first.mul1, first.mul2, 2 * first.l1 + 1, 2 * first.l2 + 1,
                                [(off, p.mul_out, 2 * p.l3 + 1, p.i_out, cs) for (off, p), cs in zip(items, col_slices)]))
@@ -231,7 +233,8 @@ class FullyConnectedTensorProductTorch(nn.Module):
             a = x1[:, sl1].reshape(b, u, d1)
             c = x2[:, sl2].reshape(b, v, d2)
             outer = (a.reshape(b, u, 1, d1, 1) * c.reshape(b, 1, v, 1, d2)).reshape(b, u * v, d1 * d2)
-            t = outer @ getattr(self, f"cg{k}")  # (b, uv, sum k)
+            cg = getattr(self, f"cg{k}")
+            t = outer @ (cg if cg.dtype == x1.dtype else cg.to(x1.dtype))  # (b, uv, sum k)
             for off, wo, d3, i_out, cs in items:
                 wp = w[off:off + u * v * wo].reshape(u * v, wo)
                 z = torch.einsum("bpk,pw->bwk", t[..., cs], wp)

@@ -342,6 +342,27 @@ class DeepSetsModel(EnvModel):
         return out.squeeze(-1) if self.output == "energy" else out
 
 
+class _AttentionBlock(nn.Module):
+    """Pre-norm transformer block with explicit softmax attention (twice differentiable, which the
+    torque penalty and force training need; the fused CPU kernels have no double backward)."""
+
+    def __init__(self, width: int, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.norm1 = nn.LayerNorm(width)
+        self.qkv = nn.Linear(width, 3 * width)
+        self.proj = nn.Linear(width, width)
+        self.norm2 = nn.LayerNorm(width)
+        self.ff = nn.Sequential(nn.Linear(width, 2 * width), nn.GELU(), nn.Linear(2 * width, width))
+
+    def forward(self, t: torch.Tensor) -> torch.Tensor:
+        b, n, w = t.shape
+        q, k, v = self.qkv(self.norm1(t)).reshape(b, n, 3, self.heads, w // self.heads).permute(2, 0, 3, 1, 4)
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(w // self.heads), dim=-1)
+        t = t + self.proj((att @ v).transpose(1, 2).reshape(b, n, w))
+        return t + self.ff(self.norm2(t))
+
+
 class CartesianTransformer(EnvModel):
     """Unconstrained point transformer on raw Cartesian coordinates.
 
@@ -363,9 +384,7 @@ class CartesianTransformer(EnvModel):
         self.output = output  # type: ignore[assignment]
         self.cutoff = cutoff
         self.embed = mlp(4, width, 1, width, "silu")
-        block = nn.TransformerEncoderLayer(width, heads, 2 * width, dropout=0.0, batch_first=True,
-                                           norm_first=True, activation="gelu")
-        self.encoder = nn.TransformerEncoder(block, layers, enable_nested_tensor=False)
+        self.blocks = nn.ModuleList([_AttentionBlock(width, heads) for _ in range(layers)])
         self.rho = mlp(width, width, depth, 1 if output == "energy" else 3, "silu")
         kaiming_init_(self)
 
@@ -376,6 +395,8 @@ class CartesianTransformer(EnvModel):
         (pos,) = features
         r = pos.norm(dim=-1, keepdim=True)
         fc = cutoff_function(r, self.cutoff)
-        t = self.encoder(self.embed(torch.cat([pos / self.cutoff, fc], dim=-1)))
+        t = self.embed(torch.cat([pos / self.cutoff, fc], dim=-1))
+        for block in self.blocks:
+            t = block(t)
         out = self.rho((t * fc).sum(-2) / math.sqrt(pos.shape[-2]))
         return out.squeeze(-1) if self.output == "energy" else out
