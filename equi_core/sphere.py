@@ -737,17 +737,17 @@ def star_directions(n: int, phase: float = 0.0) -> Array:
 
 
 def _ammonia() -> Array:
-    # three N-H bonds at angle beta from the -y axis with H-N-H = 106.7 degrees:
+    # three N-H bonds at angle beta from the +y axis with H-N-H = 106.7 degrees:
     # cos(HNH) = (3 cos^2 beta - 1) / 2
     cos_b = math.sqrt((1.0 + 2.0 * math.cos(math.radians(106.7))) / 3.0)
     sin_b = math.sqrt(1.0 - cos_b**2)
     phi = 2.0 * np.pi * np.arange(3) / 3
-    return np.stack([sin_b * np.sin(phi), np.full(3, -cos_b), sin_b * np.cos(phi)], axis=-1)
+    return np.stack([sin_b * np.sin(phi), np.full(3, cos_b), sin_b * np.cos(phi)], axis=-1)
 
 
 def _water() -> Array:
     half = math.radians(104.5) / 2.0
-    return np.array([[math.sin(half), -math.cos(half), 0.0], [-math.sin(half), -math.cos(half), 0.0]])
+    return np.array([[math.sin(half), math.cos(half), 0.0], [-math.sin(half), math.cos(half), 0.0]])
 
 
 def _methane() -> Array:

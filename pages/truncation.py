@@ -148,7 +148,7 @@ st.markdown(
 )
 st.latex(
     r"f(\hat x) = \sum_{l=0}^{\infty}\sum_{m=-l}^{l} c_{lm} Y_{lm}(\hat x),\qquad "
-    r"\|f - f_L\|_2^2 = \sum_{l > L} P_l,\qquad P_l = \sum_m c_{lm}^2 \;\;(\text{rotation invariant})"
+    r"\|f - f_L\|_2^2 = \sum_{l > L} P_l,\qquad P_l = \sum_m c_{lm}^2"
 )
 
 # ------------------------------------------------------------------------------------------- controls
@@ -188,7 +188,7 @@ err_max = float(study.rel_max_error[L])
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(f"relative L2 error at L = {L}", f"{err_l2:.3e}" if err_l2 else "0 (exact)")
 m2.metric(f"relative max error at L = {L}", f"{err_max:.3e}")
-m3.metric("numbers per feature", f"{num_coefficients(L)}", f"(L+1)² for L = {L}", delta_color="off")
+m3.metric("numbers per feature, (L+1)²", f"{num_coefficients(L)}")
 m4.metric("energy kept", f"{100 * (1 - err_l2**2):.4f} %")
 
 sphere_fig = sphere_comparison_figure(
@@ -196,7 +196,8 @@ sphere_fig = sphere_comparison_figure(
     title=f"{signal_name}: original (left) and degrees ≤ {L} (right), same colour scale",
 )
 st.plotly_chart(sphere_fig, width="stretch", key="sphere_chart")
-st.caption("Drag to turn both spheres together. Blue below zero: a truncated non-negative density rings negative.")
+st.caption("Radius and colour show the value. Drag to turn both together. A truncated non-negative density "
+           "rings below zero: blue dents. The power spectrum P_l is the rotation-invariant energy per degree.")
 
 g1, g2 = st.columns(2)
 with g1:

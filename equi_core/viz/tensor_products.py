@@ -216,10 +216,11 @@ def lost_paths_figure(L: int, lost: Sequence[tuple[int, int, int]], *, title: Op
     trace = {
         "type": "heatmap", "z": counts, "x": list(range(L + 1)), "y": list(range(L + 1)), "text": hover,
         "hoverinfo": "text", "colorscale": [[0, "#f7f7f7"], [1, "#d1495b"]], "zmin": 0,
-        "colorbar": {"title": {"text": "lost paths"}, "thickness": 12},
+        "colorbar": {"title": {"text": "lost paths"}, "thickness": 12, "dtick": 1},
     }
     if L <= 12:
         trace["texttemplate"] = "%{z:.0f}"
-    layout = {"xaxis": {"title": {"text": "l2"}, "dtick": 1},
-              "yaxis": {"title": {"text": "l1"}, "dtick": 1, "autorange": "reversed", "scaleanchor": "x"}}
+    layout = {"xaxis": {"title": {"text": "l2"}, "dtick": 1, "range": [-0.5, L + 0.5], "constrain": "domain"},
+              "yaxis": {"title": {"text": "l1"}, "dtick": 1, "range": [L + 0.5, -0.5], "scaleanchor": "x",
+                        "constrain": "domain"}}
     return fast_figure([trace], layout, title=title, height=height)

@@ -46,6 +46,7 @@ LOST_COLOR = "#c9ced6"
 L2_COLOR = "#2c6fbb"
 MAX_COLOR = "#d1495b"
 FONT = {"family": "Inter, Source Sans Pro, Helvetica, Arial, sans-serif", "size": 14, "color": "#222"}
+_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0.0}
 #: Values below this are drawn at this height on log axes (exact zeros would vanish).
 FLOOR = 1e-17
 
@@ -113,12 +114,12 @@ def log_floor(values: ArrayLike, floor: float = FLOOR) -> Array:
     return np.maximum(np.abs(np.asarray(values, dtype=np.float64)), floor)
 
 
-def _vline(x: float, text: str, *, color: str = "#555", dash: str = "dash", position: str = "top") -> tuple[dict, dict]:
+def _vline(x: float, text: str, *, color: str = "#555", dash: str = "dash") -> tuple[dict, dict]:
+    """A vertical line across the plot at ``x`` and its label just above the plot area."""
     shape = {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
              "line": {"color": color, "dash": dash, "width": 1.5}}
-    note = {"text": text, "x": x, "y": 1.0 if position == "top" else 0.0, "xref": "x", "yref": "paper",
-            "yanchor": "bottom" if position == "top" else "bottom", "xanchor": "left", "showarrow": False,
-            "font": {"size": 12, "color": color}}
+    note = {"text": text, "x": x, "y": 1.0, "xref": "x", "yref": "paper", "yanchor": "bottom", "xanchor": "left",
+            "showarrow": False, "font": {"size": 12, "color": color}}
     return shape, note
 
 
@@ -129,10 +130,14 @@ def sphere_comparison_figure(
     *,
     L: int,
     directions: Optional[ArrayLike] = None,
+    radial: float = 0.35,
     title: Optional[str] = None,
-    height: int = 460,
+    height: int = 480,
 ) -> go.Figure:
     """The original signal (left) and its reconstruction from degrees ``<= L`` (right) in ONE 3D scene.
+
+    Each surface is the sphere pushed out by its value, radius ``1 + radial * f / M``, and coloured by ``f``:
+    bumps stick out, negative ringing of a truncated density dents the surface and shows blue.
 
     Parameters
     ----------
@@ -145,24 +150,30 @@ def sphere_comparison_figure(
         Shown in the label.
     directions : array (n, 3), optional
         Bond directions, drawn as short sticks on the original.
+    radial : float
+        Relative height of the bumps, ``0 <= radial <= 0.9`` (0: plain spheres).
 
     Invariants
     ----------
-    Exactly one 3D scene; two surface traces (original first) whose ``surfacecolor`` are the given values.
+    Exactly one 3D scene; two surface traces (original first) whose ``surfacecolor`` are the given values and
+    whose points are ``(1 + radial * value / M) * points`` shifted sideways.
     """
     P = np.asarray(points, dtype=np.float64)
     f = np.asarray(original, dtype=np.float64)
     g = np.asarray(reconstruction, dtype=np.float64)
     if P.ndim != 3 or P.shape[-1] != 3 or f.shape != P.shape[:2] or g.shape != P.shape[:2]:
         raise ValueError(f"points must be (n_theta, n_phi, 3) and values (n_theta, n_phi); got {P.shape}, {f.shape}, {g.shape}")
+    if not 0.0 <= radial <= 0.9:
+        raise ValueError(f"radial must be between 0 and 0.9, got {radial}")
     M = float(max(np.abs(f).max(), np.abs(g).max(), 1e-300))
-    shift = 1.3
+    shift = 1.0 + radial + 0.25
     no_hl = {"x": {"highlight": False}, "y": {"highlight": False}, "z": {"highlight": False}}
     data: list[dict] = []
     for values, dx, name, show in ((f, -shift, "original", True), (g, shift, f"L = {L}", False)):
+        Q = P * (1.0 + radial * values / M)[..., None]
         trace = {
             "type": "surface", "name": name,
-            "x": typed_array(P[..., 0] + dx), "y": typed_array(P[..., 1]), "z": typed_array(P[..., 2]),
+            "x": typed_array(Q[..., 0] + dx), "y": typed_array(Q[..., 1]), "z": typed_array(Q[..., 2]),
             "surfacecolor": typed_array(values), "cmin": -M, "cmax": M,
             "colorscale": [list(s) for s in SIGNED_SCALE], "showscale": show,
             "hovertemplate": f"{name}<br>f = %{{surfacecolor:.3g}}<extra></extra>",
@@ -177,23 +188,29 @@ def sphere_comparison_figure(
         ys: list = []
         zs: list = []
         for u in U:
-            a, b = 1.0 * u, 1.35 * u
+            a, b = 0.0 * u, (1.15 + radial) * u
             xs += [float(a[0] - shift), float(b[0] - shift), None]
             ys += [float(a[1]), float(b[1]), None]
             zs += [float(a[2]), float(b[2]), None]
         data.append({"type": "scatter3d", "mode": "lines", "x": xs, "y": ys, "z": zs, "name": "bonds",
                      "line": {"color": "#333", "width": 6}, "hoverinfo": "skip", "showlegend": False})
-    data.append({"type": "scatter3d", "mode": "text", "x": [-shift, shift], "y": [1.55, 1.55], "z": [0.0, 0.0],
+    data.append({"type": "scatter3d", "mode": "text", "x": [-shift, shift], "y": [1.25 + radial] * 2, "z": [0.0, 0.0],
                  "text": ["<b>original</b>", f"<b>degrees ≤ {L}</b>"], "textfont": {"size": 15},
                  "hoverinfo": "skip", "showlegend": False})
     axis = {"visible": False, "showbackground": False}
+    # manual aspect ratio in data units, so the two spheres fill the scene (the labels sit just above them)
+    r_max = 1.0 + radial
+    width_units = 2 * (shift + r_max)
+    height_units = 2 * r_max + 0.6
+    scale = max(width_units, height_units) / 3.2  # larger aspect ratios draw the scene larger (orthographic)
     layout = {
         "showlegend": False,
         "margin": {"l": 0, "r": 0, "t": 50 if title else 10, "b": 0},
         "scene": {
-            "xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "data", "dragmode": "orbit",
-            "camera": {"up": {"x": 0, "y": 1, "z": 0}, "eye": {"x": 0.35, "y": 0.55, "z": 2.3},
-                       "projection": {"type": "orthographic"}},
+            "xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "manual", "dragmode": "orbit",
+            "aspectratio": {"x": width_units / scale, "y": height_units / scale, "z": 2 * r_max / scale},
+            "camera": {"up": {"x": 0, "y": 1, "z": 0}, "center": {"x": 0, "y": 0, "z": 0},
+                       "eye": {"x": 0.1, "y": 0.22, "z": 1.0}, "projection": {"type": "orthographic"}},
         },
     }
     return fast_figure(data, layout, title=title, height=height)
@@ -227,6 +244,7 @@ def error_vs_degree_figure(
         for y, name, color in ((l2, "L2 error", L2_COLOR), (mx, "max error", MAX_COLOR))
     ]
     layout: dict = {
+        "legend": _LEGEND_BELOW, "margin": {"l": 10, "r": 10, "t": 70 if title else 40, "b": 10},
         "xaxis": {"title": {"text": "maximum degree L"}, "dtick": 2 if ls.size > 12 else 1},
         "yaxis": {"type": "log", "title": {"text": "relative error"}, "exponentformat": "power"},
     }
@@ -309,13 +327,14 @@ def blind_spot_figure(
     if L < top:
         shapes.append({"type": "rect", "x0": L + 0.5, "x1": top + 0.5, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
                        "fillcolor": "#888", "opacity": 0.12, "line": {"width": 0}, "layer": "below"})
-        notes.append({"text": f"not computed with L = {L}", "x": L + 0.6, "y": 1.0, "xref": "x", "yref": "paper",
-                      "xanchor": "left", "yanchor": "top", "showarrow": False, "font": {"size": 12, "color": "#555"}})
-    shape, note = _vline(n - 0.5, f"l = n = {n}", color="#333", dash="dot", position="bottom")
+        notes.append({"text": f" beyond L = {L}", "x": L + 0.5, "y": 1.0, "xref": "x", "yref": "paper",
+                      "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": "#555"}})
+    shape, note = _vline(n - 0.5, f"l = n = {n} ", color="#333", dash="dot")
+    note["xanchor"] = "right"
     shapes.append(shape)
     notes.append(note)
     layout = {
-        "shapes": shapes, "annotations": notes,
+        "shapes": shapes, "annotations": notes, "legend": _LEGEND_BELOW,
         "xaxis": {"title": {"text": "feature degree l"}, "dtick": 1 if ls.size <= 16 else 2},
         "yaxis": {"type": "log", "title": {"text": "norm"}, "exponentformat": "power"},
     }
