@@ -192,6 +192,10 @@ def _legal_odd(act: str) -> bool:
         return False
 
 
+def _fmt_err(e: float) -> str:
+    return "0 (exact)" if e == 0.0 else f"{e:.2e}"
+
+
 def _fmt_vec(v) -> str:
     return "(" + ", ".join(f"{x:.4g}" for x in np.asarray(v)) + ")"
 
@@ -290,8 +294,8 @@ else:
 # ------------------------------------------------------------------------------------------- 2. rotating input
 st.header("2. Rotate the input")
 st.markdown(
-    "Turn $v_1$ by $R = R_y(\\alpha) R_x(\\beta) R_y(\\gamma)$ and compare **solid** $f(Rv)$ with **dashed** $R f(v)$. "
-    "Where they coincide, $f$ is equivariant."
+    "Turn $v_1$ by $R = R_y(\\alpha) R_x(\\beta) R_y(\\gamma)$ and compare the narrow arrow $f(Rv)$ with the wide, "
+    "light arrow $R f(v)$. Where the narrow arrow sits inside the wide one, $f$ is equivariant."
 )
 v_rot = v1 if v1 is not None else parse_vector(DEFAULT_V1)
 if v1 is None:
@@ -304,12 +308,12 @@ with left:
     check = _rotation(tuple(v_rot), int(alpha), int(beta), int(gamma), sigma, float(bias))
     st.metric("ReLU error", f"{check.relu_error.absolute:.4g}", f"relative {check.relu_error.relative:.3g}",
               delta_color="off", delta_arrow="off", border=True, help="max over components of |f(Rv) − R f(v)|")
-    st.metric("norm nonlinearity error", f"{check.norm_error.absolute:.2e}",
+    st.metric("norm nonlinearity error", _fmt_err(check.norm_error.absolute),
               f"relative {check.norm_error.relative:.2e}", delta_color="off", delta_arrow="off", border=True,
               help="max over components of |f(Rv) − R f(v)|")
     st.caption("float64 rounding is about 1e-16: the norm nonlinearity is exact, ReLU is not.")
 with right:
-    arrows_fig = rotation_arrows_figure(check, title="f(R v) (solid) against R f(v) (dashed)")
+    arrows_fig = rotation_arrows_figure(check, title="f(R v) (narrow) against R f(v) (wide)")
     st.plotly_chart(arrows_fig, width="stretch", key="arrows_chart")
 
 axis = st.radio("error against the angle of a rotation about the axis", tuple(AXES), key="axis", horizontal=True)

@@ -43,7 +43,7 @@ def test_rotation_arrows_figure_draws_the_numbers_in_one_scene():
     np.testing.assert_allclose(tip(_trace(fig, "norm(R v)")), check.norm_of_Rv)
     np.testing.assert_allclose(tip(_trace(fig, "R v (rotated input)")), check.Rv)
     names = [t.name for t in fig.data if t.name]
-    relu_name = next(n for n in names if n.startswith("R ReLU(v)"))
+    relu_name = next(n for n in names if n.startswith("R·ReLU(v)"))
     assert f"{check.relu_error.absolute:.3g}" in relu_name
     np.testing.assert_allclose(tip(_trace(fig, relu_name)), check.R_relu_v)
     # ReLU's two arrows differ, the norm nonlinearity's coincide

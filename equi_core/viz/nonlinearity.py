@@ -88,13 +88,13 @@ def _scene(extent: float) -> dict:
         yaxis=dict(ax, title=dict(text="y", font=dict(size=16))),
         zaxis=dict(ax, title=dict(text="z", font=dict(size=16))),
         aspectmode="cube",
-        camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=1.45, y=0.9, z=1.55)),
+        camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=1.3, y=0.8, z=1.4)),
     )
 
 
 def _arrow(
     end: ArrayLike, color: str, name: str, *, dash: str = "solid", width: float = 9, start: ArrayLike = (0, 0, 0),
-    head: float = 0.35, group: Optional[str] = None, hover: Optional[str] = None,
+    head: float = 0.35, group: Optional[str] = None, hover: Optional[str] = None, opacity: float = 1.0,
 ) -> list:
     """A 3D arrow: a line from ``start`` to ``end`` and a cone at the tip (a marker if the arrow is ~0)."""
     s = np.asarray(start, dtype=np.float64)
@@ -105,7 +105,7 @@ def _arrow(
     line = dict(
         type="scatter3d", x=[s[0], e[0]], y=[s[1], e[1]], z=[s[2], e[2]], mode="lines" if L > 1e-12 else "markers",
         line=dict(color=color, width=width, dash=dash), marker=dict(size=6, color=color),
-        name=name, legendgroup=group or name, hovertext=[text, text], hoverinfo="text",
+        name=name, legendgroup=group or name, hovertext=[text, text], hoverinfo="text", opacity=opacity,
     )
     out = [line]
     if L > 1e-12:
@@ -114,29 +114,33 @@ def _arrow(
                 type="cone", x=[e[0]], y=[e[1]], z=[e[2]], u=[d[0] / L], v=[d[1] / L], w=[d[2] / L],
                 anchor="tip", sizemode="absolute", sizeref=head, colorscale=[[0, color], [1, color]],
                 showscale=False, showlegend=False, legendgroup=group or name, hovertext=text, hoverinfo="text",
+                opacity=opacity,
             )
         )
     return out
 
 
 def rotation_arrows_figure(check: RotationCheck, *, title: Optional[str] = None, height: int = 620) -> go.Figure:
-    """One 3D scene: the input ``v``, ``R v``, and ``f(R v)`` (solid) against ``R f(v)`` (dashed) for both maps.
+    """One 3D scene: the input ``v``, ``R v``, and ``f(R v)`` (narrow) against ``R f(v)`` (wide, light) for both maps.
 
-    For the norm nonlinearity the blue and teal arrows coincide (equivariant); for ReLU the red and orange
-    arrows point in different directions (the error shown in the legend is ``max |f(Rv) - R f(v)|``).
+    For the norm nonlinearity the blue arrow sits inside its teal halo (equivariant); for ReLU the red and
+    orange arrows point in different directions (the error in the legend is ``max |f(Rv) - R f(v)|``).
     """
     rel, nor = check.relu_error.absolute, check.norm_error.absolute
+    # R f(v) first, wide and light; f(R v) on top, narrow and saturated: where they agree you see one arrow
+    # with a light halo, where they disagree two arrows.
     arrows = [
-        ("v (input)", check.v, COLORS["input"], "dot", 5),
-        ("R v (rotated input)", check.Rv, COLORS["rotated_input"], "solid", 5),
-        ("ReLU(R v)", check.relu_of_Rv, COLORS["relu"], "solid", 10),
-        (f"R ReLU(v)   error {rel:.3g}", check.R_relu_v, COLORS["relu_rot"], "dash", 10),
-        ("norm(R v)", check.norm_of_Rv, COLORS["norm"], "solid", 14),
-        (f"R norm(v)   error {nor:.1e}", check.R_norm_v, COLORS["norm_rot"], "dash", 7),
+        ("v (input)", check.v, "#9a9a9a", "solid", 5, 1.0),
+        ("R v (rotated input)", check.Rv, COLORS["rotated_input"], "solid", 5, 1.0),
+        (f"R·ReLU(v)   (error {rel:.3g})", check.R_relu_v, COLORS["relu_rot"], "solid", 18, 0.55),
+        ("ReLU(R v)", check.relu_of_Rv, COLORS["relu"], "solid", 8, 1.0),
+        (f"R·norm(v)   (error {'0, exact' if nor == 0 else f'{nor:.1e}'})", check.R_norm_v, COLORS["norm_rot"], "solid", 18, 0.55),
+        ("norm(R v)", check.norm_of_Rv, COLORS["norm"], "solid", 8, 1.0),
     ]
     extent = 1.15 * max(1e-9, *(float(np.max(np.abs(a[1]))) for a in arrows))
-    traces = [tr for name, vec, color, dash, width in arrows
-              for tr in _arrow(vec, color, name, dash=dash, width=width, head=0.12 * extent)]
+    traces = [tr for name, vec, color, dash, width, opacity in arrows
+              for tr in _arrow(vec, color, name, dash=dash, width=width, head=(0.16 if width > 10 else 0.11) * extent,
+                               opacity=opacity)]
     layout = _layout(
         title=title, height=height,
         scene=dict(_scene(extent), domain=dict(x=[0.0, 0.68], y=[0.0, 1.0])),
