@@ -105,7 +105,7 @@ D_tb = wigner_D_textbook(l, R)
 D_qm = wigner_D_complex(l, za, zb, zg)
 
 st.markdown(
-    f"One rotation $R = R_y({alpha}°)\,R_x({beta}°)\,R_y({gamma}°)$, one set of axes, three bases of the same "
+    f"One rotation $R = R_y({alpha}°)\\,R_x({beta}°)\\,R_y({gamma}°)$, one set of axes, three bases of the same "
     f"$2l+1 = {2 * l + 1}$ harmonics. Each basis has its own matrix for $R$; they are related by fixed changes of "
     "basis (section 2), and each turns *its own* harmonics exactly. sympy's formula needs the **Z-Y-Z** angles of "
     f"$R$: $({np.degrees(za):.1f}°, {np.degrees(zb):.1f}°, {np.degrees(zg):.1f}°)$. Curiosity: the Y-X-Y numbers "
@@ -147,22 +147,23 @@ if st.button("Check against sympy's exact wigner_d", key="sympy_check"):
 
 # ------------------------------------------------------------------------------ change of basis
 st.header("2 · The change-of-basis matrices")
-left, right = st.columns([1, 1.6], gap="large")
+q1, q2, q3 = st.columns(3)
+q1.latex(r"Y_{\mathrm{textbook}}(v) = B_l\,Y_{\mathrm{Lab}}(v),\quad B_l = D^l_{\mathrm{Lab}}(P^\top)")
+q2.latex(r"Y_{\mathrm{complex}}(v) = i^{\,l}\,Q_l\,Y_{\mathrm{textbook}}(v)")
+q3.latex(r"D_{\mathrm{textbook}} = B_l\,D_{\mathrm{Lab}}\,B_l^\top = Q_l^\dagger\,\overline{D_{\mathrm{QM}}}\,Q_l")
+fig_basis = vc.change_of_basis_figure(B, Q, l, textbook_labels=textbook_m_order(l), height=300 if l <= 2 else 380)
+st.plotly_chart(fig_basis, key="fig_basis", config={"displaylogo": False})
+left, right = st.columns([2.2, 1], gap="large")
 with left:
-    st.latex(r"Y_{\mathrm{textbook}}(v) = B_l\,Y_{\mathrm{Lab}}(v),\qquad B_l = D^l_{\mathrm{Lab}}(P^\top),\qquad "
-             r"P = " + matrix_latex(P, 0))
-    st.latex(r"Y_{\mathrm{complex}}(v) = i^{\,l}\,Q_l\,Y_{\mathrm{textbook}}(v)")
-    st.latex(r"D_{\mathrm{textbook}} = B_l\,D_{\mathrm{Lab}}\,B_l^\top = Q_l^\dagger\,\overline{D_{\mathrm{QM}}}\,Q_l")
-    st.caption("P relabels the axes, (x, y, z) → (z, x, y): it is the 120° turn about (1, 1, 1), so the real change "
-               "of basis B_l is just its Wigner matrix. Q_l = `change_basis_real_to_complex(l)` is e3nn's unitary "
-               "matrix: the Wikipedia real-to-complex matrix times the phase (−i)^l, which cancels in every D and "
-               "makes every Clebsch-Gordan tensor real.")
+    st.latex(r"P = " + matrix_latex(P, 0) + r":\quad (x, y, z) \mapsto (z, x, y)")
+    st.caption("P relabels the axes: it is the 120° turn about (1, 1, 1), so the real change of basis B_l is just "
+               "its Wigner matrix (for l = 1 the permutation to (y, z, x)). Q_l = `change_basis_real_to_complex(l)` "
+               "is e3nn's unitary matrix: the Wikipedia real-to-complex matrix times the phase (−i)^l, which cancels "
+               "in every D and makes every Clebsch-Gordan tensor real.")
+with right:
     unitary = np.abs(Q @ Q.conj().T - np.eye(2 * l + 1)).max()
     st.metric(f"max |Q Qᴴ − I| and |B Bᵀ − I| (l = {l})",
               f"{max(unitary, np.abs(B @ B.T - np.eye(2 * l + 1)).max()):.1e}")
-with right:
-    fig_basis = vc.change_of_basis_figure(B, Q, l, textbook_labels=textbook_m_order(l), height=300 if l <= 2 else 360)
-    st.plotly_chart(fig_basis, key="fig_basis", config={"displaylogo": False})
 
 # ------------------------------------------------------------------------------ Clebsch-Gordan
 st.header("3 · Clebsch-Gordan: sympy's exact values next to our real tensor")

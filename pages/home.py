@@ -33,10 +33,10 @@ def measured_errors(seed: int) -> tuple[list[str], list[float]]:
         return np.einsum("ijk,ni,nj->nk", C111, x[:, :3], x[:, 3:])
 
     maps = [
-        ("spherical harmonics Y⁰…Y³ of a vector", harmonics, "1x1o", sh_irreps),
-        ("tensor product 1o ⊗ 1o → 1e (cross product)", cross, "2x1o", "1x1e"),
-        ("norm nonlinearity σ(|v|−1) v/|v|", lambda x: norm_nonlinearity(x, "1x1o"), "1x1o", "1x1o"),
-        ("ReLU on each component of v", lambda x: componentwise(x, "relu"), "1x1o", "1x1o"),
+        ("harmonics<br>Y⁰…Y³(v)", harmonics, "1x1o", sh_irreps),
+        ("tensor product<br>1o ⊗ 1o → 1e", cross, "2x1o", "1x1e"),
+        ("norm nonlinearity<br>σ(|v|−1) v/|v|", lambda x: norm_nonlinearity(x, "1x1o"), "1x1o", "1x1o"),
+        ("ReLU on each<br>component of v", lambda x: componentwise(x, "relu"), "1x1o", "1x1o"),
     ]
     labels, errors = [], []
     for label, f, irreps_in, irreps_out in maps:
@@ -94,10 +94,10 @@ with right:
                      help=f"{SAMPLES} random inputs, each paired with a random rotation (every other one "
                           "times −I, so inversion is tested too).")
     labels, errors = measured_errors(int(seed))
-    fig = vr.equivariance_error_bars(labels, errors, height=330)
+    fig = vr.equivariance_error_bars(labels, errors, height=360)
     st.plotly_chart(fig, key="fig_errors", config={"displaylogo": False})
     exact = [e for lbl, e in zip(labels, errors) if "ReLU" not in lbl]
-    relu_err = errors[labels.index("ReLU on each component of v")]
+    relu_err = errors[-1]
     c1, c2 = st.columns(2)
     c1.metric("equivariant maps, worst error", f"{max(exact):.1e}",
               help="float64 round-off: the constraint holds exactly")

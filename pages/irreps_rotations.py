@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from equi_core import (
     INVERSION,
@@ -196,7 +197,12 @@ with right:
         st.info("det R = −1: this is an **improper** rotation, R = −(a proper rotation). Irreps now need a "
                 "parity: an odd block (`1o`, a polar vector) flips with −I, an even block (`1e`) does not.")
     st.caption(f"{prefix}the *same numbers* (α, β, γ) in Y-X-Y are the Z-Y-Z angles of this turn written in "
-               "textbook axes (y ↔ z relabelled); read **Conventions** for the dictionary.")
+               "textbook axes (the axes relabelled, (x, y, z) → (z, x, y)).")
+    try:
+        st.page_link("pages/conventions.py", label="Conventions: the dictionary between the bases",
+                     icon=":material/swap_horiz:")
+    except StreamlitAPIException:  # outside app.py's navigation (a page tested alone)
+        st.caption("See **Conventions** in the sidebar for the dictionary.")
 
 # -------------------------------------------------------------------------------------- 2. the irreps
 st.header("2 · Choose the feature's irreps")
