@@ -80,7 +80,7 @@ def _layout(*, title: Optional[str], height: int, **extra) -> dict:
     return _merge(base, extra)
 
 
-def _scene(extent: float) -> dict:
+def _scene(extent: float, eye: tuple[float, float, float] = (1.3, 0.8, 1.4)) -> dict:
     ax = dict(range=[-extent, extent], zeroline=True, zerolinewidth=3, zerolinecolor="#999",
               showbackground=True, backgroundcolor="#f6f7f9", gridcolor="#dde", title=dict(font=dict(size=16)))
     return dict(
@@ -88,7 +88,7 @@ def _scene(extent: float) -> dict:
         yaxis=dict(ax, title=dict(text="y", font=dict(size=16))),
         zaxis=dict(ax, title=dict(text="z", font=dict(size=16))),
         aspectmode="cube",
-        camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=1.3, y=0.8, z=1.4)),
+        camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=eye[0], y=eye[1], z=eye[2])),
     )
 
 
@@ -201,7 +201,7 @@ def sphere_map_figure(
     traces: list[dict] = [
         dict(
             type="surface", x=grid[..., 0], y=grid[..., 1], z=grid[..., 2], surfacecolor=gain, cmin=0.0, cmax=top,
-            colorscale="Viridis", opacity=0.92, name=f"|{name}(v)| / |v|",
+            colorscale="Viridis", opacity=1.0, name=f"|{name}(v)| / |v|",
             colorbar=dict(title=dict(text=f"|{name}(v)|/|v|", font=dict(size=15)), len=0.75, thickness=18),
             hovertemplate="v = (%{x:.2f}, %{y:.2f}, %{z:.2f})<br>gain %{surfacecolor:.3f}<extra></extra>",
             lighting=dict(ambient=0.75, diffuse=0.5), showlegend=False,
@@ -237,7 +237,7 @@ def sphere_map_figure(
                 marker=dict(size=5, color="#e377c2", symbol="x"), name=f"{name}(v) = 0 (direction lost)",
             )
         )
-    return go.Figure(data=traces, layout=_layout(title=title, height=height, scene=_scene(1.45),
+    return go.Figure(data=traces, layout=_layout(title=title, height=height, scene=_scene(1.45, eye=(1.9, 0.5, -0.9)),
                                                  legend=dict(x=0.0, y=0.02)))
 
 
