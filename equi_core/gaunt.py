@@ -39,7 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .clebsch_gordan import clebsch_gordan
 from .irreps import Irrep, Irreps
-from .sphere import degree_of, gauss_grid, quadrature_grid, sh_matrix
+from .sphere import degree_of, gauss_grid, quadrature_grid
 from .spherical_harmonics import spherical_harmonics
 from .tensor_product import count_multiply_adds, full_tensor_product, irreps_up_to
 from .wigner import wigner_D
@@ -71,8 +71,9 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
-#: Largest degree the Gaunt product accepts (the grid has about (3L/2) x 3L nodes).
-MAX_GAUNT_L = 96
+#: Largest degree the Gaunt product accepts (the grid has about (3L/2) x 3L nodes; a cached plan at L = 64 holds
+#: about 26 MB).
+MAX_GAUNT_L = 64
 
 
 def _check_L(value: object, name: str, hi: int = MAX_GAUNT_L) -> int:
@@ -131,11 +132,12 @@ class SphericalFFT:
         batch = x.shape[:-1]
         xb = x.reshape(-1, x.shape[-1])
         xpad = np.concatenate([xb, np.zeros((xb.shape[0], 1))], axis=1)
-        X = np.moveaxis(xpad[:, self.gather], 0, 1)  # (F, B, 2(L+1))
-        R = X @ self.synth  # (F, B, 2 n_theta): the Legendre step, O(L^3)
+        X = xpad.T[self.gather]  # (F, 2(L+1), B)
+        R = np.einsum("fkb,fkt->fbt", X, self.synth, optimize=True)  # (F, B, 2 n_theta): the Legendre step, O(L^3)
         n = self.n_theta
         spec = np.zeros((xb.shape[0], n, self.n_phi // 2 + 1), dtype=np.complex128)
-        spec[:, :, : self.L + 1] = np.moveaxis(R[..., :n] + 1j * R[..., n:], 0, 2)
+        spec.real[:, :, : self.L + 1] = R[..., :n].transpose(1, 2, 0)
+        spec.imag[:, :, : self.L + 1] = R[..., n:].transpose(1, 2, 0)
         values = np.fft.irfft(spec, n=self.n_phi, axis=-1)  # the FFT step, O(L^2 log L)
         return values.reshape(batch + (n, self.n_phi))
 
@@ -148,14 +150,14 @@ class SphericalFFT:
         vb = v.reshape((-1, self.n_theta, self.n_phi))
         G = np.fft.rfft(vb, axis=-1)[:, :, : self.L + 1]  # (B, n_theta, F)
         Gs = np.concatenate([G.real, G.imag], axis=1)  # (B, 2 n_theta, F)
-        out_f = np.moveaxis(Gs, 2, 0) @ self.anal  # (F, B, 2(L+1))
+        out_f = np.einsum("btf,ftk->fbk", Gs, self.anal, optimize=True)  # (F, B, 2(L+1))
         out = np.zeros((vb.shape[0], (self.L + 1) ** 2 + 1))
         # every real coefficient index appears exactly once among the valid rows: plain assignment
         out[:, self.gather[self.valid]] = np.moveaxis(out_f, 1, 0)[:, self.valid]
         return out[:, :-1].reshape(batch + ((self.L + 1) ** 2,))
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=16)
 def spherical_fft(L: int, n_theta: int, n_phi: int) -> SphericalFFT:
     """The (cached, immutable) :class:`SphericalFFT` for degree ``L`` on ``gauss_grid(n_theta, n_phi)``.
 
@@ -168,9 +170,17 @@ def spherical_fft(L: int, n_theta: int, n_phi: int) -> SphericalFFT:
     grid = gauss_grid(n_theta, n_phi)
     if n_phi <= 2 * L:
         raise ValueError(f"n_phi = {n_phi} must exceed 2 L = {2 * L} so that every azimuthal frequency is resolved")
-    Y = sh_matrix(L, grid).reshape(n_theta, n_phi, (L + 1) ** 2)
-    Z = np.fft.rfft(Y, axis=1)  # (n_theta, n_phi//2+1, (L+1)^2)
     F = L + 1
+    # rfft over phi of the harmonics, ring by ring; keep only each harmonic's own frequency |m|
+    # (memory O(n_phi L^2) at a time, not O(n_theta n_phi L^2))
+    index = np.arange((L + 1) ** 2)
+    freq = np.abs(index - np.repeat(np.arange(L + 1), 2 * np.arange(L + 1) + 1) ** 2
+                  - np.repeat(np.arange(L + 1), 2 * np.arange(L + 1) + 1))  # |m| of index l^2 + l + m
+    Zf = np.empty((n_theta, (L + 1) ** 2), dtype=np.complex128)
+    ls = list(range(L + 1))
+    for j in range(n_theta):
+        ring = spherical_harmonics(ls, grid.points[j], normalization="integral")  # (n_phi, (L+1)^2)
+        Zf[j] = np.fft.rfft(ring, axis=0)[freq, index]
     dim = (L + 1) ** 2
     gather = np.full((F, 2 * F), dim, dtype=np.intp)
     synth = np.zeros((F, 2 * F, 2 * n_theta))
@@ -181,7 +191,7 @@ def spherical_fft(L: int, n_theta: int, n_phi: int) -> SphericalFFT:
             i = l * l + l + m
             f = abs(m)
             row = l if m >= 0 else F + l
-            z = Z[:, f, i]
+            z = Zf[:, i]
             gather[f, row] = i
             synth[f, row, :n_theta] = z.real
             synth[f, row, n_theta:] = z.imag
@@ -198,12 +208,26 @@ def gaunt_grid_size(L1: int, L2: int, L_out: int) -> tuple[int, int]:
     """``(n_theta, n_phi)`` of the smallest Gauss grid on which the Gaunt product is exact.
 
     The integrand ``f1 f2 Y_k`` has degree ``D = L1 + L2 + L_out``: ``n_theta = D // 2 + 1``; ``n_phi`` is even,
-    ``> D`` (exact azimuthal sum, no aliasing of the product into the kept frequencies) and ``> 2 max(L1, L2, L_out)``.
+    ``> D`` (exact azimuthal sum, no aliasing of the product into the kept frequencies) and ``> 2 max(L1, L2, L_out)``,
+    rounded up to a length with prime factors 2, 3, 5 only (fast FFTs).
     """
     D = L1 + L2 + L_out
     n_phi = max(D + 1, 2 * max(L1, L2, L_out) + 1)
-    n_phi += n_phi % 2
-    return D // 2 + 1, n_phi
+    return D // 2 + 1, _next_fast_even(n_phi)
+
+
+def _next_fast_even(n: int) -> int:
+    """The smallest even ``m >= n`` whose prime factors are 2, 3 and 5 (FFT-friendly: a prime length such as
+    146 = 2 * 73 makes numpy's FFT ~30x slower)."""
+    m = max(2, n + (n % 2))
+    while True:
+        k = m
+        for p in (2, 3, 5):
+            while k % p == 0:
+                k //= p
+        if k == 1:
+            return m
+        m += 2
 
 
 def gaunt_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> Array:

@@ -196,9 +196,21 @@ def test_operation_count_exponents():
     assert 2.7 < slope_g < 3.2
     cost = G.count_gaunt_operations(8)
     assert cost.total == cost.legendre + cost.fft + cost.pointwise
-    assert (cost.n_theta, cost.n_phi) == G.gaunt_grid_size(8, 8, 8) == (13, 26)
+    assert (cost.n_theta, cost.n_phi) == G.gaunt_grid_size(8, 8, 8) == (13, 30)  # 26 = 2 * 13, 28 = 4 * 7: slow FFTs
     assert cost.legendre == 2 * 13 * 3 * 81
     assert G.count_cg_operations(8) > 30 * cost.total
+
+
+@pytest.mark.parametrize("L1,L2,L_out", [(0, 0, 0), (1, 1, 2), (8, 8, 8), (48, 48, 48), (5, 0, 1), (30, 2, 3)])
+def test_gaunt_grid_is_exact_and_fft_friendly(L1, L2, L_out):
+    n_theta, n_phi = G.gaunt_grid_size(L1, L2, L_out)
+    D = L1 + L2 + L_out
+    assert 2 * n_theta - 1 >= D and n_phi > D and n_phi > 2 * max(L1, L2, L_out) and n_phi % 2 == 0
+    k = n_phi
+    for p in (2, 3, 5):
+        while k % p == 0:
+            k //= p
+    assert k == 1
 
 
 def test_fit_power_law_recovers_exponent():
