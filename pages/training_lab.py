@@ -156,6 +156,9 @@ if st.session_state.get("tl_error"):
     st.error(st.session_state.pop("tl_error"))
 
 job = st.session_state.get(JOB)
+if job is not None and job["status"] == "running" and st.session_state.get(STOP):
+    job["status"] = "stopped"  # the stop flag wins (set by the Stop button's callback)
+    job["context"] = None
 job_here = job is not None and job["key"] == exp
 progress_slot = st.container()
 

@@ -211,7 +211,8 @@ def default_config(name: str, quick: bool = False, device: str = "cpu") -> dict[
         if gpu:
             cfg.update(n_train=[512, 2048, 8192, 32768, 131072], steps=4000, unconstrained_steps=20000, width=128)
         if quick:
-            cfg.update(n_train=[256, 1024], n_test=300, steps=300, unconstrained_steps=300, width=32)
+            cfg.update(n_train=[256, 1024], n_test=300, steps=300, unconstrained_steps=300, width=32,
+                       models=["invariant-linear", "transformer"])
     return cfg
 
 
@@ -552,6 +553,7 @@ def run_experiment(name: str, config: Mapping[str, Any] | None = None, *, quick:
         context = prepare(key, cfg, dev)
         for i, point in enumerate(points):
             control.scoped(i, len(points), _point_label(point))
+            control.check(0.0, "starting")
             new = run_point(key, point, context, cfg, control)
             rows.extend(new)
             if on_point is not None:

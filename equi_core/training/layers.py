@@ -83,15 +83,21 @@ class ChannelwiseTensorProduct(nn.Module):
             big[s1[l1], s2[l2], col:col + n3] = math.sqrt(n3) * np.asarray(clebsch_gordan(l1, l2, l3))
             self.path_slices.append(slice(col, col + n3))
             col += n3
-        # float64 so that ``.double()`` keeps the exact coefficients; cast to the input dtype on use
-        self.register_buffer("cg", torch.as_tensor(big.reshape(d1 * d2, dout), dtype=torch.float64))
+        self._cg_exact = big.reshape(d1 * d2, dout)
+        self.register_buffer("cg", torch.as_tensor(self._cg_exact, dtype=torch.get_default_dtype()))
         self.dim_out = dout
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         b, c = x.shape[0], x.shape[1]
         outer = (x.unsqueeze(-1) * y.unsqueeze(-2)).reshape(b * c, -1)
-        cg = self.cg if self.cg.dtype == x.dtype else self.cg.to(x.dtype)
-        return (outer @ cg).reshape(b, c, self.dim_out)
+        return (outer @ self.cg).reshape(b, c, self.dim_out)
+
+    def _apply(self, fn, recurse=True):  # type: ignore[override]
+        # after .double()/.to(): rebuild the CG matrix from the exact float64 numbers, so a model built
+        # in float32 and cast to float64 is equivariant to 1e-15, not to float32 round-off
+        out = super()._apply(fn, recurse)
+        self.cg = torch.as_tensor(self._cg_exact, dtype=self.cg.dtype, device=self.cg.device)
+        return out
 
 
 class PathMix(nn.Module):
@@ -210,6 +216,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
             groups.setdefault((p.i1, p.i2), []).append((offset, p))
             offset += n
         self._plan = []
+        self._exact: dict[str, np.ndarray] = {}
         for k, ((i1, i2), items) in enumerate(groups.items()):
             cols = []
             col_slices = []
@@ -219,10 +226,18 @@ class FullyConnectedTensorProductTorch(nn.Module):
                 cols.append(c.reshape(-1, 2 * p.l3 + 1))
                 col_slices.append(slice(col, col + 2 * p.l3 + 1))
                 col += 2 * p.l3 + 1
-            self.register_buffer(f"cg{k}", torch.as_tensor(np.concatenate(cols, axis=1), dtype=torch.float64))
+            self._exact[f"cg{k}"] = np.concatenate(cols, axis=1)
+            self.register_buffer(f"cg{k}", torch.as_tensor(self._exact[f"cg{k}"], dtype=torch.get_default_dtype()))
             first = items[0][1]
             self._plan.append((k, s1[i1], s2[i2], first.mul1, first.mul2, 2 * first.l1 + 1, 2 * first.l2 + 1,
                                [(off, p.mul_out, 2 * p.l3 + 1, p.i_out, cs) for (off, p), cs in zip(items, col_slices)]))
+
+    def _apply(self, fn, recurse=True):  # type: ignore[override]
+        out = super()._apply(fn, recurse)
+        for name, exact in self._exact.items():
+            buf = getattr(self, name)
+            setattr(self, name, torch.as_tensor(exact, dtype=buf.dtype, device=buf.device))
+        return out
 
     def forward(self, x1: torch.Tensor, x2: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
         w = self.weight if weight is None else weight
@@ -233,8 +248,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
             a = x1[:, sl1].reshape(b, u, d1)
             c = x2[:, sl2].reshape(b, v, d2)
             outer = (a.reshape(b, u, 1, d1, 1) * c.reshape(b, 1, v, 1, d2)).reshape(b, u * v, d1 * d2)
-            cg = getattr(self, f"cg{k}")
-            t = outer @ (cg if cg.dtype == x1.dtype else cg.to(x1.dtype))  # (b, uv, sum k)
+            t = outer @ getattr(self, f"cg{k}")  # (b, uv, sum k)
             for off, wo, d3, i_out, cs in items:
                 wp = w[off:off + u * v * wo].reshape(u * v, wo)
                 z = torch.einsum("bpk,pw->bwk", t[..., cs], wp)

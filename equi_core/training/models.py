@@ -201,10 +201,11 @@ class PowerSpectrumModel(EnvModel):
 class IrrepsNet(EnvModel):
     """Equivariant irreps network on one environment.
 
-    ``A = sum_j (W_l R(r_j)) Y^l(r_j)``: the density with ``channels`` learned radial mixtures per degree
-    ``l <= lmax`` (linear in the cached projections ``B = sum_j R_k(r_j) Y(r_j)``, which is why they can
-    be cached). Then ``depth`` layers ``h <- act(PathMix(TP(h, A)))`` (+ ``h`` if ``residual``), each
-    raising the body order by one, with ``act`` = :class:`Gate` or :class:`NormActivation`; readout:
+    ``A_t = sum_j (W_{t,l} R(r_j)) Y^l(r_j)``: the density with ``channels`` learned radial mixtures per
+    degree ``l <= lmax``, one set per layer (linear in the cached projections ``B = sum_j R_k(r_j) Y(r_j)``,
+    which is why they can be cached). Then ``h = A_0`` and ``depth`` layers
+    ``h <- act(PathMix(TP(h, A_t)))`` (+ ``h`` if ``residual``; optionally after an invariant RMS
+    normalization per degree), each raising the body order by one, with ``act`` = :class:`Gate` or :class:`NormActivation`; readout:
     a linear map of the ``0e`` channels (energy) or of the ``1o`` channels (vector, in the (x, y, z) basis
     since ``D^1(R) = R``).
     Equivariance (float64, tested): ``E(pos R^T) = E(pos)``; ``v(pos R^T) = v(pos) R^T``, also for
@@ -212,7 +213,8 @@ class IrrepsNet(EnvModel):
     """
 
     def __init__(self, lmax: int = 2, channels: int = 16, depth: int = 2, nonlinearity: str = "gate",
-                 residual: bool = False, output: str = "energy", n_radial: int = 6, cutoff: float = 1.0) -> None:
+                 residual: bool = False, output: str = "energy", n_radial: int = 6, cutoff: float = 1.0,
+                 normalize: bool = False) -> None:
         super().__init__()
         if nonlinearity not in ("gate", "norm"):
             raise ValueError(f"nonlinearity must be 'gate' or 'norm', got {nonlinearity!r}")
@@ -224,10 +226,11 @@ class IrrepsNet(EnvModel):
             raise ValueError("a vector output needs lmax >= 1")
         self.output = output  # type: ignore[assignment]
         self.lmax, self.channels, self.depth, self.n_radial, self.cutoff = lmax, channels, depth, n_radial, cutoff
-        self.nonlinearity, self.residual = nonlinearity, residual
+        self.nonlinearity, self.residual, self.normalize = nonlinearity, residual, normalize
         # per (radial k, degree l) scale of the cached projections, set from the training data
         self.register_buffer("proj_scale", torch.ones(n_radial, lmax + 1))
-        self.embed = nn.Parameter(torch.randn(lmax + 1, n_radial, channels) / math.sqrt(n_radial))
+        # one radial embedding per layer (+ the input): every product couples *different* radial functions
+        self.embed = nn.Parameter(torch.randn(depth + 1, lmax + 1, n_radial, channels) / math.sqrt(n_radial))
         self.tps = nn.ModuleList()
         self.mixes = nn.ModuleList()
         self.acts = nn.ModuleList()
@@ -254,23 +257,33 @@ class IrrepsNet(EnvModel):
                 rms = block.pow(2).sum(-1).mean(0).sqrt()
                 self.proj_scale[:, l] = torch.where(rms > 1e-12, 1.0 / rms, torch.ones_like(rms))
 
-    def density(self, proj: torch.Tensor) -> torch.Tensor:
-        """``A`` (B, channels, (lmax+1)**2) from cached projections (B, n_radial, (lmax+1)**2)."""
+    def density(self, proj: torch.Tensor, layer: int = 0) -> torch.Tensor:
+        """``A`` (B, channels, (lmax+1)**2) of embedding ``layer`` from cached projections (B, n_radial, (lmax+1)**2)."""
         blocks = []
         for l in range(self.lmax + 1):
             sl = slice(l * l, (l + 1) ** 2)
-            w = self.embed[l] * self.proj_scale[:, l:l + 1]
+            w = self.embed[layer, l] * self.proj_scale[:, l:l + 1]
             blocks.append(torch.einsum("bkm,kc->bcm", proj[..., sl], w))
         return torch.cat(blocks, dim=-1)
 
     def hidden_features(self, proj: torch.Tensor) -> torch.Tensor:
-        a = self.density(proj)
-        h = a
-        for tp, mix, act in zip(self.tps, self.mixes, self.acts):
-            y, gates = mix(tp(h, a))
+        h = self.density(proj, 0)
+        for t, (tp, mix, act) in enumerate(zip(self.tps, self.mixes, self.acts)):
+            if self.normalize:
+                h = self._block_rms_normalize(h)
+            y, gates = mix(tp(h, self.density(proj, t + 1)))
             y = act(y, gates)
             h = h + y if self.residual else y
         return h
+
+    def _block_rms_normalize(self, h: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+        """Divide each degree block by its RMS over channels and components (an invariant number per
+        sample and degree, so equivariance is kept); keeps deep stacks of products at unit scale."""
+        parts = []
+        for l in range(self.lmax + 1):
+            v = h[..., l * l:(l + 1) ** 2]
+            parts.append(v / torch.sqrt(v.pow(2).mean((-1, -2), keepdim=True) + eps))
+        return torch.cat(parts, dim=-1)
 
     def raw(self, *features: torch.Tensor) -> torch.Tensor:
         (proj,) = features
