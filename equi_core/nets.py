@@ -740,7 +740,8 @@ def random_o3(n: int, rng: RngLike = None, parity: bool = True) -> Array:
 
 
 def _D_stack(irreps: Irreps, gs: Array) -> Array:
-    return np.stack([np.asarray(irreps.D_from_matrix(g), dtype=np.float64) for g in gs])
+    """``(n, dim, dim)`` representation matrices of ``n`` orthogonal matrices (batched)."""
+    return np.asarray(irreps.D_from_matrix(gs), dtype=np.float64).reshape(gs.shape[0], irreps.dim, irreps.dim)
 
 
 def equivariance_error(
@@ -767,10 +768,11 @@ def equivariance_error(
         Draw from O(3) (half the elements improper) instead of SO(3).
     rng : int, Generator or None
         Seed for the random inputs (standard normal) and group elements.
-    x : ndarray, shape (n, irreps_in.dim) or (irreps_in.dim,), optional
-        Use these inputs instead of random ones.
-    group_elements : ndarray, shape (n, 3, 3) or (3, 3), optional
-        Use these orthogonal matrices instead of random ones (det -1 allowed: parity acts).
+    x : ndarray, shape (m, irreps_in.dim) or (irreps_in.dim,), optional
+        Use these inputs instead of random ones (then ``m`` random elements are drawn).
+    group_elements : ndarray, shape (k, 3, 3) or (3, 3), optional
+        Use these orthogonal matrices instead of random ones (det -1 allowed: parity acts). One input is
+        paired with every element, one element with every input; otherwise ``m == k``.
 
     Returns
     -------
@@ -785,24 +787,26 @@ def equivariance_error(
     irreps_in = _as_irreps(irreps_in, "irreps_in")
     irreps_out = _as_irreps(irreps_out, "irreps_out")
     gen = np.random.default_rng(rng)
+    xs = None if x is None else _check_x(x, irreps_in).reshape(-1, irreps_in.dim)
     if group_elements is None:
-        gs = random_o3(n, gen, parity)
+        gs = random_o3(n if xs is None else xs.shape[0], gen, parity)
     else:
-        gs = np.asarray(group_elements, dtype=np.float64).reshape(-1, 3, 3)
+        gs = np.asarray(group_elements, dtype=np.float64)
+        if gs.shape[-2:] != (3, 3) or gs.ndim > 3:
+            raise ValueError(f"group_elements must have shape (n, 3, 3) or (3, 3), got {gs.shape}")
+        gs = gs.reshape(-1, 3, 3)
         if not np.all(np.isfinite(gs)) or np.max(np.abs(gs @ np.swapaxes(gs, -1, -2) - np.eye(3))) > 1e-9:
             raise ValueError("group_elements must be finite orthogonal 3x3 matrices")
+    if xs is None:
+        xs = gen.standard_normal((gs.shape[0], irreps_in.dim))
+    # one input for many elements, or one element for many inputs
+    if xs.shape[0] == 1 and gs.shape[0] > 1:
+        xs = np.repeat(xs, gs.shape[0], axis=0)
+    elif gs.shape[0] == 1 and xs.shape[0] > 1:
+        gs = np.repeat(gs, xs.shape[0], axis=0)
+    if xs.shape[0] != gs.shape[0]:
+        raise ValueError(f"x has {xs.shape[0]} samples but there are {gs.shape[0]} group elements")
     k = gs.shape[0]
-    if x is None:
-        xs = gen.standard_normal((k, irreps_in.dim))
-    else:
-        xs = _check_x(x, irreps_in)
-        xs = np.broadcast_to(xs.reshape(-1, irreps_in.dim), (k, irreps_in.dim)) if xs.ndim == 1 or xs.shape[0] == 1 else xs
-        if xs.shape[0] != k:
-            if group_elements is None:
-                gs = random_o3(xs.shape[0], gen, parity)
-                k = xs.shape[0]
-            else:
-                raise ValueError(f"x has {xs.shape[0]} samples but there are {k} group elements")
     if not np.all(np.isfinite(xs)):
         raise ValueError("the inputs x must be finite (no NaN or inf)")
     D_in, D_out = _D_stack(irreps_in, gs), _D_stack(irreps_out, gs)

@@ -360,7 +360,7 @@ with s_right:
     )
 with s_left:
     st.plotly_chart(sphere_map_figure(sdata, name="ReLU" if which == "ReLU" else "norm",
-                                      title=f"{which} on the unit sphere"),
+                                      title=f"{which}: every direction, at |v| = {radius:.4g}"),
                     width="stretch", key="sphere_chart")
 
 # ------------------------------------------------------------------------------------------- 4. gates and parity

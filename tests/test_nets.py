@@ -300,6 +300,12 @@ def test_equivariance_error_details():
     assert e.absolute == pytest.approx(expected, abs=1e-15)
     assert e.relative == pytest.approx(expected / 3.0, abs=1e-15)
     assert e.n == 1
+    many = equivariance_error(relu, "1o", "1o", x=fibonacci_sphere(10), group_elements=R)
+    assert many.n == 10
+    np.testing.assert_allclose(many.per_sample, np.abs(relu(fibonacci_sphere(10) @ R.T) - relu(fibonacci_sphere(10)) @ R.T).max(axis=1))
+    assert equivariance_error(relu, "1o", "1o", x=fibonacci_sphere(7), rng=0).n == 7
+    with pytest.raises(ValueError):
+        equivariance_error(relu, "1o", "1o", x=fibonacci_sphere(3), group_elements=random_o3(2, 0))
     zero = equivariance_error(lambda x: 0 * x, "1o", "1o", n=4, rng=0)
     assert zero.absolute == 0.0 and zero.relative == 0.0
     with pytest.raises(ValueError):
