@@ -46,6 +46,7 @@ from .wigner import wigner_D
 
 __all__ = [
     "MAX_GAUNT_L",
+    "MAX_ABS_FEATURE",
     "SphericalFFT",
     "spherical_fft",
     "gaunt_grid_size",
@@ -74,6 +75,8 @@ Array = NDArray[np.float64]
 #: Largest degree the Gaunt product accepts (the grid has about (3L/2) x 3L nodes; a cached plan at L = 64 holds
 #: about 26 MB).
 MAX_GAUNT_L = 64
+#: Largest feature entry accepted (products of larger numbers overflow float64).
+MAX_ABS_FEATURE = 1e150
 
 
 def _check_L(value: object, name: str, hi: int = MAX_GAUNT_L) -> int:
@@ -262,6 +265,8 @@ def gaunt_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> 
     L_out = L1 + L2 if L_out is None else _check_L(L_out, "L_out", 2 * MAX_GAUNT_L)
     if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
         raise ValueError("features must be finite (got NaN or infinity)")
+    if max(float(np.abs(x1).max(initial=0.0)), float(np.abs(x2).max(initial=0.0))) > MAX_ABS_FEATURE:
+        raise ValueError(f"feature entries must be at most {MAX_ABS_FEATURE:g} in size (their product would overflow)")
     n_theta, n_phi = gaunt_grid_size(L1, L2, L_out)
     batch = np.broadcast_shapes(x1.shape[:-1], x2.shape[:-1])
     x1 = np.broadcast_to(x1, batch + x1.shape[-1:])

@@ -228,3 +228,31 @@ def test_time_products_runs_and_reports_counts():
     assert t.gaunt_operations == G.count_gaunt_operations(2).total
     with pytest.raises(ValueError):
         G.time_products(100)
+
+
+# ------------------------------------------------------------------ fuzzing the validation layer (issue 7)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=1000, deadline=None)
+@given(n1=st.integers(0, 40), n2=st.integers(0, 40), L_out=st.one_of(st.none(), st.integers(-3, 12), st.floats(),
+                                                                     st.text(max_size=5)),
+       bad=st.sampled_from([None, "nan", "inf", "big"]))
+def test_gaunt_product_validation_fuzz(n1, n2, L_out, bad):
+    x1 = np.linspace(-1, 1, n1)
+    x2 = np.linspace(0.5, -0.5, n2)
+    if bad == "nan" and n1:
+        x1[0] = np.nan
+    if bad == "inf" and n2:
+        x2[-1] = np.inf
+    if bad == "big" and n1:
+        x1[0] = 1e308
+    try:
+        out = G.gaunt_product(x1, x2, L_out)
+    except ValueError as exc:
+        assert str(exc)
+        return
+    assert bad is None or (bad == "nan" and not n1) or (bad == "inf" and not n2) or (bad == "big" and not n1)
+    assert out.shape[-1] == ((L_out if L_out is not None else S.degree_of(x1) + S.degree_of(x2)) + 1) ** 2
+    assert np.all(np.isfinite(out))

@@ -263,3 +263,50 @@ def test_blind_spot_rejects_bad_n():
         S.blind_spot(0, 4)
     with pytest.raises(ValueError):
         S.star_needs_degree(10**9)
+
+
+# ------------------------------------------------------------------ fuzzing the validation layer (issue 7)
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ANY = st.one_of(
+    st.integers(min_value=-10**30, max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.one_of(st.sampled_from(S.TARGET_KINDS), st.text(max_size=12)), n=_ANY, kappa=_ANY, cap=_ANY,
+       band=st.one_of(st.integers(min_value=-5, max_value=40), _ANY), seed=_ANY)
+def test_make_target_never_fails_badly(kind, n, kappa, cap, band, seed):
+    """Any input either builds a valid signal or raises ValueError with a message (never another exception)."""
+    try:
+        signal = S.make_target(kind, n=n, kappa=kappa, cap_angle_deg=cap, band=band, seed=seed)
+    except ValueError as exc:
+        assert str(exc)
+        return
+    assert np.isfinite(signal.norm_squared()) and signal.norm_squared() > 0
+    assert np.all(np.isfinite(signal.coefficients(3)))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(n=_ANY, L=_ANY)
+def test_blind_spot_validation_fuzz(n, L):
+    try:
+        result = S.blind_spot(n, L)
+    except ValueError as exc:
+        assert str(exc)
+        return
+    assert result.difference.shape == (int(L) + 1,)
+    assert np.all(np.isfinite(result.difference))
+
+
+@settings(max_examples=60, deadline=None)
+@given(band=st.integers(0, 10), seed=st.integers(0, 2**31), rot=st.integers(0, 2**31))
+def test_spectrum_invariance_property(band, seed, rot):
+    c = S.random_band_limited(band, seed).coeffs
+    R = random_rotation(rng=rot)
+    assert np.abs(S.power_spectrum(_rotate_coefficients(c, R)) - S.power_spectrum(c)).max() < 1e-12
