@@ -215,6 +215,13 @@ st.markdown(
     + (" and, for the discontinuous cap, never falls below about 1/2: at the rim the truncated series converges "
        "to the midpoint (the Gibbs phenomenon)." if target == "cap" else ".")
 )
+silent = [int(l) for l in study.ls if study.energy_fraction[l] < 1e-12]
+if silent and target != "random":
+    shown = ", ".join(str(l) for l in silent[:10]) + (" …" if len(silent) > 10 else "")
+    st.caption(
+        f"No energy at l = {shown}: the signal's symmetry cancels these degrees (flat steps in the error curve). "
+        "A methane-like tetrahedron has nothing at l = 1 and 2; a ring with a centre of inversion nothing at odd l."
+    )
 with st.expander("Every bond preset at this κ (L needed for 10 % and 1 % L2 error)"):
     st.dataframe(
         pd.DataFrame(_degree_table(int(kappa), int(n)),
