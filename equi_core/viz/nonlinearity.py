@@ -129,21 +129,25 @@ def rotation_arrows_figure(check: RotationCheck, *, title: Optional[str] = None,
     rel, nor = check.relu_error.absolute, check.norm_error.absolute
     # R f(v) first, wide and light; f(R v) on top, narrow and saturated: where they agree you see one arrow
     # with a light halo, where they disagree two arrows.
-    arrows = [
-        ("v (input)", check.v, "#9a9a9a", "solid", 5, 1.0),
-        ("R v (rotated input)", check.Rv, COLORS["rotated_input"], "solid", 5, 1.0),
-        (f"R·ReLU(v)   (error {rel:.3g})", check.R_relu_v, COLORS["relu_rot"], "solid", 18, 0.55),
-        ("ReLU(R v)", check.relu_of_Rv, COLORS["relu"], "solid", 8, 1.0),
-        (f"R·norm(v)   (error {'0, exact' if nor == 0 else f'{nor:.1e}'})", check.R_norm_v, COLORS["norm_rot"], "solid", 18, 0.55),
-        ("norm(R v)", check.norm_of_Rv, COLORS["norm"], "solid", 8, 1.0),
+    nor_text = "0, exact" if nor == 0 else f"{nor:.1e}"
+    arrows = [  # (legend name, vector, colour, dash, width, opacity, legend rank)
+        ("v (input)", check.v, "#9a9a9a", "solid", 5, 1.0, 1),
+        ("R v (rotated input)", check.Rv, COLORS["rotated_input"], "solid", 5, 1.0, 2),
+        (f"R·ReLU(v)   (error {rel:.3g})", check.R_relu_v, COLORS["relu_rot"], "solid", 18, 0.55, 4),
+        ("ReLU(R v)", check.relu_of_Rv, COLORS["relu"], "solid", 8, 1.0, 3),
+        (f"R·norm(v)   (error {nor_text})", check.R_norm_v, COLORS["norm_rot"], "solid", 18, 0.55, 6),
+        ("norm(R v)", check.norm_of_Rv, COLORS["norm"], "solid", 8, 1.0, 5),
     ]
     extent = 1.15 * max(1e-9, *(float(np.max(np.abs(a[1]))) for a in arrows))
-    traces = [tr for name, vec, color, dash, width, opacity in arrows
-              for tr in _arrow(vec, color, name, dash=dash, width=width, head=(0.16 if width > 10 else 0.11) * extent,
-                               opacity=opacity)]
+    traces = []
+    for name, vec, color, dash, width, opacity, rank in arrows:
+        parts = _arrow(vec, color, name, dash=dash, width=width, head=(0.16 if width > 10 else 0.11) * extent,
+                       opacity=opacity)
+        parts[0]["legendrank"] = rank
+        traces += parts
     layout = _layout(
         title=title, height=height,
-        scene=dict(_scene(extent), domain=dict(x=[0.0, 0.68], y=[0.0, 1.0])),
+        scene=dict(_scene(extent), domain=dict(x=[0.0, 0.70], y=[0.0, 1.0])),
         legend=dict(x=0.70, y=0.95, xanchor="left", font=dict(size=16), itemsizing="constant",
                     bgcolor="rgba(255,255,255,0.0)"),
     )
