@@ -235,7 +235,7 @@ WIDGETS = ", ".join(
 async def change_widget(page, round_no: int) -> str:
     """Move a slider (round-robin over the page's sliders), else step a number input, else toggle a checkbox."""
     try:  # under load the widgets can appear a little after the script is idle
-        await page.wait_for_selector(WIDGETS, state="attached", timeout=30_000)
+        await page.wait_for_selector(WIDGETS, state="attached", timeout=120_000)
     except Exception:  # noqa: BLE001 - playwright TimeoutError: the page has no such widget
         return "nothing to change"
     # Streamlit >= 1.5x renders a react-aria slider (a hidden <input type="range">); older ones role="slider".
