@@ -35,7 +35,7 @@ def _trace(fig: go.Figure, name: str):
 
 
 def test_rotation_arrows_figure_draws_the_numbers_in_one_scene():
-    check = rotation_check([1.0, -2.0, 3.0], angles_to_matrix(*np.radians([250, 90, 340])))
+    check = rotation_check([1.0, -2.0, 3.0], angles_to_matrix(*np.radians([240, 85, 330])))
     fig = rotation_arrows_figure(check, title="t")
     assert _scenes(fig) == ["scene"]
     tip = lambda tr: np.array([tr.x[1], tr.y[1], tr.z[1]])  # noqa: E731
