@@ -106,6 +106,7 @@ def _config_from_widgets(key: str) -> dict:
         if key == "sample-efficiency":
             cfg["angular"] = s["tl_target"]
             cfg["order"] = int(s["tl_K"])
+            cfg["lmax"] = 2 if cfg["angular"] == "sw" else int(s["tl_K"])  # the model degree the target needs
             cfg["force_weight"] = 1.0 if s["tl_forces"] else 0.0
         else:
             cfg["four_body_weight"] = float(s["tl_w4"])

@@ -169,9 +169,9 @@ def default_config(name: str, quick: bool = False, device: str = "cpu") -> dict[
     to tens of seconds on a 2-core machine), larger ones when ``device`` is ``"cuda"``."""
     key = experiment_key(name)
     gpu = str(device).startswith("cuda") and not quick
-    common: dict[str, Any] = {"seed": 0, "n_test": 1000, "n_neighbors": 8, "n_radial": 6, "dtype": "float32"}
+    common: dict[str, Any] = {"seed": 0, "n_test": 1000, "n_neighbors": 8, "n_radial": 4, "dtype": "float32"}
     if key == "sample-efficiency":
-        cfg = dict(common, angular="sw", order=4, lmax=4, n_train=[32, 128, 512, 2048, 8192],
+        cfg = dict(common, angular="sw", order=4, lmax=2, n_train=[32, 128, 512, 2048, 8192],
                    models=["invariant-mlp", "invariant-linear", "transformer", "transformer+aug"],
                    steps=1500, unconstrained_steps=1500, width=64, force_weight=0.0)
         if gpu:
@@ -182,7 +182,7 @@ def default_config(name: str, quick: bool = False, device: str = "cpu") -> dict[
             cfg.update(n_train=[32, 128], n_test=300, models=["invariant-mlp", "invariant-linear", "transformer"],
                        steps=600, unconstrained_steps=600, width=32)
     elif key == "equivariance":
-        cfg = dict(common, angular="sw", order=4, lmax=4, n_train=256, steps=1500, width=64,
+        cfg = dict(common, angular="sw", order=4, lmax=2, n_train=256, steps=1500, width=64,
                    models=list(MODELS_BY_EXPERIMENT[key]), penalty_weight=1.0,
                    angles_deg=[0, 1, 3, 10, 30, 60, 90, 135, 180], n_test=500)
         if gpu:
@@ -198,13 +198,13 @@ def default_config(name: str, quick: bool = False, device: str = "cpu") -> dict[
         if quick:
             cfg.update(order=4, lmax_values=[2, 3, 4, 5], n_train=512, n_test=300, steps=400, readout="linear")
     elif key == "depth":
-        cfg = dict(common, angular="sw", order=4, lmax=2, width=32, depths=[1, 2, 4, 8], n_train=1024,
-                   steps=800, models=["gate", "norm", "scalar-silu", "mlp"], n_test=500)
+        cfg = dict(common, angular="sw", order=4, lmax=2, width=16, depths=[1, 2, 4], n_train=4096,
+                   steps=600, models=["gate", "norm", "scalar-silu", "mlp"], n_test=500)
         if gpu:
-            cfg.update(depths=[1, 2, 3, 4, 6, 8], n_train=4096, steps=3000, width=64,
+            cfg.update(depths=[1, 2, 3, 4, 6, 8], n_train=16384, steps=3000, width=64,
                        models=list(MODELS_BY_EXPERIMENT[key]))
         if quick:
-            cfg.update(depths=[1, 2], n_train=256, n_test=200, steps=150, width=16, models=["gate", "norm", "scalar-silu"])
+            cfg.update(depths=[1, 2], n_train=512, n_test=200, steps=150, width=16, models=["gate", "norm", "scalar-silu"])
     else:  # large-data
         cfg = dict(common, angular="sw", order=4, lmax=4, four_body_weight=1.0, n_train=[512, 2048, 8192],
                    models=["invariant-mlp", "transformer"], steps=1500, unconstrained_steps=3000, width=64)
@@ -328,7 +328,7 @@ def _build(model: str, cfg: Mapping[str, Any], *, lmax: int | None = None, depth
     d = 1 if depth is None else depth
     if model in ("gate", "norm"):
         return IrrepsNet(lmax=L, channels=width, depth=d, nonlinearity=model, residual=(model == "gate"),
-                         output="vector", n_radial=cfg["n_radial"])
+                         output="vector", n_radial=cfg["n_radial"], normalize=True)
     if model.startswith("scalar-"):
         return ScalarVectorNet(lmax=L, n_radial=cfg["n_radial"], hidden=width, depth=d, activation=model.split("-")[1])
     if model == "mlp":
