@@ -1,6 +1,6 @@
 """Offline: the app talks only to its own server (issue 7), recorded request by request in a real Chromium.
 
-Every request of every page (documents, scripts, styles, fonts, images, XHR/fetch, workers, frames) goes through
+Every request of every page (and of the first "... HTML" figure download it offers) (documents, scripts, styles, fonts, images, XHR/fetch, workers, frames) goes through
 a context-wide route: requests to the app's own host continue, anything else is *recorded and aborted*, so the test
 also proves the pages render without the outside world. WebSocket URLs are recorded separately. Each page is loaded,
 its expanders opened (lazy content) and scrolled to the bottom before the record is checked.
@@ -12,6 +12,7 @@ Fixtures ``streamlit_server`` (base URL) and ``browser`` (playwright Browser) co
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import plotly.graph_objects as go
@@ -50,6 +51,7 @@ def test_page_requests_only_its_own_server(streamlit_server: str, browser, name:
     own_requests: list[str] = []
     broken: list[str] = []
     websockets: list[str] = []
+    downloads: list[str] = []
 
     def route(r) -> None:
         parsed = urlparse(r.request.url)
@@ -81,6 +83,23 @@ def test_page_requests_only_its_own_server(streamlit_server: str, browser, name:
         page.wait_for_timeout(1_000)
         wait_for_app_idle(page)
         assert page.locator(EXCEPTION).count() == 0, f"{name}: stException shown"
+        html_buttons = page.locator('[data-testid="stDownloadButton"] button', has_text="HTML")
+        if url_path != "/":  # lesson pages offer downloads; they render a moment after the script is idle
+            try:
+                html_buttons.first.wait_for(state="attached", timeout=60_000)
+            except Exception:  # noqa: BLE001 - playwright TimeoutError: no HTML download (checked by AppTest)
+                pass
+        if html_buttons.count():  # the figure download (deferred figure_to_html) arrives and is standalone
+            with page.expect_download(timeout=120_000) as info:
+                html_buttons.first.click()
+            download = info.value
+            text = open(download.path(), encoding="utf-8").read()
+            assert download.suggested_filename.endswith(".html"), download.suggested_filename
+            assert "Plotly.newPlot" in text and len(text) > 1_000_000, f"{name}: the HTML download lacks plotly.js"
+            assert not re.search(r"<script[^>]+src=", text, re.IGNORECASE), f"{name}: the HTML download loads a script"
+            wait_for_app_idle(page)
+            assert page.locator(EXCEPTION).count() == 0, f"{name}: stException after the download"
+            downloads.append(download.suggested_filename)
     finally:
         context.close()
 
@@ -90,6 +109,7 @@ def test_page_requests_only_its_own_server(streamlit_server: str, browser, name:
     bad_ws = [u for u in websockets if urlparse(u).netloc != own.netloc]
     assert not bad_ws, f"{name}: websockets to other hosts: {bad_ws}"
     assert not broken, f"{name}: the app's own server answered with errors: {broken}"
+    print(f"{name}: {len(own_requests)} requests, all to {own.netloc}; HTML download checked: {downloads}")
 
 
 def test_downloaded_figure_html_renders_offline(browser, tmp_path) -> None:
