@@ -126,7 +126,7 @@ def _cg_sparse(j1: int, j2: int, J: int) -> tuple[NDArray[np.intp], NDArray[np.i
     return np.concatenate(idx1), np.concatenate(idx2), np.concatenate(idx3), np.concatenate(vals)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def clebsch_gordan_complex(j1: int, j2: int, J: int) -> NDArray[np.float64]:
     """Complex-basis (Condon-Shortley) coefficients ``CG[m1+j1, m2+j2, M+J] = <j1 m1 j2 m2 | J M>``.
 
@@ -152,8 +152,28 @@ def _basis_pairs(l: int) -> tuple[NDArray[np.intp], NDArray[np.complex128]]:
     return cols, vals
 
 
-@lru_cache(maxsize=512)
+#: Tensors with at most this many entries go to the large cache of small tensors; bigger ones to a short cache.
+_SMALL_TENSOR = 40_000
+
+
+@lru_cache(maxsize=8192)
+def _cached_small(l1: int, l2: int, l3: int) -> NDArray[np.float64]:
+    return _real_tensor(l1, l2, l3)
+
+
+@lru_cache(maxsize=8)
+def _cached_large(l1: int, l2: int, l3: int) -> NDArray[np.float64]:
+    return _real_tensor(l1, l2, l3)
+
+
 def _clebsch_gordan_cached(l1: int, l2: int, l3: int) -> NDArray[np.float64]:
+    """Two bounded caches: every tensor of a product up to L ~ 16 stays cached; at most 8 big ones are kept."""
+    if (2 * l1 + 1) * (2 * l2 + 1) * (2 * l3 + 1) <= _SMALL_TENSOR:
+        return _cached_small(l1, l2, l3)
+    return _cached_large(l1, l2, l3)
+
+
+def _real_tensor(l1: int, l2: int, l3: int) -> NDArray[np.float64]:
     a, b, c, v = _cg_sparse(l1, l2, l3)
     c1, q1 = _basis_pairs(l1)
     c2, q2 = _basis_pairs(l2)
@@ -200,7 +220,8 @@ def clebsch_gordan(l1: int, l2: int, l3: int) -> NDArray[np.float64]:
 
 def clear_cache() -> None:
     """Forget every cached tensor (used by the benchmarks to time cold calls)."""
-    _clebsch_gordan_cached.cache_clear()
+    _cached_small.cache_clear()
+    _cached_large.cache_clear()
     clebsch_gordan_complex.cache_clear()
     change_basis_real_to_complex.cache_clear()
     _basis_pairs.cache_clear()

@@ -118,9 +118,9 @@ def _check_feature(x: np.ndarray, irreps: Irreps, name: str) -> np.ndarray:
     return x
 
 
-@lru_cache(maxsize=512)
 def _cg(l1: int, l2: int, l3: int) -> np.ndarray:
-    return np.asarray(clebsch_gordan(l1, l2, l3), dtype=np.float64)
+    """The (read-only, cached by the core) real Clebsch-Gordan tensor."""
+    return clebsch_gordan(l1, l2, l3)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -28,16 +28,20 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .rotations import _matrix_to_angles, check_rotation, matrix_x, matrix_z
-from .spherical_harmonics import MAX_L, spherical_harmonics
+from .spherical_harmonics import spherical_harmonics
 
-__all__ = ["wigner_D", "wigner_D_from_angles", "so3_generators", "sphere_quadrature"]
+__all__ = ["wigner_D", "wigner_D_from_angles", "so3_generators", "sphere_quadrature", "MAX_L_WIGNER"]
 
 Array = NDArray[np.float64]
 
 
+#: Largest degree of :func:`wigner_D` (the one-off quadrature that builds its cached frame grows as l^4).
+MAX_L_WIGNER: int = 200
+
+
 def _check_l(l: int) -> int:
-    if isinstance(l, (bool, np.bool_)) or int(l) != l or l < 0 or l > MAX_L:
-        raise ValueError(f"the degree l must be an integer in 0..{MAX_L}, got {l!r}")
+    if isinstance(l, (bool, np.bool_)) or int(l) != l or l < 0 or l > MAX_L_WIGNER:
+        raise ValueError(f"the degree l must be an integer in 0..{MAX_L_WIGNER}, got {l!r}")
     return int(l)
 
 
@@ -71,9 +75,13 @@ def sphere_quadrature(degree: int) -> tuple[Array, Array]:
 def _project_rotation(l: int, R: Array) -> Array:
     """D^l(R) by exact quadrature: ``integral Y(R x) Y(x)^T`` with orthonormal harmonics."""
     pts, wts = sphere_quadrature(2 * l)
-    y = spherical_harmonics(l, pts, normalization="integral")
-    yr = spherical_harmonics(l, pts @ R.T, normalization="integral")
-    return (yr * wts[:, None]).T @ y
+    out = np.zeros((2 * l + 1, 2 * l + 1))
+    for start in range(0, len(wts), 8192):  # bounded memory at high l
+        p, w = pts[start : start + 8192], wts[start : start + 8192]
+        y = spherical_harmonics(l, p, normalization="integral")
+        yr = spherical_harmonics(l, p @ R.T, normalization="integral")
+        out += (yr * w[:, None]).T @ y
+    return out
 
 
 _Q = matrix_z(-np.pi / 2)  # Q e_y = e_x
@@ -138,7 +146,7 @@ def wigner_D(l: int, R: ArrayLike) -> Array:
     Parameters
     ----------
     l
-        Degree, ``0 <= l <= 1000``.
+        Degree, ``0 <= l <= 200``.
     R
         Rotation matrices, shape ``(..., 3, 3)``, orthogonal with ``det = +1``.
 
