@@ -5,9 +5,13 @@ Thin page: reads widgets (and the URL), calls ``equi_core.nets`` and the builder
 """
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from equi_core import angles_to_matrix
 from equi_core.classroom import (
@@ -49,6 +53,10 @@ from equi_core.viz.nonlinearity import (
     sphere_map_data,
     sphere_map_figure,
 )
+
+if PagesManager.uses_pages_directory:  # a deep link reached a fresh server: route it through app.py's navigation
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
+    st.stop()
 
 SIGMAS = ("relu", "tanh", "softplus", "sigmoid")
 AXES = {"z": (0.0, 0.0, 1.0), "x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "(1,1,1)": (1.0, 1.0, 1.0)}

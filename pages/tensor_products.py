@@ -5,9 +5,13 @@ in ``equi_core.viz.tensor_products``, lays out numbers and figures. No math here
 """
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from equi_core import Irrep, clebsch_gordan, random_rotation
 from equi_core.classroom import (
@@ -40,6 +44,10 @@ from equi_core.viz.tensor_products import (
     timing_figure,
     vector_coupling_figure,
 )
+
+if PagesManager.uses_pages_directory:  # a deep link reached a fresh server: route it through app.py's navigation
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
+    st.stop()
 
 L_IN_MAX = 6  # l1, l2 of the explorer (l3 up to 12: 25 heat-map panels at most)
 L_COUNT_MAX = 64  # operation counts are formulas: cheap to any L

@@ -5,9 +5,13 @@ Thin page: reads widgets (and the URL), calls ``equi_core.sphere`` and the build
 """
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from equi_core.classroom import (
     Param,
@@ -39,6 +43,10 @@ from equi_core.viz.truncation import (
     sphere_comparison_figure,
     star_pair_figure,
 )
+
+if PagesManager.uses_pages_directory:  # a deep link reached a fresh server: route it through app.py's navigation
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
+    st.stop()
 
 L_MAX = 20  # the slider's bound (stated on the page); the error curves are computed up to it
 GRID = (49, 97)  # drawing / max-error mesh: 49 x 97 nodes (3.75 degree steps)
