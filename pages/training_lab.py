@@ -140,8 +140,9 @@ st.markdown(
     "an experiment on synthetic atom-centred environments: a central atom, 8 neighbours inside a smooth cutoff, and "
     "a rotation-invariant site energy"
 )
-st.latex(r"E=\sum_j \phi(r_j)+\sum_{j<k} f(r_j)f(r_k)\,g(\cos\theta_{jk})\;\big[+\,w_4\!\!\sum_{j<k<m}\!\!"
-         r"f f f\,(\hat r_j\cdot\hat r_k\times\hat r_m)^2\big],\qquad E(R\,x)=E(x),\quad F(R\,x)=R\,F(x).")
+st.latex(r"E=\sum_j \phi(r_j)+\sum_{j<k} f(r_j)f(r_k)\,g(\cos\theta_{jk})\;\Big[+\,w_4\!\!\sum_{j<k<m}\!\!"
+         r"f_j f_k f_m\,(\hat r_j\cdot\hat r_k\times\hat r_m)^2\Big]")
+st.latex(r"E(R\,x)=E(x),\qquad F(R\,x)=R\,F(x)\qquad\text{for every rotation } R.")
 st.caption("g is Stillinger–Weber-like (cos θ + 1/3)² or cos(Kθ); forces by autograd. Shipped results appear "
            "instantly; **Run live** re-trains on this server (CPU by default, small models, one thread).")
 
@@ -190,26 +191,31 @@ if result is not None:
         dev_line += f" Command: `{result['command']}`"
     st.markdown(dev_line)
     summ = result.get("summary", {})
+
+    def _metric_grid(items: list[tuple[str, str, str | None, str]]) -> None:
+        """Metrics three to a row (labels stay readable)."""
+        for start in range(0, len(items), 3):
+            cols = st.columns(3)
+            for col, (label, value, delta, help_) in zip(cols, items[start:start + 3]):
+                col.metric(label, value, delta, delta_color="off", help=help_)
+
     if exp in ("sample-efficiency", "large-data") and summ.get("samples_to_5pct"):
-        cols = st.columns(max(len(summ["samples_to_5pct"]), 1))
-        for col, (m, need) in zip(cols, summ["samples_to_5pct"].items()):
-            col.metric(f"N for 5 %: {MODEL_LABELS.get(m, m)}", "not reached" if need is None else f"{need:,.0f}",
-                       f"best {summ['best_error'][m]:.3f}", delta_color="off")
+        _metric_grid([(MODEL_LABELS.get(m, m), "not reached" if need is None else f"N ≈ {need:,.0f}",
+                       f"best error {summ['best_error'][m]:.3f}",
+                       "Training structures needed for a 5 % relative RMSE (log-log interpolation).")
+                      for m, need in summ["samples_to_5pct"].items()])
     elif exp == "equivariance" and summ.get("max_energy_error"):
-        cols = st.columns(len(summ["max_energy_error"]))
-        for col, m in zip(cols, summ["max_energy_error"]):
-            col.metric(MODEL_LABELS.get(m, m), f"{summ['max_energy_error'][m]:.2g}",
+        _metric_grid([(MODEL_LABELS.get(m, m), f"{summ['max_energy_error'][m]:.2g}",
                        f"forces {summ['max_force_error'][m]:.2g}; test error {summ['test_error'][m]:.3f}",
-                       delta_color="off")
+                       "Largest energy change / std(E) over the angles; then the force error and the accuracy.")
+                      for m in summ["max_energy_error"]])
     elif exp == "truncation" and summ.get("cliff_ratio") is not None:
-        c1, c2, c3 = st.columns(3)
-        c1.metric("best error with L < K", f"{summ['min_error_below_K']:.3f}")
-        c2.metric("worst error with L ≥ K", f"{summ['max_error_at_or_above_K']:.3f}")
-        c3.metric("cliff ratio", f"{summ['cliff_ratio']:.1f}×")
+        _metric_grid([("best error with L < K", f"{summ['min_error_below_K']:.3f}", None, None),
+                      ("worst error with L ≥ K", f"{summ['max_error_at_or_above_K']:.3f}", None, None),
+                      ("cliff ratio", f"{summ['cliff_ratio']:.1f}×", None, "best below K / worst at or above K")])
     elif exp == "depth" and summ.get("best_depth"):
-        cols = st.columns(len(summ["best_depth"]))
-        for col, (m, (d, e)) in zip(cols, summ["best_depth"].items()):
-            col.metric(MODEL_LABELS.get(m, m), f"{e:.3f}", f"best at depth {d}", delta_color="off")
+        _metric_grid([(MODEL_LABELS.get(m, m), f"{e:.3f}", f"best at depth {d}", "Relative RMSE of the force vector.")
+                      for m, (d, e) in summ["best_depth"].items()])
     with st.expander("Numbers behind the figure"):
         st.dataframe(pd.DataFrame(result["rows"]), width="stretch", hide_index=True)
 

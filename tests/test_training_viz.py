@@ -35,12 +35,13 @@ def test_learning_curve_is_log_log_with_threshold_and_samples_needed():
 
 def test_equivariance_figure_two_panels_and_zero_floor():
     rows = [{"model": "invariant-mlp", "angle_deg": a, "energy_error": e, "force_error": 2 * e, "test_error": 0.1}
-            for a, e in ((0, 0.0), (90, 3e-7))]
+            for a, e in ((0, 0.0), (30, 0.0), (90, 3e-7))]
     rows += [{"model": "transformer", "angle_deg": a, "energy_error": e, "force_error": e, "test_error": 0.3}
              for a, e in ((0, 0.0), (90, 0.3))]
     fig = equivariance_figure(_result("equivariance", rows))
     assert len(fig.data) == 4
     inv_energy = fig.data[0]
+    assert list(inv_energy.x) == [30, 90]  # the identity (angle 0) is left out
     assert list(inv_energy.y) == [1e-12, 3e-7] and list(inv_energy.customdata) == [0.0, 3e-7]
     assert fig.data[1].y[1] == pytest.approx(6e-7)  # force panel
 

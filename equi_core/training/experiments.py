@@ -207,7 +207,8 @@ def default_config(name: str, quick: bool = False, device: str = "cpu") -> dict[
             cfg.update(depths=[1, 2], n_train=512, n_test=200, steps=150, width=16, models=["gate", "norm", "scalar-silu"])
     else:  # large-data
         cfg = dict(common, angular="sw", order=4, lmax=4, four_body_weight=1.0, n_train=[512, 2048, 8192],
-                   models=["invariant-mlp", "transformer"], steps=1500, unconstrained_steps=3000, width=64)
+                   models=["invariant-mlp", "invariant-linear", "transformer"], steps=1500, unconstrained_steps=3000,
+                   width=64)
         if gpu:
             cfg.update(n_train=[512, 2048, 8192, 32768, 131072], steps=4000, unconstrained_steps=20000, width=128)
         if quick:
@@ -247,7 +248,14 @@ def validate_config(name: str, config: Mapping[str, Any]) -> dict[str, Any]:
     _int("order", *_LIMITS["order"])
     for k in ("steps", "unconstrained_steps"):
         if k in cfg:
-            _int(k, *_LIMITS["steps"])
+            v = cfg[k]
+            if k == "unconstrained_steps" and isinstance(v, list):
+                if not isinstance(cfg["n_train"], list) or len(v) != len(cfg["n_train"]):
+                    raise ValueError("a list of unconstrained_steps needs one entry per n_train value")
+                for x in v:
+                    _int(k, *_LIMITS["steps"], x)
+            else:
+                _int(k, *_LIMITS["steps"])
     if "width" in cfg:
         _int("width", *_LIMITS["width"])
     if "lmax" in cfg:
@@ -337,7 +345,11 @@ def _build(model: str, cfg: Mapping[str, Any], *, lmax: int | None = None, depth
 
 
 def _train_config(model: str, cfg: Mapping[str, Any], n: int) -> TrainConfig:
-    steps = cfg.get("unconstrained_steps", cfg["steps"]) if model.startswith("transformer") or model == "mlp" else cfg["steps"]
+    steps = cfg["steps"]
+    if model.startswith("transformer") or model == "mlp":
+        steps = cfg.get("unconstrained_steps", steps)
+        if isinstance(steps, list):  # one per training-set size
+            steps = steps[list(cfg["n_train"]).index(n)]
     return TrainConfig(steps=steps, batch_size=64, seed=cfg["seed"],
                        augment="+aug" in model,
                        penalty_weight=float(cfg.get("penalty_weight", 0.0)) if "+penalty" in model else 0.0,
