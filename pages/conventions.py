@@ -112,8 +112,7 @@ st.markdown(
     f"$({alpha}°, {beta}°, {gamma}°)$ are the Z-Y-Z angles of $P R P^\\top$, the same turn after relabelling "
     "the axes, which is why e3nn and the textbook share formulas."
 )
-fig_bases = vc.three_bases_figure(l, D_lab, D_tb, D_qm, textbook_labels=textbook_m_order(l),
-                                  height=300 if l <= 2 else 380)
+fig_bases = vc.three_bases_figure(l, D_lab, D_tb, D_qm, textbook_labels=textbook_m_order(l), height=320)
 st.plotly_chart(fig_bases, key="fig_bases", config={"displaylogo": False})
 
 rng = np.random.default_rng(0)
@@ -147,11 +146,12 @@ if st.button("Check against sympy's exact wigner_d", key="sympy_check"):
 
 # ------------------------------------------------------------------------------ change of basis
 st.header("2 · The change-of-basis matrices")
-q1, q2, q3 = st.columns(3)
-q1.latex(r"Y_{\mathrm{textbook}}(v) = B_l\,Y_{\mathrm{Lab}}(v),\quad B_l = D^l_{\mathrm{Lab}}(P^\top)")
-q2.latex(r"Y_{\mathrm{complex}}(v) = i^{\,l}\,Q_l\,Y_{\mathrm{textbook}}(v)")
-q3.latex(r"D_{\mathrm{textbook}} = B_l\,D_{\mathrm{Lab}}\,B_l^\top = Q_l^\dagger\,\overline{D_{\mathrm{QM}}}\,Q_l")
-fig_basis = vc.change_of_basis_figure(B, Q, l, textbook_labels=textbook_m_order(l), height=300 if l <= 2 else 380)
+st.latex(r"""\begin{aligned}
+Y_{\mathrm{textbook}}(v) &= B_l\,Y_{\mathrm{Lab}}(v), & B_l &= D^l_{\mathrm{Lab}}(P^\top), \\
+Y_{\mathrm{complex}}(v) &= i^{\,l}\,Q_l\,Y_{\mathrm{textbook}}(v), &
+D_{\mathrm{textbook}} &= B_l\,D_{\mathrm{Lab}}\,B_l^\top = Q_l^\dagger\,\overline{D_{\mathrm{QM}}}\,Q_l .
+\end{aligned}""")
+fig_basis = vc.change_of_basis_figure(B, Q, l, textbook_labels=textbook_m_order(l), height=340)
 st.plotly_chart(fig_basis, key="fig_basis", config={"displaylogo": False})
 left, right = st.columns([2.2, 1], gap="large")
 with left:

@@ -54,7 +54,7 @@ st.markdown(
     "not.** Each claim below links to the page where you can check it live."
 )
 
-left, right = st.columns([1.15, 1], gap="large")
+left, right = st.columns([1, 1], gap="large")
 with left:
     st.subheader("The theorem")
     st.latex(r"f(R\,x) = D(R)\,f(x)\quad\text{for every rotation } R")

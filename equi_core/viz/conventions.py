@@ -30,6 +30,11 @@ def complex_labels(l: int) -> list[str]:
     return [f"m={m}" for m in range(-l, l + 1)]
 
 
+def _short(labels: Sequence[str]) -> list[str]:
+    """Column labels without the ``m=`` prefix (``m=-2`` -> ``-2``), so they fit under narrow panels."""
+    return [str(lab).replace("m=", "") for lab in labels]
+
+
 def _square(M: ArrayLike, n: int, name: str, dtype: type = np.float64) -> np.ndarray:
     A = np.asarray(M, dtype=dtype)
     if A.shape != (n, n) or not np.all(np.isfinite(A)):
@@ -63,8 +68,10 @@ def three_bases_figure(
         ("complex basis: imaginary part", C.imag),
     ]
     rows = [lab_labels(l), list(textbook_labels), complex_labels(l), complex_labels(l)]
-    digits = 2 if n <= 5 else 1
-    return matrices_row(items, zmax=1.0, height=height, digits=digits, row_labels=rows, col_labels=rows)
+    cols = [lab_labels(l), _short(textbook_labels), _short(complex_labels(l)), _short(complex_labels(l))]
+    # numbers in the cells while they stay legible (up to 5 x 5); hover shows every value anyway
+    return matrices_row(items, zmax=1.0, height=height, digits=2, row_labels=rows, col_labels=cols,
+                        show_values=n <= 5)
 
 
 def change_of_basis_figure(
@@ -89,7 +96,7 @@ def change_of_basis_figure(
         (f"Q<sub>{l}</sub>: imaginary part", np.round(Qm.imag, 12)),
     ]
     rows = [list(textbook_labels), complex_labels(l), complex_labels(l)]
-    cols = [lab_labels(l), list(textbook_labels), list(textbook_labels)]
+    cols = [lab_labels(l), _short(textbook_labels), _short(textbook_labels)]
     return matrices_row(items, zmax=1.0, height=height, digits=2, row_labels=rows, col_labels=cols)
 
 

@@ -244,7 +244,12 @@ def matrices_row(
             name=str(label), axis_suffix=suffix,
             row_labels=row_labels[i] if row_labels else None, col_labels=col_labels[i] if col_labels else None,
         ))
-        layout.update(_matrix_axes(suffix, domain=(x0, x1), ticks=max(A.shape) <= 12))
+        axes = _matrix_axes(suffix, domain=(x0, x1), ticks=max(A.shape) <= 12)
+        if row_labels and row_labels[i] is not None:
+            axes["yaxis" + suffix]["type"] = "category"  # never let plotly read "0".."4" as numbers
+        if col_labels and col_labels[i] is not None:
+            axes["xaxis" + suffix]["type"] = "category"
+        layout.update(axes)
         annotations.append(dict(text=str(label), x=(x0 + x1) / 2, y=1.0, xref="paper", yref="paper",
                                 xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)))
     layout["annotations"] = annotations
@@ -836,13 +841,14 @@ def equivariance_error_bars(
         yaxis=dict(type="log", range=[-17, 1.3], title=dict(text="max |f(g x) − D(g) f(x)|"), dtick=4,
                    showgrid=True, gridcolor="#e5e5e5", exponentformat="power", zeroline=False,
                    tickfont=dict(size=13)),
-        xaxis=dict(tickfont=dict(size=14), automargin=True),
+        xaxis=dict(tickfont=dict(size=14), automargin=True, tickangle=0),
         shapes=[dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=eps, y1=eps,
                      line=dict(color="#777", dash="dot", width=1.5))],
-        annotations=[dict(xref="paper", yref="y", x=1.0, y=np.log10(eps), xanchor="right", yanchor="bottom",
-                          text="float64 round-off", showarrow=False, font=dict(size=12, color="#555"))],
+        annotations=[dict(xref="paper", yref="y", x=1.0, y=np.log10(eps), xanchor="left", yanchor="middle",
+                          text="float64<br>ε", showarrow=False, font=dict(size=12, color="#555"), xshift=4)],
         bargap=0.35,
     )
+    layout["margin"] = dict(l=10, r=60, t=64 if title else 30, b=10)
     return go.Figure(data=[bar], layout=layout)
 
 

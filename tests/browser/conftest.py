@@ -10,6 +10,7 @@ set to a true value: then they *fail*, so a CI run can never be green without ha
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -33,6 +34,25 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
+#: Installed in every page before Streamlit's own scripts: counts finished script runs in ``window.__stRuns``
+#: (transitions of ``data-test-script-state`` away from "running"), so tests can wait for a run to *finish*.
+RUN_COUNTER_JS = """
+(() => {
+  window.__stRuns = 0;
+  window.__stState = null;
+  const seen = (el) => {
+    const s = el.getAttribute('data-test-script-state');
+    if (s === window.__stState) return;
+    if (window.__stState === 'running') window.__stRuns += 1;
+    window.__stState = s;
+  };
+  const start = () => new MutationObserver((records) => {
+    for (const r of records) if (r.target.getAttribute) seen(r.target);
+  }).observe(document.documentElement, {subtree: true, attributes: true,
+                                          attributeFilter: ['data-test-script-state']});
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
 SERVER_START_TIMEOUT_S = 90.0
 
 
@@ -75,12 +95,12 @@ def chromium_executable() -> str:
     return str(CHROMIUM)
 
 
-@pytest.fixture(scope="session")
-def streamlit_server(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``streamlit run app.py`` headless on a free port; yield its base URL; stop it afterwards."""
+@contextlib.contextmanager
+def run_streamlit_server(log_dir: Path) -> Iterator[str]:
+    """Start ``streamlit run app.py`` headless on 127.0.0.1 and a free port; yield its base URL; stop it."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log_path = log_dir / f"streamlit-{port}.log"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
@@ -112,6 +132,20 @@ def streamlit_server(chromium_executable: str, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture(scope="session")
+def streamlit_server(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One ``streamlit run app.py`` shared by the whole test session (base URL)."""
+    with run_streamlit_server(tmp_path_factory.mktemp("streamlit")) as base_url:
+        yield base_url
+
+
+@pytest.fixture()
+def fresh_streamlit_server(chromium_executable: str, tmp_path: Path) -> Iterator[str]:
+    """A server of its own that no browser has visited yet (for first-request behaviour such as deep links)."""
+    with run_streamlit_server(tmp_path) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_executable: str) -> Iterator["object"]:
     """A headless playwright Chromium (Debian's binary, never a downloaded one)."""
     from playwright.sync_api import sync_playwright
@@ -128,6 +162,7 @@ def browser(chromium_executable: str) -> Iterator["object"]:
 def page(browser: "object") -> Iterator["object"]:
     """A fresh browser context and page (projector-sized viewport), closed after the test."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.add_init_script(RUN_COUNTER_JS)
     pg = context.new_page()
     try:
         yield pg

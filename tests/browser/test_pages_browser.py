@@ -16,8 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import REPO_ROOT
-
+REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
 
 EXPECTED_PAGE_COUNT = 7
@@ -56,11 +55,22 @@ def app_pages(app_file: Path = REPO_ROOT / "app.py") -> list[tuple[str, str]]:
 PAGES = app_pages()
 
 
-def wait_for_app_idle(page, timeout_ms: int = RUN_TIMEOUT_MS, settle_ms: int = 600) -> None:
-    """Wait until the Streamlit script is not running and has stayed so for ``settle_ms``."""
+def runs_finished(page) -> int:
+    """Script runs finished since the document loaded (counted by conftest's init script; -1 if not installed)."""
+    return int(page.evaluate("typeof window.__stRuns === 'number' ? window.__stRuns : -1"))
+
+
+def wait_for_app_idle(page, timeout_ms: int = RUN_TIMEOUT_MS, settle_ms: int = 600, min_runs: int = 1) -> None:
+    """Wait until at least ``min_runs`` script runs have finished since the page loaded, the script is not
+    running and nothing is stale, and that has held for ``settle_ms``.
+
+    ``min_runs`` counts from the document load (see ``RUN_COUNTER_JS`` in conftest); after a widget change pass
+    ``runs_finished(page) + 1`` measured before the change.
+    """
     deadline = time.monotonic() + timeout_ms / 1000
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     idle_since: float | None = None
+    state: dict = {}
     while time.monotonic() < deadline:
         state = page.evaluate(
             """() => {
@@ -68,10 +78,13 @@ def wait_for_app_idle(page, timeout_ms: int = RUN_TIMEOUT_MS, settle_ms: int = 6
                 const s = app ? app.getAttribute('data-test-script-state') : null;
                 const main = document.querySelector('[data-testid="stMainBlockContainer"]');
                 const stale = document.querySelectorAll('[data-stale="true"]').length;
-                return {state: s, children: main ? main.querySelectorAll('[data-testid]').length : 0, stale: stale};
+                const runs = typeof window.__stRuns === 'number' ? window.__stRuns : null;
+                return {state: s, children: main ? main.querySelectorAll('[data-testid]').length : 0,
+                        stale: stale, runs: runs};
             }"""
         )
-        idle = state["state"] == "notRunning" and state["children"] > 0 and state["stale"] == 0
+        enough_runs = state["runs"] is None or state["runs"] >= min_runs
+        idle = state["state"] == "notRunning" and state["children"] > 0 and state["stale"] == 0 and enough_runs
         now = time.monotonic()
         if idle:
             idle_since = idle_since or now
@@ -80,56 +93,51 @@ def wait_for_app_idle(page, timeout_ms: int = RUN_TIMEOUT_MS, settle_ms: int = 6
         else:
             idle_since = None
         page.wait_for_timeout(100)
-    raise AssertionError(f"the app did not finish running within {timeout_ms} ms")
-
-
-def install_rerun_probe(page) -> None:
-    """Record in ``window.__sawRunning`` whether the script state becomes 'running' from now on."""
-    page.evaluate(
-        """() => {
-            window.__sawRunning = false;
-            const app = document.querySelector('[data-testid="stApp"]');
-            if (window.__rerunObserver) window.__rerunObserver.disconnect();
-            window.__rerunObserver = new MutationObserver(() => {
-                if (app.getAttribute('data-test-script-state') === 'running') window.__sawRunning = true;
-            });
-            window.__rerunObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-        }"""
-    )
+    raise AssertionError(f"the app did not finish running within {timeout_ms} ms (last state {state})")
 
 
 def change_one_widget(page) -> str:
-    """Change the first slider (keyboard), else number input, select box, checkbox or radio; describe it."""
-    slider = page.locator('[data-testid="stMain"] [data-testid="stSlider"] [role="slider"]')
+    """Change the first slider (keyboard), else number input, checkbox, radio or select box; describe the change.
+
+    Widgets inside an ``st.form`` are skipped: they only rerun the script when the form is submitted.
+    """
+    main = '[data-testid="stMain"] '
+
+    def outside_forms(test_id: str) -> str:
+        return f'[data-testid="{test_id}"]:not([data-testid="stForm"] [data-testid="{test_id}"])'
+
+    slider = page.locator(main + outside_forms("stSlider") + ' input[type="range"]')
     if slider.count():
         thumb = slider.first
-        before = thumb.get_attribute("aria-valuenow")
+        before = thumb.input_value()
         thumb.focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(100)
-        if thumb.get_attribute("aria-valuenow") == before:  # at the maximum: go the other way
+        page.wait_for_timeout(150)
+        if thumb.input_value() == before:  # at the maximum: go the other way
             page.keyboard.press("ArrowLeft")
-            page.keyboard.press("ArrowLeft")
-        return f"slider {before} -> {thumb.get_attribute('aria-valuenow')}"
-    number = page.locator('[data-testid="stMain"] [data-testid="stNumberInput"] button[data-testid="stNumberInputStepUp"]')
-    if number.count():
-        number.first.click()
-        return "number input step up"
-    checkbox = page.locator('[data-testid="stMain"] [data-testid="stCheckbox"] label')
+            page.wait_for_timeout(150)
+        return f"slider {before} -> {thumb.input_value()}"
+    for test_id in ("stNumberInputStepUp", "stNumberInputStepDown"):
+        button = page.locator(main + outside_forms("stNumberInput") + f' button[data-testid="{test_id}"]:not([disabled])')
+        if button.count():
+            button.first.click()
+            return f"number input {test_id}"
+    checkbox = page.locator(main + outside_forms("stCheckbox") + " label")
     if checkbox.count():
         checkbox.first.click()
         return "checkbox toggled"
-    radio = page.locator('[data-testid="stMain"] [data-testid="stRadio"] label')
-    if radio.count() > 1:
-        radio.nth(1).click()
-        return "radio second option"
-    select = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]')
+    option = page.locator(main + outside_forms("stRadio") + ' label:has(input[type="radio"]:not(:checked))')
+    if option.count():
+        text = option.first.inner_text()
+        option.first.click()
+        return f"radio option {text!r}"
+    select = page.locator(main + outside_forms("stSelectbox"))
     if select.count():
         select.first.click()
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
         return "select box next option"
-    raise AssertionError("no slider, number input, checkbox, radio or select box on the page")
+    raise AssertionError("no slider, number input, checkbox, radio or select box outside a form on the page")
 
 
 def assert_no_exception(page, where: str) -> None:
@@ -140,15 +148,18 @@ def assert_no_exception(page, where: str) -> None:
 
 def assert_plotly_rendered(page, where: str) -> None:
     """At least one plotly figure with drawn SVG; every 3D scene has a WebGL canvas (no 'WebGL not supported')."""
-    charts = page.locator('[data-testid="stPlotlyChart"]').count()
-    assert charts > 0, f"{where}: the page finished running without any st.plotly_chart"
-    try:  # the plotly component is loaded lazily: give it time to draw
+    try:  # the plotly element is loaded lazily (a separate JS chunk), after the script run has finished
+        page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=PLOTLY_TIMEOUT_MS, state="attached")
+    except Exception:  # noqa: BLE001 - playwright TimeoutError
+        raise AssertionError(f"{where}: no st.plotly_chart appeared within {PLOTLY_TIMEOUT_MS} ms") from None
+    try:
         page.wait_for_selector(f"{PLOTLY} .main-svg", timeout=PLOTLY_TIMEOUT_MS, state="attached")
-    except Exception as exc:  # playwright TimeoutError
+    except Exception as exc:  # noqa: BLE001 - playwright TimeoutError
         raise AssertionError(f"{where}: st.plotly_chart present but no plotly figure drawn: {exc}") from None
+    page.wait_for_timeout(500)  # let the remaining figures of the page draw
     info = page.evaluate(
         """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => ({
-                scenes: p.querySelectorAll('.gl-container').length,
+                scenes: p._fullLayout ? Object.keys(p._fullLayout).filter(k => /^scene\\d*$/.test(k)).length : 0,
                 canvases: p.querySelectorAll('.gl-container canvas').length,
                 noWebgl: p.querySelectorAll('.no-webgl').length,
                 svgs: p.querySelectorAll('.main-svg').length,
@@ -174,7 +185,7 @@ def screenshot(page, path: Path) -> None:
     width = page.viewport_size["width"] if page.viewport_size else 1440
     page.set_viewport_size({"width": width, "height": int(min(max(900, height), 12000))})
     page.wait_for_timeout(800)  # let plotly relayout to the new size
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, timeout=120_000)
     page.set_viewport_size({"width": width, "height": 900})
 
 
@@ -202,29 +213,34 @@ def test_page_renders_and_reruns(streamlit_server: str, page, screenshot_dir: Pa
     assert_no_exception(page, f"{name} (first run)")
     assert_plotly_rendered(page, name)
 
-    install_rerun_probe(page)
+    before = runs_finished(page)
     what = change_one_widget(page)
-    page.wait_for_timeout(400)
-    wait_for_app_idle(page)
-    assert page.evaluate("window.__sawRunning"), f"{name}: changing a widget ({what}) did not rerun the script"
+    try:
+        wait_for_app_idle(page, min_runs=before + 1)
+    except AssertionError as exc:
+        raise AssertionError(f"{name}: changing a widget ({what}) did not rerun the script: {exc}") from None
     assert_no_exception(page, f"{name} (after {what})")
     assert_plotly_rendered(page, f"{name} (after {what})")
     screenshot(page, screenshot_dir / f"{name}.png")
 
 
-def test_app_requests_only_its_own_server(streamlit_server: str, page) -> None:
-    """Offline-ready: loading every page makes no request to any host but the app's own server (no CDN)."""
-    own = urlparse(streamlit_server).netloc
-    foreign: list[str] = []
+def test_deep_link_on_a_fresh_server_runs_the_app(fresh_streamlit_server: str, page) -> None:
+    """A shared link to a lesson is often the *first* request a server sees (a teacher restarts it, then sends the
+    link). It must run through ``app.py`` (page config, navigation, sidebar), not as a bare file from ``pages/``.
 
-    def record(request) -> None:
-        parsed = urlparse(request.url)
-        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.netloc != own:
-            foreign.append(request.url)
-
-    page.on("request", record)
-    for name, url_path in PAGES:
-        page.goto(streamlit_server + url_path)
-        wait_for_app_idle(page)
-        page.wait_for_timeout(300)
-    assert not foreign, f"requests to other hosts: {sorted(set(foreign))}"
+    Streamlit falls back to its old multipage mode (every file of ``pages/`` listed, ``app.py`` skipped) until
+    ``st.navigation`` has run once in the server process, if a directory named ``pages/`` sits next to the entry
+    point.
+    """
+    name, url_path = next(p for p in PAGES if p[1] != "/")
+    page.goto(fresh_streamlit_server + url_path)
+    wait_for_app_idle(page)
+    assert_no_exception(page, f"{name} opened by a deep link")
+    links = page.eval_on_selector_all(
+        '[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"]', "els => els.map(e => e.href)"
+    )
+    paths = sorted((urlparse(h).path or "/") for h in links)
+    assert paths == sorted(url for _, url in PAGES), (
+        f"deep link {url_path} on a fresh server shows the navigation {paths}, not app.py's: Streamlit ran the file "
+        "from pages/ without app.py (rename the pages directory, e.g. to lessons/, so only st.navigation applies)"
+    )
