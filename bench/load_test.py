@@ -244,19 +244,28 @@ async def change_widget(page, round_no: int) -> str:
         '[data-testid="stMain"] [data-testid="stSlider"] [role="slider"]'
     )
     n = await sliders.count()
-    if n:
+    for attempt in range(3):  # a rerun can re-create the sliders between count() and use: look again
+        if not n:
+            break
         thumb = sliders.nth(round_no % n)
 
         async def now() -> str | None:
-            return await thumb.get_attribute("aria-valuetext") or await thumb.get_attribute("aria-valuenow")
+            return (await thumb.get_attribute("aria-valuetext", timeout=15_000)
+                    or await thumb.get_attribute("aria-valuenow", timeout=15_000))
 
-        before = await now()
-        await thumb.focus()
-        key = "ArrowRight" if (round_no // max(n, 1)) % 2 == 0 else "ArrowLeft"
-        await page.keyboard.press(key)
-        if await now() == before:  # at the end of its range: go the other way
-            await page.keyboard.press("ArrowLeft" if key == "ArrowRight" else "ArrowRight")
-        return f"slider {round_no % n}: {before} -> {await now()}"
+        try:
+            before = await now()
+            await thumb.focus(timeout=15_000)
+            key = "ArrowRight" if (round_no // max(n, 1)) % 2 == 0 else "ArrowLeft"
+            await page.keyboard.press(key)
+            if await now() == before:  # at the end of its range: go the other way
+                await page.keyboard.press("ArrowLeft" if key == "ArrowRight" else "ArrowRight")
+            return f"slider {round_no % n}: {before} -> {await now()}"
+        except Exception:  # noqa: BLE001 - playwright TimeoutError: the element went away during a rerun
+            if attempt == 2:
+                raise
+            await wait_idle(page)
+            n = await sliders.count()
     steps = page.locator('[data-testid="stMain"] [data-testid="stNumberInputStepUp"]')
     if await steps.count():
         await steps.nth(round_no % await steps.count()).click()
