@@ -1,8 +1,12 @@
 """Conventions: the Lab (e3nn) basis versus the textbook real basis versus sympy's complex basis, side by side."""
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from equi_core import (
     angles_to_matrix,
@@ -35,6 +39,10 @@ from equi_core.conventions import (
 )
 from equi_core.viz import conventions as vc
 from equi_core.viz.rotations import matrix_latex
+
+if PagesManager.uses_pages_directory:  # a deep link reached a fresh server: route it through app.py's navigation
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
+    st.stop()
 
 MAX_L = 4  # degrees shown side by side
 MAX_CG_L = 3  # degrees of the exact (sympy) Clebsch-Gordan table

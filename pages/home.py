@@ -1,13 +1,21 @@
 """Home: the argument of "a free lunch that isn't" in a few lines, each claim linked to the page that shows it."""
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.errors import StreamlitAPIException
 
 from equi_core import Irreps, clebsch_gordan, spherical_harmonics
 from equi_core.nets import componentwise, equivariance_error, norm_nonlinearity
 from equi_core.viz import rotations as vr
+
+if PagesManager.uses_pages_directory:  # a deep link reached a fresh server: route it through app.py's navigation
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
+    st.stop()
 
 SAMPLES = 16  # random (input, O(3) element) pairs per measured map
 

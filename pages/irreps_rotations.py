@@ -1,8 +1,12 @@
 """Rotations act on irrep blocks: choose R, choose a feature type, watch D(R) turn every block."""
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.errors import StreamlitAPIException
 
 from equi_core import (
@@ -30,6 +34,10 @@ from equi_core.classroom import (
     table_to_csv,
 )
 from equi_core.viz import rotations as vr
+
+if PagesManager.uses_pages_directory:  # a deep link reached a fresh server: route it through app.py's navigation
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
+    st.stop()
 
 MODES = ("Euler angles (Y-X-Y)", "Axis and angle", "Random (seeded)", "Preset")
 PRESETS = ("identity", "90° about x", "90° about y", "90° about z", "180° about z", "inversion −I",

@@ -224,15 +224,16 @@ def test_page_renders_and_reruns(streamlit_server: str, page, screenshot_dir: Pa
     screenshot(page, screenshot_dir / f"{name}.png")
 
 
-def test_deep_link_on_a_fresh_server_runs_the_app(fresh_streamlit_server: str, page) -> None:
+@pytest.mark.parametrize(("name", "url_path"), [p for p in PAGES if p[1] != "/"],
+                         ids=[p[0] for p in PAGES if p[1] != "/"])
+def test_deep_link_on_a_fresh_server_runs_the_app(fresh_streamlit_server: str, page, name: str, url_path: str) -> None:
     """A shared link to a lesson is often the *first* request a server sees (a teacher restarts it, then sends the
     link). It must run through ``app.py`` (page config, navigation, sidebar), not as a bare file from ``pages/``.
 
     Streamlit falls back to its old multipage mode (every file of ``pages/`` listed, ``app.py`` skipped) until
     ``st.navigation`` has run once in the server process, if a directory named ``pages/`` sits next to the entry
-    point.
+    point. Each page guards against it (``PagesManager.uses_pages_directory`` -> run ``app.py``).
     """
-    name, url_path = next(p for p in PAGES if p[1] != "/")
     page.goto(fresh_streamlit_server + url_path)
     wait_for_app_idle(page)
     assert_no_exception(page, f"{name} opened by a deep link")
@@ -242,5 +243,5 @@ def test_deep_link_on_a_fresh_server_runs_the_app(fresh_streamlit_server: str, p
     paths = sorted((urlparse(h).path or "/") for h in links)
     assert paths == sorted(url for _, url in PAGES), (
         f"deep link {url_path} on a fresh server shows the navigation {paths}, not app.py's: Streamlit ran the file "
-        "from pages/ without app.py (rename the pages directory, e.g. to lessons/, so only st.navigation applies)"
+        "from pages/ without app.py (the page needs the PagesManager.uses_pages_directory guard)"
     )
