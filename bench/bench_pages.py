@@ -48,40 +48,41 @@ def _steps(v, step, lo, hi, n: int) -> list:
     return seq if seq else []
 
 
-def _pick_widget(at, n: int):
+def _pick_widget(at, n: int, only_key: str | None = None):
     """``(description, kind, key, values)``: the first keyed, changeable widget and ``n`` new values for it.
 
     Numeric widgets get ``n`` *distinct* values (so each rerun is a cache miss, the honest cost of a slider
     drag); select boxes and radios cycle through their options.
     """
     for w in at.slider:
-        if w.key is None or isinstance(w.value, (tuple, list)):
+        if w.key is None or isinstance(w.value, (tuple, list)) or (only_key and w.key != only_key):
             continue
         seq = _steps(w.value, w.step or 1, w.min, w.max, n)
         if seq:
             return f"slider {w.key!r}", "slider", w.key, seq
     for w in at.number_input:
-        if w.key is None:
+        if w.key is None or (only_key and w.key != only_key):
             continue
         seq = _steps(w.value, w.step or 1, w.min, w.max, n)
         if seq:
             return f"number_input {w.key!r}", "number_input", w.key, seq
     for kind in ("selectbox", "radio"):
         for w in getattr(at, kind):
-            if w.key is None or len(w.options) < 2 or w.key.startswith("quiz"):
+            if w.key is None or len(w.options) < 2 or (only_key and w.key != only_key) or (
+                    not only_key and w.key.startswith("quiz")):
                 continue
             opts = list(w.options)
             start = opts.index(str(w.value)) if str(w.value) in opts else 0
             seq = [opts[(start + k) % len(opts)] for k in range(1, n + 1)]
             return f"{kind} {w.key!r}", kind, w.key, seq
     for w in at.checkbox:
-        if w.key is not None:
+        if w.key is not None and (not only_key or w.key == only_key):
             return f"checkbox {w.key!r}", "checkbox", w.key, [(not w.value) if k % 2 == 0 else w.value
                                                               for k in range(n)]
     return None
 
 
-def bench_page(name: str, repeat: int, timeout: float) -> dict:
+def bench_page(name: str, repeat: int, timeout: float, widget: str | None = None) -> dict:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=timeout)
@@ -93,9 +94,9 @@ def bench_page(name: str, repeat: int, timeout: float) -> dict:
     if at.exception:
         row["note"] = "exception at defaults: " + at.exception[0].message[:60]
         return row
-    picked = _pick_widget(at, repeat)
+    picked = _pick_widget(at, repeat, widget)
     if picked is None:
-        row["note"] = "no keyed widget to change"
+        row["note"] = f"no widget with key {widget!r}" if widget else "no keyed widget to change"
         return row
     desc, kind, key, seq = picked
     row["widget"] = desc
@@ -119,12 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="*", help="page names (default: every page in app.py)")
     parser.add_argument("--repeat", type=int, default=7, help="widget changes timed per page (default 7)")
     parser.add_argument("--timeout", type=float, default=300.0, help="AppTest timeout per run, seconds")
+    parser.add_argument("--widget", help="key of the widget to change (default: the first slider of each page)")
     args = parser.parse_args(argv)
     pages = args.pages or app_pages()
     rows = []
     for name in pages:
         print(f"... {name}", file=sys.stderr, flush=True)
-        rows.append(bench_page(name, max(1, args.repeat), args.timeout))
+        rows.append(bench_page(name, max(1, args.repeat), args.timeout, args.widget))
     header = f"| {'page':<18} | {'widget changed':<34} | {'first run ms':>12} | {'rerun median ms':>15} | " \
              f"{'min':>6} | {'max':>6} | {'n':>2} | note"
     print(header)

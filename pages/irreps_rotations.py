@@ -322,29 +322,53 @@ st.markdown(
     "features $Y(R x_i)$. **Path B** computes $Y(x_i)$ first and then applies $D(R)$. Equivariance says both "
     "paths meet. A wrong $D$ (a conventions bug that still looks like a rotation matrix) does not."
 )
-sq1, sq2, sq3 = st.columns(3)
-cloud = sq1.selectbox("Point cloud", vr.POINT_CLOUDS, index=vr.POINT_CLOUDS.index(values["cloud"]), key="cloud")
-lmax = sq2.slider("Degrees l = 0 … l_max", 0, 4, values["lmax"], 1, key="lmax")
-bug = sq3.selectbox("Deliberate bug", BUG_NAMES, index=BUG_NAMES.index(values["bug"]), key="bug",
-                    help="; ".join(f"{n}: {d}" for n, d in vr.BUGS))
-points, atom_labels, bonds = vr.point_cloud_preset(cloud, seed=int(fseed))
-square = vr.commuting_square_data(points, R, int(lmax), bug)
-m1, m2, m3 = st.columns(3)
-m1.metric("max |A − B| (correct D)", f"{square.error:.1e}", help="Float64 round-off: the square commutes.")
-m2.metric(f"max |A − B| ({bug})", f"{square.wrong_error:.2f}", help=dict(vr.BUGS)[bug])
-m3.metric("ratio", f"{square.wrong_error / max(square.error, 1e-300):.0e}×")
-pc_col, sq_col = st.columns([1, 2.4], gap="medium")
-with pc_col:
-    fig_cloud = vr.point_cloud_scene(points, points @ R.T, labels=atom_labels, bonds=bonds, height=380)
-    st.plotly_chart(fig_cloud, key="fig_cloud", config={"displaylogo": False})
-    st.caption("Grey: x; coloured: R x.")
-with sq_col:
+SQUARE_KEYS = ("cloud", "lmax", "bug")
+
+
+@st.fragment
+def commuting_square_section(R: np.ndarray, fseed: int, start: dict) -> None:
+    """Section 5 as a fragment: its own widgets rerun only this part (R and the seed come from the full run)."""
+    sq1, sq2, sq3 = st.columns(3)
+    cloud = sq1.selectbox("Point cloud", vr.POINT_CLOUDS, index=vr.POINT_CLOUDS.index(start["cloud"]), key="cloud")
+    lmax = sq2.slider("Degrees l = 0 … l_max", 0, 4, start["lmax"], 1, key="lmax")
+    bug = sq3.selectbox("Deliberate bug", BUG_NAMES, index=BUG_NAMES.index(start["bug"]), key="bug",
+                        help="; ".join(f"{n}: {d}" for n, d in vr.BUGS))
+    points, atom_labels, bonds = vr.point_cloud_preset(cloud, seed=int(fseed))
+    square = vr.commuting_square_data(points, R, int(lmax), bug)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("max |A − B| (correct D)", f"{square.error:.1e}", help="Float64 round-off: the square commutes.")
+    m2.metric(f"max |A − B| ({bug})", f"{square.wrong_error:.2f}", help=dict(vr.BUGS)[bug])
+    m3.metric("ratio", f"{square.wrong_error / max(square.error, 1e-300):.0e}×")
+    pc_col, sq_col = st.columns([1, 2.4], gap="medium")
     row_labels = [lbl for lbl, p in zip(atom_labels, points) if np.linalg.norm(p) > 1e-12]
-    fig_square = vr.commuting_square_figure(square.path_a, square.path_b, square.wrong,
-                                            column_labels=square.column_labels, row_labels=row_labels,
-                                            wrong_label=bug, height=max(220, 120 + 45 * len(row_labels)))
-    st.plotly_chart(fig_square, key="fig_square", config={"displaylogo": False})
-    st.caption(f"Columns: feature components `l:k`. The bug: {dict(vr.BUGS)[bug]}.")
+    with pc_col:
+        fig_cloud = vr.point_cloud_scene(points, points @ R.T, labels=atom_labels, bonds=bonds, height=380)
+        st.plotly_chart(fig_cloud, key="fig_cloud", config={"displaylogo": False})
+        st.caption("Grey: x; coloured: R x.")
+    with sq_col:
+        fig_square = vr.commuting_square_figure(square.path_a, square.path_b, square.wrong,
+                                                column_labels=square.column_labels, row_labels=row_labels,
+                                                wrong_label=bug, height=max(220, 120 + 45 * len(row_labels)))
+        st.plotly_chart(fig_square, key="fig_square", config={"displaylogo": False})
+        st.caption(f"Columns: feature components `l:k`. The bug: {dict(vr.BUGS)[bug]}.")
+        csv_cols: dict[str, list] = {"point": row_labels}
+        for j, name in enumerate(square.column_labels):
+            csv_cols[f"A {name}"] = square.path_a[:, j].tolist()
+            csv_cols[f"B {name}"] = square.path_b[:, j].tolist()
+            csv_cols[f"wrong {name}"] = square.wrong[:, j].tolist()
+        d1, d2 = st.columns(2)
+        d1.download_button("Commuting square as CSV", table_to_csv(csv_cols), file_name="commuting_square.csv",
+                           mime="text/csv", key="dl_square_csv", on_click="ignore")
+        d2.download_button("Commuting square as HTML",
+                           lambda: figure_to_html(fig_square, title="Commuting square"),
+                           file_name="commuting_square.html", mime="text/html", key="dl_square_html",
+                           on_click="ignore")
+    # this fragment's share of the URL state (a fragment rerun does not reach the end of the script)
+    st.query_params.update(encode_query_params({"cloud": cloud, "lmax": int(lmax), "bug": bug},
+                                               {k: SPEC[k] for k in SQUARE_KEYS}))
+
+
+commuting_square_section(R, int(fseed), {k: values[k] for k in SQUARE_KEYS})
 
 # -------------------------------------------------------------------------------------- 6. a full turn
 if irreps is not None:
@@ -372,11 +396,8 @@ current = {
     "preset": str(st.session_state.get("preset", values["preset"])),
     "irreps": irreps_text,
     "fseed": int(fseed),
-    "cloud": cloud,
-    "lmax": int(lmax),
-    "bug": bug,
 }
-st.query_params.update(encode_query_params(current, SPEC))
+st.query_params.update(encode_query_params(current, {k: v for k, v in SPEC.items() if k not in SQUARE_KEYS}))
 
 # -------------------------------------------------------------------------------------- code, quiz, downloads
 st.divider()
@@ -414,6 +435,7 @@ for qi, quiz in enumerate(quizzes):
             st.error(f"Not quite. {quiz.explanation}")
 
 st.subheader("Downloads")
+st.caption("The commuting square's numbers and figure are downloaded from section 5.")
 dl = st.columns(3)
 if D is not None:
     n = D.shape[0]
@@ -421,15 +443,5 @@ if D is not None:
     dl[0].download_button("D(R) as CSV", table_to_csv({"row": rows.tolist(), "column": cols_.tolist(),
                                                         "value": D.ravel().tolist()}),
                           file_name="wigner_D.csv", mime="text/csv", key="dl_D_csv", on_click="ignore")
-    dl[2].download_button("D(R) heat-map as HTML", lambda: figure_to_html(fig_D, title="D(R)"),
+    dl[1].download_button("D(R) heat-map as HTML", lambda: figure_to_html(fig_D, title="D(R)"),
                           file_name="wigner_D.html", mime="text/html", key="dl_D_html", on_click="ignore")
-csv_cols = {"point": [lbl for lbl, p in zip(atom_labels, points) if np.linalg.norm(p) > 1e-12]}
-for j, name in enumerate(square.column_labels):
-    csv_cols[f"A {name}"] = square.path_a[:, j].tolist()
-    csv_cols[f"B {name}"] = square.path_b[:, j].tolist()
-dl[1].download_button("Commuting square as CSV", table_to_csv(csv_cols), file_name="commuting_square.csv",
-                      mime="text/csv", key="dl_square_csv", on_click="ignore")
-if D is None:
-    dl[2].download_button("Commuting square as HTML", lambda: figure_to_html(fig_square, title="Commuting square"),
-                          file_name="commuting_square.html", mime="text/html", key="dl_square_html",
-                          on_click="ignore")
