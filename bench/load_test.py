@@ -70,6 +70,16 @@ def app_pages(app_file: Path = REPO_ROOT / "app.py") -> list[tuple[str, str]]:
     return out
 
 
+def app_title(app_file: Path = REPO_ROOT / "app.py") -> str | None:
+    """The ``page_title`` given to ``st.set_page_config`` in app.py (None if there is none)."""
+    for node in ast.walk(ast.parse(app_file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "set_page_config":
+            for kw in node.keywords:
+                if kw.arg == "page_title" and isinstance(kw.value, ast.Constant):
+                    return str(kw.value.value)
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -289,12 +299,14 @@ class SessionResult:
     latencies_s: list[float] = field(default_factory=list)
     no_rerun: int = 0
     error_messages: list[str] = field(default_factory=list)
+    title: str = ""
     errors: list[str] = field(default_factory=list)
     held: bool = False
 
 
 async def run_session(browser, base: str, i: int, name: str, url_path: str, rounds: int,
-                      all_loaded: asyncio.Barrier, done: asyncio.Barrier) -> SessionResult:
+                      all_loaded: asyncio.Barrier, done: asyncio.Barrier,
+                      expected_title: str | None = None) -> SessionResult:
     res = SessionResult(session=i, page=name)
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     try:
@@ -310,6 +322,12 @@ async def run_session(browser, base: str, i: int, name: str, url_path: str, roun
             await page.goto(base + url_path, timeout=180_000)
             await wait_idle(page)
             res.errors += [f"load: {e}" for e in await errors_on(page)]
+            res.title = await page.title()
+            if expected_title and expected_title not in res.title:
+                # Streamlit's multipage-v1 fallback: with a pages/ folder, a session that starts before the
+                # first st.navigation call of the server runs the page WITHOUT app.py (no page config, no nav)
+                res.errors.append(f"load: the page ran without app.py (title {res.title!r}, "
+                                  f"expected {expected_title!r}): Streamlit's pages/-folder (MPA v1) fallback")
         except Exception as exc:  # noqa: BLE001 - recorded, the other sessions go on
             res.errors.append(f"load: {type(exc).__name__}: {exc}")
         await all_loaded.wait()  # every session is connected before anyone starts changing widgets
@@ -351,7 +369,8 @@ async def run_session(browser, base: str, i: int, name: str, url_path: str, roun
     return res
 
 
-async def drive(base: str, sessions: int, rounds: int, pages: list[tuple[str, str]]) -> list[SessionResult]:
+async def drive(base: str, sessions: int, rounds: int, pages: list[tuple[str, str]],
+                expected_title: str | None = None) -> list[SessionResult]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -359,7 +378,7 @@ async def drive(base: str, sessions: int, rounds: int, pages: list[tuple[str, st
         try:
             all_loaded, done = asyncio.Barrier(sessions), asyncio.Barrier(sessions)
             tasks = [
-                run_session(browser, base, i, *pages[i % len(pages)], rounds, all_loaded, done)
+                run_session(browser, base, i, *pages[i % len(pages)], rounds, all_loaded, done, expected_title)
                 for i in range(sessions)
             ]
             return list(await asyncio.gather(*tasks))
@@ -378,6 +397,7 @@ def run_load(
     if sessions < 1 or rounds < 0:
         raise ValueError("sessions must be >= 1 and rounds >= 0")
     pages = app_pages(app_dir / "app.py")
+    title = app_title(app_dir / "app.py")
     log_dir = log_dir or (REPO_ROOT / "artifacts")
     log_dir.mkdir(parents=True, exist_ok=True)
     proc = None
@@ -393,9 +413,9 @@ def run_load(
         t0 = time.monotonic()
         if monitor:
             with monitor:
-                results = asyncio.run(drive(base, sessions, rounds, pages))
+                results = asyncio.run(drive(base, sessions, rounds, pages, title))
         else:
-            results = asyncio.run(drive(base, sessions, rounds, pages))
+            results = asyncio.run(drive(base, sessions, rounds, pages, title))
         wall = time.monotonic() - t0
         peak_mb = monitor.peak_mb() if monitor else None
     finally:
