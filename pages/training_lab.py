@@ -39,7 +39,7 @@ from equi_core.training.features import power_spectrum, power_spectrum_size, sph
 from equi_core.training.layers import ChannelwiseTensorProduct, Gate, NormActivation
 from equi_core.training.models import CartesianTransformer, IrrepsNet, PowerSpectrumModel
 from equi_core.training.train import Control, StopRequested, net_torque, resolve_device, train_model
-from equi_core.viz.training import claim_caption, result_columns, result_figure
+from equi_core.viz.training import MODEL_SHORT, measured_text, result_columns, result_figure
 
 KEYS = list(EXPERIMENTS)
 SPEC = {
@@ -182,7 +182,7 @@ else:
 if result is not None:
     fig = result_figure(result)
     st.plotly_chart(fig, width="stretch", key="tl_fig")
-    st.caption("Claim: " + claim_caption(result))
+    st.markdown(measured_text(result))
     state = "complete" if result["complete"] else f"stopped early: {len(result['rows'])} rows kept"
     dev_line = (f"**Ran on** `{result['device']}` ({result['device_name']}), torch {result['torch_version']}, "
                 f"{result['threads']} thread(s) of {result.get('cpu_count')} cores, load at start "
@@ -200,12 +200,12 @@ if result is not None:
                 col.metric(label, value, delta, delta_color="off", help=help_)
 
     if exp in ("sample-efficiency", "large-data") and summ.get("samples_to_5pct"):
-        _metric_grid([(MODEL_LABELS.get(m, m), "not reached" if need is None else f"N ≈ {need:,.0f}",
+        _metric_grid([(MODEL_SHORT.get(m, m), "not reached" if need is None else f"N ≈ {need:,.0f}",
                        f"best error {summ['best_error'][m]:.3f}",
                        "Training structures needed for a 5 % relative RMSE (log-log interpolation).")
                       for m, need in summ["samples_to_5pct"].items()])
     elif exp == "equivariance" and summ.get("max_energy_error"):
-        _metric_grid([(MODEL_LABELS.get(m, m), f"{summ['max_energy_error'][m]:.2g}",
+        _metric_grid([(MODEL_SHORT.get(m, m), f"{summ['max_energy_error'][m]:.2g}",
                        f"forces {summ['max_force_error'][m]:.2g}; test error {summ['test_error'][m]:.3f}",
                        "Largest energy change / std(E) over the angles; then the force error and the accuracy.")
                       for m in summ["max_energy_error"]])
@@ -214,7 +214,7 @@ if result is not None:
                       ("worst error with L ≥ K", f"{summ['max_error_at_or_above_K']:.3f}", None, None),
                       ("cliff ratio", f"{summ['cliff_ratio']:.1f}×", None, "best below K / worst at or above K")])
     elif exp == "depth" and summ.get("best_depth"):
-        _metric_grid([(MODEL_LABELS.get(m, m), f"{e:.3f}", f"best at depth {d}", "Relative RMSE of the force vector.")
+        _metric_grid([(MODEL_SHORT.get(m, m), f"{e:.3f}", f"best at depth {d}", "Relative RMSE of the force vector.")
                       for m, (d, e) in summ["best_depth"].items()])
     with st.expander("Numbers behind the figure"):
         st.dataframe(pd.DataFrame(result["rows"]), width="stretch", hide_index=True)

@@ -10,6 +10,7 @@ from equi_core.viz.training import (
     depth_figure,
     equivariance_figure,
     learning_curve_figure,
+    measured_text,
     result_columns,
     result_figure,
     truncation_figure,
@@ -78,3 +79,13 @@ def test_result_columns_make_a_csv():
     assert cols["x"] == [None, 1]
     csv = table_to_csv(cols)
     assert csv.splitlines()[0] == "model,n_train,test_error,x" and "0.25" in csv
+
+
+def test_measured_text_states_the_numbers():
+    rows = [{"model": "invariant-mlp", "n_train": n, "test_error": e} for n, e in ((32, 0.4), (128, 0.08), (512, 0.02))]
+    rows += [{"model": "transformer", "n_train": n, "test_error": e} for n, e in ((32, 0.8), (512, 0.3))]
+    text = measured_text(_result("sample-efficiency", rows))
+    assert "equivariant MLP: 5 % at N ≈ 2" in text and "unconstrained: 5 % not reached up to N = 512 (best 0.300)" in text
+    trunc = [{"L": l, "K": 4, "test_error": e, "train_error": e} for l, e in ((3, 0.75), (4, 0.044))]
+    assert "L=3: 0.75, L=4: 0.044" in measured_text(_result("truncation", trunc, order=4))
+    assert measured_text({"experiment": "depth", "rows": []}) == "Nothing measured yet."

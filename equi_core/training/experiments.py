@@ -180,7 +180,7 @@ def default_config(name: str, quick: bool = False, device: str = "cpu") -> dict[
                        width=128, force_weight=1.0)
         if quick:
             cfg.update(n_train=[32, 128], n_test=300, models=["invariant-mlp", "invariant-linear", "transformer"],
-                       steps=600, unconstrained_steps=600, width=32)
+                       steps=500, unconstrained_steps=300, width=32)
     elif key == "equivariance":
         cfg = dict(common, angular="sw", order=4, lmax=2, n_train=256, steps=1500, width=64,
                    models=list(MODELS_BY_EXPERIMENT[key]), penalty_weight=1.0,
@@ -188,7 +188,7 @@ def default_config(name: str, quick: bool = False, device: str = "cpu") -> dict[
         if gpu:
             cfg.update(steps=4000, width=128, n_test=2000)
         if quick:
-            cfg.update(models=["invariant-mlp", "irreps-gate", "transformer"], steps=200, n_train=128, n_test=100,
+            cfg.update(models=["invariant-mlp", "irreps-gate", "transformer"], steps=100, n_train=128, n_test=100,
                        width=32, angles_deg=[0, 30, 90])
     elif key == "truncation":
         cfg = dict(common, angular="cos", order=4, lmax_values=list(range(0, 9)), n_train=1024, steps=1500,
@@ -204,7 +204,7 @@ def default_config(name: str, quick: bool = False, device: str = "cpu") -> dict[
             cfg.update(depths=[1, 2, 3, 4, 6, 8], n_train=16384, steps=3000, width=64,
                        models=list(MODELS_BY_EXPERIMENT[key]))
         if quick:
-            cfg.update(depths=[1, 2], n_train=512, n_test=200, steps=150, width=16, models=["gate", "norm", "scalar-silu"])
+            cfg.update(depths=[1, 2], n_train=512, n_test=200, steps=150, width=16, models=["norm", "scalar-silu"])
     else:  # large-data
         cfg = dict(common, angular="sw", order=4, lmax=4, four_body_weight=1.0, n_train=[512, 2048, 8192],
                    models=["invariant-mlp", "invariant-linear", "transformer"], steps=1500, unconstrained_steps=3000,

@@ -30,6 +30,8 @@ __all__ = [
     "depth_figure",
     "result_figure",
     "result_columns",
+    "MODEL_SHORT",
+    "measured_text",
 ]
 
 MODEL_COLORS: Mapping[str, str] = MappingProxyType({
@@ -44,6 +46,12 @@ MODEL_COLORS: Mapping[str, str] = MappingProxyType({
     "scalar-silu": "#1f77b4",
     "scalar-relu": "#17becf",
     "mlp": "#d62728",
+})
+MODEL_SHORT: Mapping[str, str] = MappingProxyType({
+    "invariant-mlp": "equivariant MLP", "invariant-linear": "equivariant linear", "irreps-gate": "irreps net (gate)",
+    "transformer": "unconstrained", "transformer+aug": "unconstrained + aug.",
+    "transformer+aug+penalty": "uncons. + aug. + penalty", "gate": "gate net", "norm": "norm net",
+    "scalar-silu": "scalar net (SiLU)", "scalar-relu": "scalar net (ReLU)", "mlp": "unconstrained MLP",
 })
 _DASH = MappingProxyType({"transformer+aug": "dash", "transformer+aug+penalty": "dot", "invariant-linear": "dash", "scalar-relu": "dash"})
 
@@ -186,3 +194,36 @@ def result_columns(result: Mapping[str, Any]) -> dict[str, list[Any]]:
     if not names:
         return {"empty": []}
     return {k: [r.get(k) for r in rows] for k in names}
+
+
+def measured_text(result: Mapping[str, Any]) -> str:
+    """One sentence with the measured headline numbers, to set against the claim (Markdown)."""
+    key = experiment_key(result["experiment"])
+    rows = result.get("rows", [])
+    summ = result.get("summary", {})
+    if not rows:
+        return "Nothing measured yet."
+    short = lambda m: MODEL_SHORT.get(m, m)  # noqa: E731
+    if key in ("sample-efficiency", "large-data"):
+        n_max = max(r["n_train"] for r in rows)
+        parts = []
+        for m, need in summ.get("samples_to_5pct", {}).items():
+            best = summ["best_error"][m]
+            parts.append(f"{short(m)}: 5 % at N ≈ {need:,.0f} (best {best:.3f})" if need is not None
+                         else f"{short(m)}: 5 % not reached up to N = {n_max:,} (best {best:.3f})")
+        return "**Measured here.** " + "; ".join(parts) + "."
+    if key == "equivariance":
+        parts = [f"{short(m)} {summ['max_energy_error'][m]:.2g} / {summ['max_force_error'][m]:.2g}"
+                 for m in summ.get("max_energy_error", {})]
+        return ("**Measured here** (largest energy / force error over the angles, relative): " + "; ".join(parts)
+                + ". Test errors: " + "; ".join(f"{short(m)} {e:.3f}" for m, e in summ.get("test_error", {}).items())
+                + ".")
+    if key == "truncation":
+        by_l = ", ".join(f"L={r['L']}: {r['test_error']:.3g}" for r in sorted(rows, key=lambda r: r["L"]))
+        return f"**Measured here** (target cos({summ.get('K')}θ)): {by_l}."
+    parts = []
+    for m in _models(rows):
+        pts = sorted((r["depth"], r["test_error"]) for r in rows if r["model"] == m)
+        parts.append(f"{short(m)} " + ", ".join(f"{e:.2f}" for _, e in pts))
+    depths = sorted({r["depth"] for r in rows})
+    return f"**Measured here** (error at depth {', '.join(map(str, depths))}): " + "; ".join(parts) + "."
