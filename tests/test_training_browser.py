@@ -1,5 +1,5 @@
 """Training lab in a real headless Chromium: a live run shows a progress bar, the Stop button really
-interrupts it and the finished points stay (``pytest -m browser``; slow: it trains models)."""
+interrupts it and the finished points stay, and no request leaves the server (marker ``browser``)."""
 from __future__ import annotations
 
 import os
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 
 
 def _ci() -> bool:

@@ -152,8 +152,10 @@ def truncation_figure(result: Mapping[str, Any]) -> go.Figure:
         fig.add_vline(x=k, line=dict(color="#d62728", dash="dot"), annotation_text=f"L = K = {k}",
                       annotation_position="top right")
     readout = result.get("config", {}).get("readout", "mlp")
-    return _layout(fig, f"Target cos({k}θ): error vs model degree L ({readout} readout)", "max degree L of the model",
-                   "relative RMSE of E")
+    _layout(fig, f"Target cos({k}θ): error vs model degree L ({readout} readout)", "max degree L of the model",
+            "relative RMSE of E")
+    fig.update_xaxes(dtick=1)
+    return fig
 
 
 def depth_figure(result: Mapping[str, Any]) -> go.Figure:
@@ -167,8 +169,12 @@ def depth_figure(result: Mapping[str, Any]) -> go.Figure:
             line=dict(color=MODEL_COLORS.get(m), dash=_DASH.get(m, "solid")),
             hovertemplate="depth %{x}<br>test error = %{y:.3g}<extra>" + m + "</extra>"))
     width = result.get("config", {}).get("width")
-    return _layout(fig, f"Vector target: error vs depth (width {width})", "depth (nonlinear layers)",
-                   "relative RMSE of the force on the centre")
+    _layout(fig, f"Vector target: error vs depth (width {width})", "depth (nonlinear layers)",
+            "relative RMSE of the force on the centre")
+    depths = sorted({r["depth"] for r in rows})
+    if depths:
+        fig.update_xaxes(tickmode="array", tickvals=depths)
+    return fig
 
 
 def result_figure(result: Mapping[str, Any]) -> go.Figure:
