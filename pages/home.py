@@ -41,10 +41,10 @@ def measured_errors(seed: int) -> tuple[list[str], list[float]]:
         return np.einsum("ijk,ni,nj->nk", C111, x[:, :3], x[:, 3:])
 
     maps = [
-        ("harmonics<br>Y⁰…Y³(v)", harmonics, "1x1o", sh_irreps),
-        ("tensor product<br>1o ⊗ 1o → 1e", cross, "2x1o", "1x1e"),
-        ("norm nonlinearity<br>σ(|v|−1) v/|v|", lambda x: norm_nonlinearity(x, "1x1o"), "1x1o", "1x1o"),
-        ("ReLU on each<br>component of v", lambda x: componentwise(x, "relu"), "1x1o", "1x1o"),
+        ("harmonics<br>Y⁰…Y³", harmonics, "1x1o", sh_irreps),
+        ("CG product<br>1o⊗1o→1e", cross, "2x1o", "1x1e"),
+        ("norm<br>nonlinearity", lambda x: norm_nonlinearity(x, "1x1o"), "1x1o", "1x1o"),
+        ("ReLU on<br>components", lambda x: componentwise(x, "relu"), "1x1o", "1x1o"),
     ]
     labels, errors = [], []
     for label, f, irreps_in, irreps_out in maps:
@@ -111,8 +111,10 @@ with right:
               help="float64 round-off: the constraint holds exactly")
     c2.metric("ReLU on a vector, error", f"{relu_err:.2f}", help="of the order of the input itself")
     st.caption(
-        "max |f(g x) − D(g) f(x)| over the draw. Equivariant maps hit float64 round-off (~1e-16); componentwise "
-        "ReLU misses by the size of the vector itself. There is no 'slightly equivariant'."
+        "max |f(g x) − D(g) f(x)| over the draw, for the spherical harmonics Y⁰…Y³ of a vector, the Clebsch-Gordan "
+        "product 1o ⊗ 1o → 1e (the cross product), the norm nonlinearity σ(|v| − 1) v/|v| and ReLU applied to each "
+        "component. Equivariant maps hit float64 round-off (~1e-16); componentwise ReLU misses by the size of the "
+        "vector itself. There is no 'slightly equivariant'."
     )
 
     st.subheader("Where the field is heading")

@@ -841,7 +841,7 @@ def equivariance_error_bars(
         yaxis=dict(type="log", range=[-17, 1.3], title=dict(text="max |f(g x) − D(g) f(x)|"), dtick=4,
                    showgrid=True, gridcolor="#e5e5e5", exponentformat="power", zeroline=False,
                    tickfont=dict(size=13)),
-        xaxis=dict(tickfont=dict(size=14), automargin=True, tickangle=0),
+        xaxis=dict(tickfont=dict(size=13), automargin=True, tickangle=0),
         shapes=[dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=eps, y1=eps,
                      line=dict(color="#777", dash="dot", width=1.5))],
         annotations=[dict(xref="paper", yref="y", x=1.0, y=np.log10(eps), xanchor="left", yanchor="middle",

@@ -245,3 +245,27 @@ def test_deep_link_on_a_fresh_server_runs_the_app(fresh_streamlit_server: str, p
         f"deep link {url_path} on a fresh server shows the navigation {paths}, not app.py's: Streamlit ran the file "
         "from pages/ without app.py (the page needs the PagesManager.uses_pages_directory guard)"
     )
+
+
+def test_rotation_animation_plays_in_the_browser_without_the_server(streamlit_server: str, page) -> None:
+    """The full-turn animation on "Rotations act on irrep blocks" is client-side: ▶ advances the plotly frames
+    (24 of them, every 15 degrees) while the Streamlit script does not run again."""
+    page.goto(streamlit_server + "/irreps_rotations")
+    wait_for_app_idle(page)
+    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=PLOTLY_TIMEOUT_MS)
+    probe = """() => {
+        const a = Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .find(p => p.layout && p.layout.sliders && p.layout.sliders.length);
+        return a ? {frames: ((a._transitionData || {})._frames || []).length,
+                    active: a._fullLayout.sliders[0].active} : null;
+    }"""
+    before = page.evaluate(probe)
+    assert before == {"frames": 24, "active": 0}, before
+    runs = runs_finished(page)
+    play = page.locator(".js-plotly-plot .updatemenu-button").first
+    play.scroll_into_view_if_needed()
+    play.click()
+    page.wait_for_timeout(1500)
+    after = page.evaluate(probe)
+    assert after["active"] > 0, f"the animation did not advance: {after}"
+    assert runs_finished(page) == runs, "playing the animation reran the Streamlit script (it must be client-side)"
