@@ -6,10 +6,13 @@ callback marks the job stopped, and every finished point stays on screen.
 """
 from __future__ import annotations
 
+import runpy
 import time
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 import torch
 
 from equi_core.classroom import (
@@ -40,6 +43,10 @@ from equi_core.training.layers import ChannelwiseTensorProduct, Gate, NormActiva
 from equi_core.training.models import CartesianTransformer, IrrepsNet, PowerSpectrumModel
 from equi_core.training.train import Control, StopRequested, net_torque, resolve_device, train_model
 from equi_core.viz.training import MODEL_SHORT, measured_text, result_columns, result_figure
+
+if PagesManager.uses_pages_directory:  # a deep link reached a fresh server: route it through app.py's navigation
+    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
+    st.stop()
 
 KEYS = list(EXPERIMENTS)
 SPEC = {
