@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 import torch
 
 from equi_core.classroom import (
@@ -44,7 +44,9 @@ from equi_core.training.models import CartesianTransformer, IrrepsNet, PowerSpec
 from equi_core.training.train import Control, StopRequested, net_torque, resolve_device, train_model
 from equi_core.viz.training import MODEL_SHORT, measured_text, result_columns, result_figure
 
-if PagesManager.uses_pages_directory:  # a deep link reached a fresh server: route it through app.py's navigation
+# On a fresh server Streamlit may run this file through its legacy pages/ discovery (app.py is then one of the
+# session's pages): hand the request to app.py's navigation so the page gets its config, sidebar and layout.
+if any(Path(p["script_path"]).name == "app.py" for p in get_script_run_ctx().pages_manager.get_pages().values()):
     runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"))
     st.stop()
 
