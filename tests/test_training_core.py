@@ -213,6 +213,66 @@ def test_fully_connected_tp_equals_e3nn_and_numpy_core():
     assert np.abs(out.detach().numpy() - np_core).max() < 1e-12
 
 
+FC_CASES = [
+    # the benchmark's irreps (x2 contracted first)
+    ("8x0e+8x1o+8x2e", "0e+1o+2e", "8x0e+8x1o+8x2e"),
+    ("16x0e+16x1o+16x2e+16x3o", "0e+1o+2e+3o", "16x0e+16x1o+16x2e+16x3o"),
+    ("32x0e+32x1o", "4x0e+4x1o", "32x0e+32x1o+32x1e"),
+    # x1 contracted first (swap), unequal multiplicities (zero-padded channels), unreachable output blocks
+    ("0e+1o", "5x0e+3x1o+2x2e", "4x1o+0e+2x2o+3x0o"),
+    ("2x1o+0e", "1e+1o", "3x1o+2x1e+0e+2x2e"),
+    ("4x2e", "3x2e+1x1o", "5x0e+5x4e+2x3o"),
+]
+
+
+@pytest.mark.parametrize("irreps1,irreps2,irreps_out", FC_CASES)
+def test_fully_connected_tp_fused_matches_e3nn_with_gradients(irreps1, irreps2, irreps_out):
+    o3 = pytest.importorskip("e3nn.o3")
+    torch.set_default_dtype(F64)
+    try:
+        ours = FullyConnectedTensorProductTorch(irreps1, irreps2, irreps_out)
+        ref = o3.FullyConnectedTensorProduct(irreps1, irreps2, irreps_out)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert ours.weight_numel == ref.weight_numel
+    with torch.no_grad():
+        ref.weight.copy_(ours.weight)
+    x1 = torch.randn(6, ours.irreps1.dim, dtype=F64, requires_grad=True)
+    x2 = torch.randn(6, ours.irreps2.dim, dtype=F64, requires_grad=True)
+    g = torch.randn(6, ours.irreps_out.dim, dtype=F64)
+    out, out_ref = ours(x1, x2), ref(x1, x2)
+    assert float(out_ref.detach().abs().max()) > 0.1
+    assert (out - out_ref).abs().max() < 1e-12
+    grads = torch.autograd.grad((out * g).sum(), (x1, x2, ours.weight))
+    grads_ref = torch.autograd.grad((out_ref * g).sum(), (x1, x2, ref.weight))
+    for a, b in zip(grads, grads_ref):
+        assert (a - b).abs().max() < 1e-12
+
+
+@pytest.mark.parametrize("irreps1,irreps2,irreps_out", FC_CASES[1:4])
+def test_fully_connected_tp_is_equivariant_float64(irreps1, irreps2, irreps_out):
+    from equi_core import Irreps
+
+    tp = FullyConnectedTensorProductTorch(irreps1, irreps2, irreps_out).double()  # float32 init, cast
+    x1 = torch.randn(5, tp.irreps1.dim, dtype=F64)
+    x2 = torch.randn(5, tp.irreps2.dim, dtype=F64)
+    out = tp(x1, x2)
+    for R in (random_rotation(rng=3), -random_rotation(rng=4)):  # proper and improper
+        D1, D2, Do = (torch.as_tensor(Irreps(s).D_from_matrix(R), dtype=F64) for s in (irreps1, irreps2, irreps_out))
+        err = (tp(x1 @ D1.T, x2 @ D2.T) - out @ Do.T).abs().max()
+        assert err < 1e-10
+    # an x2 that is not rotated with x1 breaks it: the check can fail
+    assert (tp(x1 @ D1.T, x2) - out @ Do.T).abs().max() > 1e-3
+
+
+def test_fully_connected_tp_rejects_bad_shapes():
+    tp = FullyConnectedTensorProductTorch("2x0e+1x1o", "1o", "1o+0e")
+    with pytest.raises(ValueError, match="weight must have shape"):
+        tp(torch.randn(3, 5), torch.randn(3, 3), weight=torch.randn(3, tp.weight_numel))
+    with pytest.raises(ValueError, match="x1 must be"):
+        tp(torch.randn(3, 4), torch.randn(3, 3))
+
+
 # ------------------------------------------------------------------------------------------------ models
 EQUIVARIANT_MODELS = [
     ("power-spectrum", lambda: PowerSpectrumModel(lmax=4)),

@@ -196,9 +196,24 @@ class FullyConnectedTensorProductTorch(nn.Module):
 
     Same paths, same flat weight layout (``weight``, length ``weight_numel``), same normalization
     ``sqrt((2 l3 + 1) / fan_in)``; inputs/outputs in e3nn's multiplicity-major layout ``(B, irreps.dim)``.
-    For each pair of input blocks, the outer product ``x1 (x) x2`` is contracted once with the stacked CG
-    tensors of every path it feeds (one matmul), then with the path weights.
     Equivariance for every ``g`` in O(3): ``tp(x1 D1^T, x2 D2^T) = tp(x1, x2) D_out^T``.
+
+    Notes
+    -----
+    Every path is evaluated at once, with no Python loop over paths in :meth:`forward` (only one
+    matmul per *output block*). Write ``a`` for the operand contracted first (the one with the
+    smaller multiplicity cost, usually ``x2``: the filter) and ``b`` for the other, both brought to a
+    channel-major layout ``(B, mul, sum of 2l+1)`` with multiplicities zero-padded to their maximum
+    (one ``index_select`` each; skipped when it is the identity):
+
+    1. ``Q[z, a, (q, i)] = sum_j x_a[z, a, j] G[j, (q, i)]`` -- one matmul with the precomputed
+       coupling matrix ``G`` holding every path's Clebsch-Gordan tensor times its path weight, where
+       ``q = (output block, m_out, path)`` runs over the outputs of all paths;
+    2. ``R[z, (q, a), b] = sum_i Q[z, (q, a), i] x_b[z, b, i]`` -- one batched matmul;
+    3. per output block ``o``: ``out_o[z, m, w] = R[z, (m, path, a, b)] @ W_o[(path, a, b), w]`` -- one
+       matmul against the path weights of ``o`` stacked by a single ``index_select`` of ``weight``.
+
+    ``G`` is a buffer rebuilt from the exact float64 Clebsch-Gordan numbers on ``.double()``/``.to()``.
     """
 
     def __init__(self, irreps1: Irreps | str, irreps2: Irreps | str, irreps_out: Irreps | str) -> None:
@@ -207,53 +222,134 @@ class FullyConnectedTensorProductTorch(nn.Module):
         self.irreps1, self.irreps2, self.irreps_out = spec.irreps1, spec.irreps2, spec.irreps_out
         self.weight_numel = spec.weight_numel
         self.weight = nn.Parameter(torch.randn(self.weight_numel))
-        s1, s2, so = self.irreps1.slices(), self.irreps2.slices(), self.irreps_out.slices()
-        # group the paths by input pair
-        groups: dict[tuple[int, int], list[tuple[int, object]]] = {}
-        offset = 0
-        for p in spec.paths:
-            n = p.mul1 * p.mul2 * p.mul_out
-            groups.setdefault((p.i1, p.i2), []).append((offset, p))
-            offset += n
-        self._plan = []
-        self._exact: dict[str, np.ndarray] = {}
-        for k, ((i1, i2), items) in enumerate(groups.items()):
-            cols = []
-            col_slices = []
-            col = 0
-            for _, p in items:
-                c = np.asarray(clebsch_gordan(p.l1, p.l2, p.l3)) * p.path_weight
-                cols.append(c.reshape(-1, 2 * p.l3 + 1))
-                col_slices.append(slice(col, col + 2 * p.l3 + 1))
-                col += 2 * p.l3 + 1
-            self._exact[f"cg{k}"] = np.concatenate(cols, axis=1)
-            self.register_buffer(f"cg{k}", torch.as_tensor(self._exact[f"cg{k}"], dtype=torch.get_default_dtype()))
-            first = items[0][1]
-            self._plan.append((k, s1[i1], s2[i2], first.mul1, first.mul2, 2 * first.l1 + 1, 2 * first.l2 + 1,
-                               [(off, p.mul_out, 2 * p.l3 + 1, p.i_out, cs) for (off, p), cs in zip(items, col_slices)]))
+        paths = list(spec.paths)
+        offsets, off = [], 0
+        for p in paths:
+            offsets.append(off)
+            off += p.mul1 * p.mul2 * p.mul_out
+        mul1 = max([m.mul for m in self.irreps1] + [1])
+        mul2 = max([m.mul for m in self.irreps2] + [1])
+        d1 = [m.ir.dim for m in self.irreps1]
+        d2 = [m.ir.dim for m in self.irreps2]
+        start1 = np.concatenate([[0], np.cumsum(d1)]).astype(int) if d1 else np.zeros(1, int)
+        start2 = np.concatenate([[0], np.cumsum(d2)]).astype(int) if d2 else np.zeros(1, int)
+        D1, D2 = int(start1[-1]), int(start2[-1])
+        # q runs over (output block, m_out, path into that block)
+        by_out: list[list[int]] = [[] for _ in self.irreps_out]
+        for n, p in enumerate(paths):
+            by_out[p.i_out].append(n)
+        S = sum(len(g) * m.ir.dim for g, m in zip(by_out, self.irreps_out))
+        # which operand is contracted first: cost of steps 1 + 2 (swap: x1 first)
+        cost_x2_first = S * D1 * mul2 * (D2 + mul1)
+        cost_x1_first = S * D2 * mul1 * (D1 + mul2)
+        self.swap = bool(cost_x1_first < cost_x2_first)
+        ma, mb = (mul1, mul2) if self.swap else (mul2, mul1)
+        Da, Db = (D1, D2) if self.swap else (D2, D1)
+        G = np.zeros((Da, S, Db))
+        self._out_plan: list[tuple[int, int, int, int, int]] = []  # (q0, q1, dim, mul_out, n_weight_rows)
+        widx: list[int] = []
+        q = 0
+        for io, (group, mo) in enumerate(zip(by_out, self.irreps_out)):
+            d3 = mo.ir.dim
+            for k in range(d3):
+                for slot, n in enumerate(group):
+                    p = paths[n]
+                    c = np.asarray(clebsch_gordan(p.l1, p.l2, p.l3))[:, :, k] * p.path_weight  # (i1, i2)
+                    s1, s2 = start1[p.i1], start2[p.i2]
+                    if self.swap:  # a = x1 (rows), b = x2 (cols)
+                        G[s1:s1 + c.shape[0], q + slot, s2:s2 + c.shape[1]] = c
+                    else:
+                        G[s2:s2 + c.shape[1], q + slot, s1:s1 + c.shape[0]] = c.T
+                q += len(group)
+            rows = len(group) * ma * mb
+            self._out_plan.append((q - d3 * len(group), q, d3, mo.mul, rows))
+            for n in group:
+                p = paths[n]
+                for ia in range(ma):
+                    for ib in range(mb):
+                        u, v = (ia, ib) if self.swap else (ib, ia)
+                        for w in range(mo.mul):
+                            if u < p.mul1 and v < p.mul2:
+                                widx.append(offsets[n] + (u * p.mul2 + v) * p.mul_out + w)
+                            else:
+                                widx.append(self.weight_numel)  # a zero-padded channel
+        self.S, self.ma, self.mb, self.Da, self.Db = S, ma, mb, Da, Db
+        self._q_sizes = [(q1 - q0) * ma for q0, q1, _, _, _ in self._out_plan]
+        self._w_sizes = [rows * mul_out for _, _, _, mul_out, rows in self._out_plan]
+        self._G_exact = G.reshape(Da, S * Db)
+        self.register_buffer("G", torch.as_tensor(self._G_exact, dtype=torch.get_default_dtype()))
+        self.register_buffer("widx", torch.as_tensor(widx, dtype=torch.long), persistent=False)
+        self.w_pad = any(i == self.weight_numel for i in widx)
+
+        def layout(irreps: Irreps, mul: int) -> torch.Tensor | None:
+            # channel-major index into [x, 0]: cm[c, g] = x[offset_b + c * d_b + (g - start_b)]
+            idx = np.full((mul, sum(m.ir.dim for m in irreps)), irreps.dim, dtype=np.int64)
+            col, off_ = 0, 0
+            for m in irreps:
+                for c in range(m.mul):
+                    idx[c, col:col + m.ir.dim] = off_ + c * m.ir.dim + np.arange(m.ir.dim)
+                col += m.ir.dim
+                off_ += m.dim
+            flat = idx.reshape(-1)
+            if len(flat) == irreps.dim and np.array_equal(flat, np.arange(irreps.dim)):
+                return None
+            return torch.as_tensor(flat)
+
+        p1, p2 = layout(self.irreps1, mul1), layout(self.irreps2, mul2)
+        self.perm1_pad = p1 is not None and bool((p1 == self.irreps1.dim).any())
+        self.perm2_pad = p2 is not None and bool((p2 == self.irreps2.dim).any())
+        self.register_buffer("perm1", p1, persistent=False)
+        self.register_buffer("perm2", p2, persistent=False)
+        self.mul1, self.mul2, self.D1, self.D2 = mul1, mul2, D1, D2
+        self._empty = S == 0 or D1 == 0 or D2 == 0
 
     def _apply(self, fn, recurse=True):  # type: ignore[override]
+        # after .double()/.to(): rebuild G from the exact float64 numbers (float64 equivariance to 1e-15)
         out = super()._apply(fn, recurse)
-        for name, exact in self._exact.items():
-            buf = getattr(self, name)
-            setattr(self, name, torch.as_tensor(exact, dtype=buf.dtype, device=buf.device))
+        self.G = torch.as_tensor(self._G_exact, dtype=self.G.dtype, device=self.G.device)
         return out
 
+    @staticmethod
+    def _channel_major(x: torch.Tensor, perm: torch.Tensor | None, pad: bool, mul: int, dim: int) -> torch.Tensor:
+        b = x.shape[0]
+        if perm is None:
+            return x.reshape(b, mul, dim)
+        if pad:
+            x = torch.cat([x, x.new_zeros(b, 1)], dim=1)
+        return x.index_select(1, perm).view(b, mul, dim)
+
     def forward(self, x1: torch.Tensor, x2: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
+        """``x1`` (B, irreps1.dim), ``x2`` (B, irreps2.dim), optional shared ``weight`` (weight_numel,)
+        replacing :attr:`weight`; returns (B, irreps_out.dim)."""
         w = self.weight if weight is None else weight
-        b = x1.shape[0]
-        out = x1.new_zeros(b, self.irreps_out.dim)
-        outs: dict[int, list[torch.Tensor]] = {}
-        for k, sl1, sl2, u, v, d1, d2, items in self._plan:
-            a = x1[:, sl1].reshape(b, u, d1)
-            c = x2[:, sl2].reshape(b, v, d2)
-            outer = (a.reshape(b, u, 1, d1, 1) * c.reshape(b, 1, v, 1, d2)).reshape(b, u * v, d1 * d2)
-            t = outer @ getattr(self, f"cg{k}")  # (b, uv, sum k)
-            for off, wo, d3, i_out, cs in items:
-                wp = w[off:off + u * v * wo].reshape(u * v, wo)
-                z = torch.einsum("bpk,pw->bwk", t[..., cs], wp)
-                outs.setdefault(i_out, []).append(z.reshape(b, wo * d3))
-        for i_out, so in enumerate(self.irreps_out.slices()):
-            if i_out in outs:
-                out[:, so] = sum(outs[i_out])
-        return out
+        if w.dim() != 1 or w.shape[0] != self.weight_numel:
+            raise ValueError(f"weight must have shape ({self.weight_numel},), got {tuple(w.shape)}")
+        if x1.dim() != 2 or x2.dim() != 2 or x1.shape[1] != self.irreps1.dim or x2.shape[1] != self.irreps2.dim \
+                or x1.shape[0] != x2.shape[0]:
+            raise ValueError(f"x1 must be (B, {self.irreps1.dim}) and x2 (B, {self.irreps2.dim}), got "
+                             f"{tuple(x1.shape)} and {tuple(x2.shape)}")
+        z = x1.shape[0]
+        if self._empty:
+            return x1.new_zeros(z, self.irreps_out.dim)
+        c1 = self._channel_major(x1, self.perm1, self.perm1_pad, self.mul1, self.D1)
+        c2 = self._channel_major(x2, self.perm2, self.perm2_pad, self.mul2, self.D2)
+        xa, xb = (c1, c2) if self.swap else (c2, c1)
+        ma, mb, S, Db = self.ma, self.mb, self.S, self.Db
+        q = (xa.reshape(z * ma, self.Da) @ self.G).view(z, ma, S, Db)
+        q = q.view(z, S, Db) if ma == 1 else q.transpose(1, 2).reshape(z, S * ma, Db)
+        xbt = xb.transpose(1, 2)
+        if self.w_pad:
+            w = torch.cat([w, w.new_zeros(1)])
+        wcat = w.index_select(0, self.widx)
+        # split (not slices): the backward of a split is one cat, a slice's backward zero-fills the whole input
+        q_parts = q.split(self._q_sizes, dim=1)
+        w_parts = wcat.split(self._w_sizes)
+        outs = []
+        for (q0, q1, d3, mul_out, rows), qo, wo in zip(self._out_plan, q_parts, w_parts):
+            if rows == 0 or mul_out == 0:
+                outs.append(x1.new_zeros(z, mul_out * d3))
+                continue
+            ro = torch.bmm(qo, xbt)  # (z, (m_out, path, a), b)
+            y = ro.view(z * d3, rows) @ wo.view(rows, mul_out)
+            outs.append(y.view(z, d3, mul_out).transpose(1, 2).reshape(z, mul_out * d3))
+        return outs[0] if len(outs) == 1 else torch.cat(outs, dim=1)
