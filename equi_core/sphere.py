@@ -43,6 +43,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from . import molecules as _molecules
+from ._checks import check_float, check_int
 from .spherical_harmonics import spherical_harmonics
 
 __all__ = [
@@ -88,27 +90,6 @@ MAX_PROJECT_L = 128
 #: Largest grid sizes accepted (a grid of 512 x 1024 nodes and (L+1)^2 harmonics is already ~100 MB at L = 40).
 MAX_GRID_THETA = 512
 MAX_GRID_PHI = 1024
-
-
-def _check_int(value: object, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer from {lo} to {hi}, got {value!r}")
-    v = int(value)
-    if not lo <= v <= hi:
-        raise ValueError(f"{name} must be an integer from {lo} to {hi}, got {v}")
-    return v
-
-
-def _check_float(value: object, name: str, lo: float, hi: float) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number from {lo} to {hi}, got {value!r}")
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number from {lo} to {hi}, got {value!r}") from None
-    if not math.isfinite(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be a finite number from {lo} to {hi}, got {value!r}")
-    return v
 
 
 def _unit_rows(directions: ArrayLike, name: str = "directions") -> Array:
@@ -206,8 +187,8 @@ def gauss_grid(n_theta: int, n_phi: int) -> SphereGrid:
         ``kind='gauss'``, weights summing to ``4 pi``, ``exact_degree = min(2 n_theta - 1, n_phi - 1)``.
         Cached: the same sizes return the same (immutable) object.
     """
-    n_theta = _check_int(n_theta, "n_theta", 1, MAX_GRID_THETA)
-    n_phi = _check_int(n_phi, "n_phi", 1, MAX_GRID_PHI)
+    n_theta = check_int(n_theta, "n_theta", 1, MAX_GRID_THETA)
+    n_phi = check_int(n_phi, "n_phi", 1, MAX_GRID_PHI)
     c, w = np.polynomial.legendre.leggauss(n_theta)
     # nodes from the north (+y) pole to the south pole
     c, w = c[::-1].copy(), w[::-1].copy()
@@ -229,7 +210,7 @@ def quadrature_grid(degree: int) -> SphereGrid:
     ValueError
         If ``degree`` is not an integer from 0 to ``MAX_GRID_PHI - 1``.
     """
-    degree = _check_int(degree, "degree", 0, MAX_GRID_PHI - 1)
+    degree = check_int(degree, "degree", 0, MAX_GRID_PHI - 1)
     return gauss_grid(degree // 2 + 1, degree + 1)
 
 
@@ -244,8 +225,8 @@ def latlong_grid(n_theta: int, n_phi: int) -> SphereGrid:
     n_phi : int
         ``2 <= n_phi <= MAX_GRID_PHI`` columns, phi from 0 to 2 pi inclusive (first and last coincide).
     """
-    n_theta = _check_int(n_theta, "n_theta", 2, MAX_GRID_THETA)
-    n_phi = _check_int(n_phi, "n_phi", 2, MAX_GRID_PHI)
+    n_theta = check_int(n_theta, "n_theta", 2, MAX_GRID_THETA)
+    n_phi = check_int(n_phi, "n_phi", 2, MAX_GRID_PHI)
     theta = np.linspace(0.0, np.pi, n_theta)
     c = np.cos(theta)
     phi = np.linspace(0.0, 2.0 * np.pi, n_phi)
@@ -274,7 +255,7 @@ def sh_matrix(L: int, grid: SphereGrid) -> Array:
         ``Y[k, l^2 + l + m] = Y_lm(node k)`` ('integral' normalization). On a 'gauss' grid with
         ``exact_degree >= 2 L``: ``Y.T @ diag(w) @ Y == I`` (discrete orthonormality).
     """
-    L = _check_int(L, "L", 0, MAX_PROJECT_L)
+    L = check_int(L, "L", 0, MAX_PROJECT_L)
     if grid.size * (L + 1) ** 2 > 60_000_000:
         raise ValueError(
             f"grid of {grid.size} nodes times {(L + 1) ** 2} harmonics is too large (limit 6e7 values); "
@@ -285,7 +266,7 @@ def sh_matrix(L: int, grid: SphereGrid) -> Array:
 
 def num_coefficients(L: int) -> int:
     """``(L + 1)^2``: how many numbers a feature truncated at degree ``L`` carries (one copy of each l)."""
-    L = _check_int(L, "L", 0, 10**6)
+    L = check_int(L, "L", 0, 10**6)
     return (L + 1) ** 2
 
 
@@ -340,7 +321,7 @@ def project(
     ValueError
         Bad ``L``, a grid without weights or too coarse for ``L``, values of the wrong shape or non-finite.
     """
-    L = _check_int(L, "L", 0, MAX_PROJECT_L)
+    L = check_int(L, "L", 0, MAX_PROJECT_L)
     if grid is None:
         if not callable(f):
             raise ValueError("project(values, L) needs the grid the values were sampled on")
@@ -433,7 +414,7 @@ def von_mises_fisher_kernel(kappa: float, ls: ArrayLike) -> Array:
     no overflow). Decays like ``exp(-l (l + 1) / (2 kappa))``: a bump of width ``~1/sqrt(kappa)`` needs
     ``L ~ sqrt(kappa)`` and more.
     """
-    kappa = _check_float(kappa, "kappa", 1e-3, 1e4)
+    kappa = check_float(kappa, "kappa", 1e-3, 1e4)
     ls = np.asarray(ls, dtype=np.float64)
     return 4.0 * np.pi * np.sqrt(np.pi / (2.0 * kappa)) * special.ive(ls + 0.5, kappa)
 
@@ -444,7 +425,7 @@ def cap_kernel(half_angle: float, ls: ArrayLike) -> Array:
     ``lambda_0 = 2 pi (1 - c)``, ``lambda_l = 2 pi (P_{l-1}(c) - P_{l+1}(c)) / (2 l + 1)`` for ``l >= 1``,
     with ``c = cos(half_angle)`` (from ``(2l+1) P_l = (P_{l+1} - P_{l-1})'``).
     """
-    half_angle = _check_float(half_angle, "half_angle", 1e-6, np.pi)
+    half_angle = check_float(half_angle, "half_angle", 1e-6, np.pi)
     c = math.cos(half_angle)
     ls = np.asarray(ls, dtype=np.int64)
     lam = np.empty(ls.shape, dtype=np.float64)
@@ -534,7 +515,7 @@ class BondDensity:
         w = np.ones(u.shape[0]) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
         if w.shape != (u.shape[0],) or not np.all(np.isfinite(w)):
             raise ValueError(f"weights must be {u.shape[0]} finite numbers, got shape {w.shape}")
-        kappa = _check_float(self.kappa, "kappa", 1e-3, 1e4)
+        kappa = check_float(self.kappa, "kappa", 1e-3, 1e4)
         _readonly(u, w)
         object.__setattr__(self, "directions", u)
         object.__setattr__(self, "weights", w)
@@ -561,14 +542,14 @@ class BondDensity:
         return np.exp(self.kappa * (t - 1.0)) @ self.weights
 
     def coefficients(self, L: int) -> Array:
-        L = _check_int(L, "L", 0, MAX_PROJECT_L)
+        L = check_int(L, "L", 0, MAX_PROJECT_L)
         lam = von_mises_fisher_kernel(self.kappa, np.arange(L + 1))
         Y = spherical_harmonics(list(range(L + 1)), self.directions, normalization="integral")
         per_l = np.repeat(lam, 2 * np.arange(L + 1) + 1)
         return per_l * (self.weights @ Y)
 
     def spectrum(self, L: int) -> Array:
-        L = _check_int(L, "L", 0, 100_000)
+        L = check_int(L, "L", 0, 100_000)
         ls = np.arange(L + 1)
         lam = von_mises_fisher_kernel(self.kappa, ls)
         gram = self.directions @ self.directions.T
@@ -588,7 +569,7 @@ class BondDensity:
         return float(4.0 * np.pi * (self.weights @ pair @ self.weights))
 
     def tail_energy(self, L: int) -> float:
-        L = _check_int(L, "L", 0, 100_000)
+        L = check_int(L, "L", 0, 100_000)
         top = max(self.cutoff_degree, L + 1)
         return float(self.spectrum(top)[L + 1 :].sum())
 
@@ -617,7 +598,7 @@ class SphericalCap:
         c = _unit_rows(self.center, "center")[0]
         _readonly(c)
         object.__setattr__(self, "center", c)
-        object.__setattr__(self, "half_angle", _check_float(self.half_angle, "half_angle", 1e-3, np.pi - 1e-3))
+        object.__setattr__(self, "half_angle", check_float(self.half_angle, "half_angle", 1e-3, np.pi - 1e-3))
 
     def values(self, xyz: ArrayLike) -> Array:
         x = np.asarray(xyz, dtype=np.float64)
@@ -627,20 +608,20 @@ class SphericalCap:
         return ((x @ self.center) / r >= math.cos(self.half_angle)).astype(np.float64)
 
     def coefficients(self, L: int) -> Array:
-        L = _check_int(L, "L", 0, MAX_PROJECT_L)
+        L = check_int(L, "L", 0, MAX_PROJECT_L)
         lam = cap_kernel(self.half_angle, np.arange(L + 1))
         Y = spherical_harmonics(list(range(L + 1)), self.center, normalization="integral")
         return np.repeat(lam, 2 * np.arange(L + 1) + 1) * Y
 
     def spectrum(self, L: int) -> Array:
-        L = _check_int(L, "L", 0, 100_000)
+        L = check_int(L, "L", 0, 100_000)
         return _cap_spectrum(self.half_angle, L).copy()
 
     def norm_squared(self) -> float:
         return 2.0 * np.pi * (1.0 - math.cos(self.half_angle))
 
     def tail_energy(self, L: int) -> float:
-        L = _check_int(L, "L", 0, 100_000)
+        L = check_int(L, "L", 0, 100_000)
         top = max(self.TAIL_DEGREE, L + 1)
         spec = _cap_spectrum(self.half_angle, top)
         remainder = max(self.norm_squared() - float(spec.sum()), 0.0)
@@ -685,14 +666,14 @@ class BandLimited:
         return evaluate(self.coeffs, xyz)
 
     def coefficients(self, L: int) -> Array:
-        L = _check_int(L, "L", 0, MAX_PROJECT_L)
+        L = check_int(L, "L", 0, MAX_PROJECT_L)
         out = np.zeros((L + 1) ** 2)
         n = min(out.size, self.coeffs.size)
         out[:n] = self.coeffs[:n]
         return out
 
     def spectrum(self, L: int) -> Array:
-        L = _check_int(L, "L", 0, 100_000)
+        L = check_int(L, "L", 0, 100_000)
         out = np.zeros(L + 1)
         spec = power_spectrum(self.coeffs)
         n = min(L + 1, spec.size)
@@ -703,7 +684,7 @@ class BandLimited:
         return float(self.coeffs @ self.coeffs)
 
     def tail_energy(self, L: int) -> float:
-        L = _check_int(L, "L", 0, 100_000)
+        L = check_int(L, "L", 0, 100_000)
         return float(power_spectrum(self.coeffs)[L + 1 :].sum())
 
 
@@ -713,7 +694,7 @@ def random_band_limited(band: int, rng: Union[int, np.random.Generator, None] = 
     ``c_lm ~ N(0, 1 / (2l + 1))`` for ``l <= band``, then scaled so ``integral f^2 = 1``.
     ``0 <= band <= MAX_PROJECT_L``; ``rng`` an int seed or a Generator.
     """
-    band = _check_int(band, "band", 0, MAX_PROJECT_L)
+    band = check_int(band, "band", 0, MAX_PROJECT_L)
     gen = np.random.default_rng(rng)
     ls = np.repeat(np.arange(band + 1), 2 * np.arange(band + 1) + 1)
     c = gen.standard_normal(ls.size) / np.sqrt(2 * ls + 1)
@@ -730,35 +711,17 @@ def star_directions(n: int, phase: float = 0.0) -> Array:
     ``u_k = (sin phi_k, 0, cos phi_k)``, ``phi_k = phase + 2 pi k / n``: an n-fold symmetric star whose symmetry
     axis is the polar (y) axis. ``1 <= n <= 64``.
     """
-    n = _check_int(n, "n", 1, 64)
-    phase = _check_float(phase, "phase", -1e6, 1e6)
+    n = check_int(n, "n", 1, 64)
+    phase = check_float(phase, "phase", -1e6, 1e6)
     phi = phase + 2.0 * np.pi * np.arange(n) / n
     return np.stack([np.sin(phi), np.zeros(n), np.cos(phi)], axis=-1)
 
 
-def _ammonia() -> Array:
-    # three N-H bonds at angle beta from the +y axis with H-N-H = 106.7 degrees:
-    # cos(HNH) = (3 cos^2 beta - 1) / 2
-    cos_b = math.sqrt((1.0 + 2.0 * math.cos(math.radians(106.7))) / 3.0)
-    sin_b = math.sqrt(1.0 - cos_b**2)
-    phi = 2.0 * np.pi * np.arange(3) / 3
-    return np.stack([sin_b * np.sin(phi), np.full(3, cos_b), sin_b * np.cos(phi)], axis=-1)
-
-
-def _water() -> Array:
-    half = math.radians(104.5) / 2.0
-    return np.array([[math.sin(half), math.cos(half), 0.0], [-math.sin(half), math.cos(half), 0.0]])
-
-
-def _methane() -> Array:
-    return np.array([[1.0, 1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0], [-1.0, -1.0, 1.0]]) / math.sqrt(3.0)
-
-
 #: Molecule presets: name -> (description, bond-direction factory). Symmetry axes along +y (e3nn's polar axis).
+#: The molecules' geometry comes from :mod:`equi_core.molecules` (their bond directions); "benzene" is a ring of
+#: six directions, not a molecule with a central atom.
 MOLECULES: dict[str, tuple[str, Callable[[], Array]]] = {
-    "water": ("H2O: two O-H bonds, 104.5 degrees apart", _water),
-    "ammonia": ("NH3: three N-H bonds, H-N-H 106.7 degrees (pyramid, 3-fold axis along y)", _ammonia),
-    "methane": ("CH4: four C-H bonds of a regular tetrahedron", _methane),
+    **{name: (m.description, m.bond_directions) for name, m in _molecules.MOLECULES.items()},
     "benzene": ("benzene-like ring: six directions 60 degrees apart in a plane (6-fold axis along y)",
                 lambda: star_directions(6)),
 }
@@ -810,16 +773,16 @@ def make_target(
     if kind not in TARGET_KINDS:
         raise ValueError(f"unknown target {kind!r}; choose one of {', '.join(TARGET_KINDS)}")
     if kind in MOLECULES:
-        kappa = _check_float(kappa, "kappa", 0.5, 1000.0)
+        kappa = check_float(kappa, "kappa", 0.5, 1000.0)
         return BondDensity(molecule_directions(kind), kappa, name=kind)
     if kind == "star":
-        n = _check_int(n, "n", 1, 64)
-        kappa = _check_float(kappa, "kappa", 0.5, 1000.0)
+        n = check_int(n, "n", 1, 64)
+        kappa = check_float(kappa, "kappa", 0.5, 1000.0)
         return BondDensity(star_directions(n), kappa, name=f"{n}-fold star")
     if kind == "cap":
-        angle = _check_float(cap_angle_deg, "cap_angle_deg", 1.0, 179.0)
+        angle = check_float(cap_angle_deg, "cap_angle_deg", 1.0, 179.0)
         return SphericalCap(np.array([1.0, 2.0, 1.0]), math.radians(angle), name=f"cap of {angle:g} degrees")
-    seed = _check_int(seed, "seed", 0, 2**32 - 1)
+    seed = check_int(seed, "seed", 0, 2**32 - 1)
     return random_band_limited(band, seed)
 
 
@@ -888,7 +851,7 @@ def truncation_study(
     ``rel_l2_error`` is exact (tail sums of the exact spectrum, no cancellation) and non-increasing;
     ``rel_l2_error[L] == 0`` for a band-limited signal once ``L >= band``.
     """
-    L_max = _check_int(L_max, "L_max", 0, 64)
+    L_max = check_int(L_max, "L_max", 0, 64)
     grid = latlong_grid(49, 97) if grid is None else grid
     norm2 = signal.norm_squared()
     if not norm2 > 0:
@@ -928,7 +891,7 @@ def reconstruct(coefficients: ArrayLike, L: int, grid: SphereGrid) -> Array:
     """``f_L = sum_{l <= L} c_lm Y_lm`` on ``grid`` from coefficients of any degree ``>= L``."""
     c = np.asarray(coefficients, dtype=np.float64)
     top = degree_of(c)
-    L = _check_int(L, "L", 0, top)
+    L = check_int(L, "L", 0, top)
     return synthesize(c[..., : (L + 1) ** 2], grid)
 
 
@@ -941,7 +904,7 @@ def star_features(directions: ArrayLike, L: int) -> Array:
     This is what a one-layer equivariant network (NequIP/MACE-style edge embedding summed over neighbours)
     computes from the bond directions; shape ``((L + 1)^2,)``.
     """
-    L = _check_int(L, "L", 0, MAX_PROJECT_L)
+    L = check_int(L, "L", 0, MAX_PROJECT_L)
     u = _unit_rows(directions)
     return spherical_harmonics(list(range(L + 1)), u, normalization="component").sum(axis=0)
 
@@ -997,8 +960,8 @@ def blind_spot(n: int, L: int) -> BlindSpot:
     ``difference[l] ~ 1e-15`` for ``l < n``; ``difference[n] > 0`` (when ``L >= n``); ``spectrum_difference ~ 0``
     for every l (the two stars are rotations of each other, so every invariant agrees).
     """
-    n = _check_int(n, "n", 1, 64)
-    L = _check_int(L, "L", 0, MAX_PROJECT_L)
+    n = check_int(n, "n", 1, 64)
+    L = check_int(L, "L", 0, MAX_PROJECT_L)
     star = star_directions(n)
     turned = star_directions(n, phase=np.pi / n)
     h1 = star_features(star, L)
@@ -1026,7 +989,7 @@ def star_needs_degree(n: int) -> int:
 
     Scans :func:`blind_spot` (it is ``n``); raises ValueError for n outside 1..64.
     """
-    n = _check_int(n, "n", 1, 64)
+    n = check_int(n, "n", 1, 64)
     result = blind_spot(n, n + 1)
     if result.first_visible is None:  # pragma: no cover - the theorem says it is n
         raise RuntimeError(f"no degree up to {n + 1} separates the {n}-fold star from its turned copy")

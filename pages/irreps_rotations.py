@@ -33,6 +33,8 @@ from equi_core.classroom import (
     source_of,
     table_to_csv,
 )
+from equi_core.equivariance import BUGS, commuting_square_data
+from equi_core.molecules import POINT_CLOUDS, point_cloud_preset
 from equi_core.viz import rotations as vr
 
 # On a fresh server Streamlit may run this file through its legacy pages/ discovery (app.py is then one of the
@@ -47,7 +49,7 @@ PRESETS = ("identity", "90° about x", "90° about y", "90° about z", "180° ab
 MAX_L = 8  # largest degree this page draws
 MAX_DIM = 64  # largest total dimension of the D(R) heat-map
 MAX_BLOCKS = 6  # blocks drawn in 3D
-BUG_NAMES = tuple(name for name, _ in vr.BUGS)
+BUG_NAMES = tuple(name for name, _ in BUGS)
 ANIMATION_STEP_DEG = 15
 
 SPEC = {
@@ -61,7 +63,7 @@ SPEC = {
     "preset": Param("choice", PRESETS[1], choices=PRESETS),
     "irreps": Param("str", "1x0e + 1x1o + 1x2e", max_len=200),
     "fseed": Param("int", 6, min=0, max=2**31 - 1),
-    "cloud": Param("choice", vr.POINT_CLOUDS[0], choices=vr.POINT_CLOUDS),
+    "cloud": Param("choice", POINT_CLOUDS[0], choices=POINT_CLOUDS),
     "lmax": Param("int", 2, min=0, max=4),
     "bug": Param("choice", BUG_NAMES[0], choices=BUG_NAMES),
 }
@@ -331,15 +333,15 @@ SQUARE_KEYS = ("cloud", "lmax", "bug")
 def commuting_square_section(R: np.ndarray, fseed: int, start: dict) -> None:
     """Section 5 as a fragment: its own widgets rerun only this part (R and the seed come from the full run)."""
     sq1, sq2, sq3 = st.columns(3)
-    cloud = sq1.selectbox("Point cloud", vr.POINT_CLOUDS, index=vr.POINT_CLOUDS.index(start["cloud"]), key="cloud")
+    cloud = sq1.selectbox("Point cloud", POINT_CLOUDS, index=POINT_CLOUDS.index(start["cloud"]), key="cloud")
     lmax = sq2.slider("Degrees l = 0 … l_max", 0, 4, start["lmax"], 1, key="lmax")
     bug = sq3.selectbox("Deliberate bug", BUG_NAMES, index=BUG_NAMES.index(start["bug"]), key="bug",
-                        help="; ".join(f"{n}: {d}" for n, d in vr.BUGS))
-    points, atom_labels, bonds = vr.point_cloud_preset(cloud, seed=int(fseed))
-    square = vr.commuting_square_data(points, R, int(lmax), bug)
+                        help="; ".join(f"{n}: {d}" for n, d in BUGS))
+    points, atom_labels, bonds = point_cloud_preset(cloud, seed=int(fseed))
+    square = commuting_square_data(points, R, int(lmax), bug)
     m1, m2, m3 = st.columns(3)
     m1.metric("max |A − B| (correct D)", f"{square.error:.1e}", help="Float64 round-off: the square commutes.")
-    m2.metric(f"max |A − B| ({bug})", f"{square.wrong_error:.2f}", help=dict(vr.BUGS)[bug])
+    m2.metric(f"max |A − B| ({bug})", f"{square.wrong_error:.2f}", help=dict(BUGS)[bug])
     m3.metric("ratio", f"{square.wrong_error / max(square.error, 1e-300):.0e}×")
     pc_col, sq_col = st.columns([1, 2.4], gap="medium")
     row_labels = [lbl for lbl, p in zip(atom_labels, points) if np.linalg.norm(p) > 1e-12]
@@ -352,7 +354,7 @@ def commuting_square_section(R: np.ndarray, fseed: int, start: dict) -> None:
                                                 column_labels=square.column_labels, row_labels=row_labels,
                                                 wrong_label=bug, height=max(220, 120 + 45 * len(row_labels)))
         st.plotly_chart(fig_square, key="fig_square", config={"displaylogo": False})
-        st.caption(f"Columns: feature components `l:k`. The bug: {dict(vr.BUGS)[bug]}.")
+        st.caption(f"Columns: feature components `l:k`. The bug: {dict(BUGS)[bug]}.")
         csv_cols: dict[str, list] = {"point": row_labels}
         for j, name in enumerate(square.column_labels):
             csv_cols[f"A {name}"] = square.path_a[:, j].tolist()
@@ -405,7 +407,7 @@ st.query_params.update(encode_query_params(current, {k: v for k, v in SPEC.items
 st.divider()
 with st.expander("Show the code", icon=":material/code:"):
     st.markdown("The functions behind these figures, read from the library (this *is* the implementation):")
-    st.code(source_of(wigner_D, Irreps.D_from_matrix, spherical_harmonics, vr.commuting_square_data), language="python")
+    st.code(source_of(wigner_D, Irreps.D_from_matrix, spherical_harmonics, commuting_square_data), language="python")
 
 st.header("Quiz")
 dim_text = "2x1o + 3x2e"

@@ -19,7 +19,8 @@ from equi_core import (
     matrix_to_axis_angle,
     random_rotation,
 )
-from equi_core.viz import rotations as vr
+from equi_core.equivariance import BUGS, commuting_square_data
+from equi_core.molecules import POINT_CLOUDS, point_cloud_preset
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 TIMEOUT = 120
@@ -162,17 +163,17 @@ def test_rotations_irreps_text_changes_D():
 def test_rotations_commuting_square_widgets():
     at = run("irreps_rotations")
     R = angles_to_matrix(*np.deg2rad([30, 60, -45]))
-    for cloud in vr.POINT_CLOUDS:
+    for cloud in POINT_CLOUDS:
         at.selectbox(key="cloud").set_value(cloud)
-        for bug, _ in vr.BUGS:
+        for bug, _ in BUGS:
             at.selectbox(key="bug").set_value(bug)
             rerun(at)
-            X, _, _ = vr.point_cloud_preset(cloud, seed=6)
-            expected = vr.commuting_square_data(X, R, 2, bug).wrong_error
+            X, _, _ = point_cloud_preset(cloud, seed=6)
+            expected = commuting_square_data(X, R, 2, bug).wrong_error
             assert fmetric(at, f"max |A − B| ({bug})") == pytest.approx(expected, abs=0.006)
     at.slider(key="lmax").set_value(0)
     rerun(at)
-    assert fmetric(at, f"max |A − B| ({vr.BUGS[-1][0]})") == 0.0  # scalars are immune to every bug
+    assert fmetric(at, f"max |A − B| ({BUGS[-1][0]})") == 0.0  # scalars are immune to every bug
 
 
 def test_rotations_url_state_round_trip_and_bad_values():

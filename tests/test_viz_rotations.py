@@ -12,12 +12,13 @@ import pytest
 
 from equi_core import (
     Irreps,
-    angles_to_matrix,
     axis_angle_to_matrix,
     random_rotation,
     spherical_harmonics,
     wigner_D,
 )
+from equi_core import equivariance as E
+from equi_core import molecules as M
 from equi_core.conventions import wigner_D_textbook
 from equi_core.viz import conventions as vc
 from equi_core.viz import rotations as vr
@@ -210,71 +211,8 @@ def test_rotation_animation_frames_are_the_turning_feature():
 
 
 # ------------------------------------------------------------------------------------------ point clouds
-def test_point_cloud_presets_are_the_molecules():
-    X, labels, bonds = vr.point_cloud_preset("water")
-    assert labels == ["O", "H1", "H2"] and bonds == [(0, 1), (0, 2)]
-    assert np.allclose(np.linalg.norm(X[1:], axis=1), 0.9572)
-    cos = X[1] @ X[2] / (np.linalg.norm(X[1]) * np.linalg.norm(X[2]))
-    assert np.degrees(np.arccos(cos)) == pytest.approx(104.52)
-    X, labels, bonds = vr.point_cloud_preset("methane")
-    H = X[1:]
-    assert np.allclose(np.linalg.norm(H, axis=1), 1.09)
-    cosines = [H[i] @ H[j] / 1.09**2 for i in range(4) for j in range(i + 1, 4)]
-    assert np.allclose(cosines, -1 / 3)  # tetrahedral angle 109.47 degrees
-    X1, _, _ = vr.point_cloud_preset("random cloud", seed=1)
-    X2, _, _ = vr.point_cloud_preset("random cloud", seed=2)
-    assert X1.shape == (6, 3) and np.allclose(X1.mean(0), 0) and not np.allclose(X1, X2)
-    with pytest.raises(ValueError):
-        vr.point_cloud_preset("benzene")
-
-
-@pytest.mark.parametrize("cloud", vr.POINT_CLOUDS)
-@pytest.mark.parametrize("bug", [b for b, _ in vr.BUGS])
-def test_commuting_square_commutes_and_the_bug_does_not(cloud, bug):
-    X, _, _ = vr.point_cloud_preset(cloud, seed=4)
-    for R in (_R(11), -_R(11)):  # proper and improper
-        sq = vr.commuting_square_data(X, R, 3, bug)
-        assert sq.error < 1e-13
-        assert sq.wrong_error > 0.1
-        assert sq.path_a.shape == (len([x for x in X if np.linalg.norm(x) > 0]), 16)
-        assert len(sq.column_labels) == 16 and sq.column_labels[4] == "2:0"
-
-
-def test_commuting_square_scalars_are_immune_to_every_bug():
-    X, _, _ = vr.point_cloud_preset("methane")
-    for bug, _ in vr.BUGS:
-        sq = vr.commuting_square_data(X, _R(2), 0, bug)
-        assert sq.error < 1e-15 and sq.wrong_error < 1e-15
-
-
-def test_commuting_square_path_a_matches_e3nn():
-    torch = pytest.importorskip("torch")
-    o3 = pytest.importorskip("e3nn.o3")
-    X, _, _ = vr.point_cloud_preset("methane")
-    R = _R(5)
-    sq = vr.commuting_square_data(X, R, 3, "inverse rotation")
-    ref = o3.spherical_harmonics([0, 1, 2, 3], torch.tensor(X[1:] @ R.T), normalize=True,
-                                 normalization="component").numpy()
-    assert np.abs(sq.path_a - ref).max() < 1e-12
-
-
-def test_wrong_D_is_what_its_name_says():
-    R = _R(9)
-    assert np.allclose(vr.wrong_D("inverse rotation", 2, R), wigner_D(2, R).T)
-    assert np.allclose(vr.wrong_D("textbook basis", 2, R), wigner_D_textbook(2, R))
-    a, b, g = 0.4, 1.0, -1.3
-    assert np.allclose(vr.wrong_D("alpha and gamma swapped", 2, angles_to_matrix(a, b, g)),
-                       wigner_D(2, angles_to_matrix(g, b, a)))
-    for bug, _ in vr.BUGS:  # every bug is still an orthogonal matrix: it "looks like" a rotation
-        W = vr.wrong_D(bug, 3, R)
-        assert np.allclose(W @ W.T, np.eye(7), atol=1e-12)
-        assert np.abs(W - wigner_D(3, R)).max() > 0.05
-    with pytest.raises(ValueError):
-        vr.wrong_D("off by one", 1, R)
-
-
 def test_point_cloud_scene_one_scene_before_and_after():
-    X, labels, bonds = vr.point_cloud_preset("water")
+    X, labels, bonds = M.point_cloud_preset("water")
     R = _R(3)
     d = _valid(vr.point_cloud_scene(X, X @ R.T, labels=labels, bonds=bonds))
     assert [t["type"] for t in d["data"]] == ["scatter3d"] * 4  # bonds + atoms, before and after
@@ -288,8 +226,8 @@ def test_point_cloud_scene_one_scene_before_and_after():
 
 
 def test_commuting_square_figure_shows_both_paths_and_log_errors():
-    X, labels, _ = vr.point_cloud_preset("water")
-    sq = vr.commuting_square_data(X, _R(6), 2, "textbook basis")
+    X, labels, _ = M.point_cloud_preset("water")
+    sq = E.commuting_square_data(X, _R(6), 2, "textbook basis")
     d = _valid(vr.commuting_square_figure(sq.path_a, sq.path_b, sq.wrong, column_labels=sq.column_labels,
                                           row_labels=labels[1:], wrong_label="textbook basis"))
     assert [t["type"] for t in d["data"]] == ["heatmap"] * 4
