@@ -8,8 +8,18 @@ One module per concept, names that mirror the math:
 * :mod:`~equi_core.clebsch_gordan` -- real Clebsch-Gordan tensors, accurate to l = 100
 * :mod:`~equi_core.irreps` -- ``Irrep``/``Irreps`` value objects and their O(3) matrices
 * :mod:`~equi_core.conventions` -- the conventions text and conversions to textbook/complex bases
+* :mod:`~equi_core.equivariance` -- the commuting square ``Y(R x) = D(R) Y(x)`` and deliberately wrong ``D``
+* :mod:`~equi_core.molecules` -- the molecules (atom positions, labels, bonds) every page and signal uses
+* :mod:`~equi_core.sphere`, :mod:`~equi_core.nets`, :mod:`~equi_core.tensor_product`, :mod:`~equi_core.gaunt` --
+  truncation at L, small equivariant networks, Clebsch-Gordan and Gaunt tensor products
 """
-from .clebsch_gordan import change_basis_real_to_complex, clebsch_gordan, clebsch_gordan_exact, selection_rule
+from .clebsch_gordan import (
+    change_basis_real_to_complex,
+    clebsch_gordan,
+    clebsch_gordan_exact,
+    clebsch_gordan_invariance_error,
+    selection_rule,
+)
 from .irreps import IRREPS_GRAMMAR, Irrep, Irreps, MulIr
 from .rotations import (
     INVERSION,
@@ -42,6 +52,7 @@ __all__ = [
     "check_rotation",
     "clebsch_gordan",
     "clebsch_gordan_exact",
+    "clebsch_gordan_invariance_error",
     "matrix_to_angles",
     "matrix_to_axis_angle",
     "matrix_to_quaternion",

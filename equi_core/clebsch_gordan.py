@@ -23,13 +23,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import eigh_tridiagonal
+
+from .wigner import wigner_D
 
 __all__ = [
     "clebsch_gordan",
     "clebsch_gordan_complex",
     "clebsch_gordan_exact",
+    "clebsch_gordan_invariance_error",
     "change_basis_real_to_complex",
     "selection_rule",
     "MAX_L_CG",
@@ -216,6 +219,25 @@ def clebsch_gordan(l1: int, l2: int, l3: int) -> NDArray[np.float64]:
     l1, l2, l3 = _check_degrees(l1, l2, l3)
     _check_triangle(l1, l2, l3)
     return _clebsch_gordan_cached(l1, l2, l3)
+
+
+def clebsch_gordan_invariance_error(l1: int, l2: int, l3: int, R: ArrayLike) -> float:
+    """How far ``C = clebsch_gordan(l1, l2, l3)`` is from invariant under the rotation ``R``.
+
+    Returns
+    -------
+    float
+        ``max |einsum('ijk,ia,jb,kc->abc', C, D1, D2, D3) - C|`` with ``Dk = wigner_D(lk, R)``: ~1e-15 in float64,
+        the invariance that makes every Clebsch-Gordan path equivariant.
+
+    Raises
+    ------
+    ValueError
+        For degrees :func:`clebsch_gordan` refuses or an ``R`` that is not a rotation.
+    """
+    C = clebsch_gordan(l1, l2, l3)
+    D1, D2, D3 = (wigner_D(l, R) for l in (l1, l2, l3))
+    return float(np.max(np.abs(np.einsum("ijk,ia,jb,kc->abc", C, D1, D2, D3, optimize=True) - C)))
 
 
 def clear_cache() -> None:

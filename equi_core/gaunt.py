@@ -37,11 +37,12 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import check_int
 from .clebsch_gordan import clebsch_gordan
 from .irreps import Irrep, Irreps
 from .sphere import degree_of, gauss_grid, quadrature_grid
 from .spherical_harmonics import spherical_harmonics
-from .tensor_product import count_multiply_adds, full_tensor_product, irreps_up_to
+from .tensor_product import count_multiply_adds, full_tensor_product
 from .wigner import wigner_D
 
 __all__ = [
@@ -62,7 +63,6 @@ __all__ = [
     "path_census",
     "all_outputs_up_to",
     "cg_full_product",
-    "cg_invariance_error",
     "VectorCouplingRow",
     "couple_two_vectors",
     "ProductTiming",
@@ -77,15 +77,6 @@ Array = NDArray[np.float64]
 MAX_GAUNT_L = 64
 #: Largest feature entry accepted (products of larger numbers overflow float64).
 MAX_ABS_FEATURE = 1e150
-
-
-def _check_L(value: object, name: str, hi: int = MAX_GAUNT_L) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer from 0 to {hi}, got {value!r}")
-    v = int(value)
-    if not 0 <= v <= hi:
-        raise ValueError(f"{name} must be an integer from 0 to {hi}, got {v}")
-    return v
 
 
 # ------------------------------------------------------------------------------------------------
@@ -169,7 +160,7 @@ def spherical_fft(L: int, n_theta: int, n_phi: int) -> SphericalFFT:
     ValueError
         If ``n_phi <= 2 L`` (frequencies would alias) or the sizes are out of range.
     """
-    L = _check_L(L, "L")
+    L = check_int(L, "L", 0, MAX_GAUNT_L)
     grid = gauss_grid(n_theta, n_phi)
     if n_phi <= 2 * L:
         raise ValueError(f"n_phi = {n_phi} must exceed 2 L = {2 * L} so that every azimuthal frequency is resolved")
@@ -233,6 +224,23 @@ def _next_fast_even(n: int) -> int:
         m += 2
 
 
+def _product_degrees(
+    x1: ArrayLike, x2: ArrayLike, L_out: Optional[int]
+) -> tuple[Array, Array, int, int, int]:
+    """The inputs of a product of two features ``0e + 1o + 2e + ...`` as float64, their degrees and ``L_out``.
+
+    ``L1, L2 <= MAX_GAUNT_L`` (read from the last axis, ``(L + 1)^2`` entries); ``L_out`` defaults to ``L1 + L2``
+    and must be at most ``2 MAX_GAUNT_L``. Shared by :func:`gaunt_product` and :func:`cg_full_product`, which
+    therefore accept exactly the same inputs.
+    """
+    x1 = np.asarray(x1, dtype=np.float64)
+    x2 = np.asarray(x2, dtype=np.float64)
+    L1 = check_int(degree_of(x1), "L1", 0, MAX_GAUNT_L)
+    L2 = check_int(degree_of(x2), "L2", 0, MAX_GAUNT_L)
+    L_out = L1 + L2 if L_out is None else check_int(L_out, "L_out", 0, 2 * MAX_GAUNT_L)
+    return x1, x2, L1, L2, L_out
+
+
 def gaunt_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> Array:
     """The Gaunt tensor product of two features ``0e + 1o + 2e + ...`` (one copy of each degree).
 
@@ -258,11 +266,7 @@ def gaunt_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> 
       exactly zero (to rounding) when ``l1 + l2 + l3`` is odd.
     * Cost :func:`count_gaunt_operations`: ``O(L^3)``.
     """
-    x1 = np.asarray(x1, dtype=np.float64)
-    x2 = np.asarray(x2, dtype=np.float64)
-    L1 = _check_L(degree_of(x1), "L1")
-    L2 = _check_L(degree_of(x2), "L2")
-    L_out = L1 + L2 if L_out is None else _check_L(L_out, "L_out", 2 * MAX_GAUNT_L)
+    x1, x2, L1, L2, L_out = _product_degrees(x1, x2, L_out)
     if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
         raise ValueError("features must be finite (got NaN or infinity)")
     if max(float(np.abs(x1).max(initial=0.0)), float(np.abs(x2).max(initial=0.0))) > MAX_ABS_FEATURE:
@@ -295,7 +299,7 @@ def gaunt_coefficients(l1: int, l2: int, l3: int) -> Array:
     Shape ``(2l1+1, 2l2+1, 2l3+1)``; cached, read-only. Zero unless the triangle rule holds and
     ``l1 + l2 + l3`` is even. Degrees ``0..30``.
     """
-    l1, l2, l3 = (_check_L(v, n, 30) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
+    l1, l2, l3 = (check_int(v, n, 0, 30) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
     return _gaunt_coefficients_cached(l1, l2, l3)
 
 
@@ -305,7 +309,7 @@ def three_j_zero(l1: int, l2: int, l3: int) -> float:
     Zero when ``l1 + l2 + l3`` is odd or the triangle rule fails; otherwise, with ``J = l1 + l2 + l3 = 2 g``:
     ``(-1)^g sqrt((J-2l1)! (J-2l2)! (J-2l3)! / (J+1)!) g! / ((g-l1)! (g-l2)! (g-l3)!)``.
     """
-    l1, l2, l3 = (_check_L(v, n, 400) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
+    l1, l2, l3 = (check_int(v, n, 0, 400) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
     J = l1 + l2 + l3
     if J % 2 or not abs(l1 - l2) <= l3 <= l1 + l2:
         return 0.0
@@ -368,9 +372,9 @@ class GauntCost:
 def count_gaunt_operations(L1: int, L2: Optional[int] = None, L_out: Optional[int] = None) -> GauntCost:
     """Multiply-adds of :func:`gaunt_product` for degrees ``L1``, ``L2`` (default ``L1``) into ``L_out``
     (default ``L1``, as a network layer keeps its degree): ``O(L^3)``."""
-    L1 = _check_L(L1, "L1", 10**4)
-    L2 = L1 if L2 is None else _check_L(L2, "L2", 10**4)
-    L_out = L1 if L_out is None else _check_L(L_out, "L_out", 2 * 10**4)
+    L1 = check_int(L1, "L1", 0, 10**4)
+    L2 = L1 if L2 is None else check_int(L2, "L2", 0, 10**4)
+    L_out = L1 if L_out is None else check_int(L_out, "L_out", 0, 2 * 10**4)
     n_theta, n_phi = gaunt_grid_size(L1, L2, L_out)
     legendre = 2 * n_theta * ((L1 + 1) ** 2 + (L2 + 1) ** 2 + (L_out + 1) ** 2)
     fft = int(round(3 * n_theta * n_phi * math.log2(max(n_phi, 2))))
@@ -380,7 +384,7 @@ def count_gaunt_operations(L1: int, L2: Optional[int] = None, L_out: Optional[in
 
 def all_outputs_up_to(L: int) -> list[Irrep]:
     """Every irrep ``l <= L`` of both parities (the output filter of a full product truncated at L)."""
-    L = _check_L(L, "L", 200)
+    L = check_int(L, "L", 0, 200)
     return [Irrep(l, p) for l in range(L + 1) for p in (1, -1)]
 
 
@@ -393,12 +397,12 @@ def count_cg_operations(L: int, *, sparse: bool = False, even_paths_only: bool =
     ``sparse=True`` counts only nonzero CG coefficients (delegated to ``count_multiply_adds``, L <= 32).
     ``even_paths_only`` counts only the paths the Gaunt product also computes (``l1 + l2 + l3`` even).
     """
-    L = _check_L(L, "L", 200)
+    L = check_int(L, "L", 0, 200)
     if sparse:
         if L > 32:
             raise ValueError("the sparse count builds every CG tensor: L must be <= 32")
         if not even_paths_only:
-            irreps = irreps_up_to(L)
+            irreps = Irreps.spherical_harmonics(L)
             return count_multiply_adds(irreps, irreps, all_outputs_up_to(L), sparse=True)
         total = 0
         for l1 in range(L + 1):
@@ -436,7 +440,7 @@ class PathCensus:
 
 def path_census(L: int) -> PathCensus:
     """Which paths the Gaunt product keeps and which it loses, for degrees up to ``L`` (0..64)."""
-    L = _check_L(L, "L", 64)
+    L = check_int(L, "L", 0, 64)
     lost = []
     total = 0
     for l1 in range(L + 1):
@@ -454,21 +458,9 @@ def cg_full_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -
     A thin wrapper of :func:`equi_core.tensor_product.full_tensor_product` (all paths, both output parities,
     e3nn layout and normalization), for comparing with :func:`gaunt_product` on the same inputs.
     """
-    x1 = np.asarray(x1, dtype=np.float64)
-    x2 = np.asarray(x2, dtype=np.float64)
-    L1 = _check_L(degree_of(x1), "L1", 64)
-    L2 = _check_L(degree_of(x2), "L2", 64)
-    L_out = L1 + L2 if L_out is None else _check_L(L_out, "L_out", 128)
-    return full_tensor_product(irreps_up_to(L1), x1, irreps_up_to(L2), x2, all_outputs_up_to(L_out))
-
-
-def cg_invariance_error(l1: int, l2: int, l3: int, R: ArrayLike) -> float:
-    """``max |einsum('ijk,ia,jb,kc->abc', C, D1, D2, D3) - C|`` for ``C = clebsch_gordan(l1, l2, l3)`` and
-    ``Dk = wigner_D(lk, R)``: the invariance that makes every CG path equivariant (~1e-15 in float64)."""
-    C = clebsch_gordan(l1, l2, l3)
-    R = np.asarray(R, dtype=np.float64)
-    D1, D2, D3 = wigner_D(l1, R), wigner_D(l2, R), wigner_D(l3, R)
-    return float(np.max(np.abs(np.einsum("ijk,ia,jb,kc->abc", C, D1, D2, D3, optimize=True) - C)))
+    x1, x2, L1, L2, L_out = _product_degrees(x1, x2, L_out)
+    return full_tensor_product(Irreps.spherical_harmonics(L1), x1, Irreps.spherical_harmonics(L2), x2,
+                               all_outputs_up_to(L_out))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -592,11 +584,11 @@ def time_products(L: int, batch: int = 16, repeat: int = 3, rng: Union[int, np.r
     Inputs are the same for both; the first call of each (cache warm-up) is not timed. The result depends on the
     machine and its load: it is a measurement, not a guarantee.
     """
-    L = _check_L(L, "L", 16)
-    batch = _check_L(batch, "batch", 1024)
+    L = check_int(L, "L", 0, 16)
+    batch = check_int(batch, "batch", 0, 1024)
     if batch < 1:
         raise ValueError("batch must be at least 1")
-    repeat = _check_L(repeat, "repeat", 50)
+    repeat = check_int(repeat, "repeat", 0, 50)
     repeat = max(repeat, 1)
     gen = np.random.default_rng(rng)
     x1 = gen.standard_normal((batch, (L + 1) ** 2))

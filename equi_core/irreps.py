@@ -18,10 +18,11 @@ from typing import NamedTuple, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import check_int
 from .rotations import _det3, check_rotation
 from .wigner import wigner_D
 
-__all__ = ["Irrep", "MulIr", "Irreps", "IRREPS_GRAMMAR", "MAX_IRREPS_L", "MAX_IRREPS_DIM"]
+__all__ = ["Irrep", "MulIr", "Irreps", "IRREPS_GRAMMAR", "MAX_IRREPS_L", "MAX_IRREPS_DIM", "as_irreps", "check_features"]
 
 #: A human explanation of the accepted strings, shown by the app next to a parsing error.
 IRREPS_GRAMMAR = (
@@ -194,8 +195,18 @@ class Irreps(tuple):
             start += mi.dim
         return out
 
+    def remove_zero_multiplicities(self) -> "Irreps":
+        """The same irreps without the ``0x`` terms, neighbours NOT merged (``"1o + 0x2e + 1o"`` -> ``"1o + 1o"``).
+
+        The data layout is unchanged (a ``0x`` term occupies no components).
+        """
+        return Irreps([mi for mi in self if mi.mul > 0])
+
     def simplify(self) -> "Irreps":
-        """Merge neighbouring equal irreps and drop zero multiplicities (``"1o + 1o + 0x2e"`` -> ``"2x1o"``)."""
+        """Merge neighbouring equal irreps and drop zero multiplicities (``"1o + 1o + 0x2e"`` -> ``"2x1o"``).
+
+        The data layout is unchanged; e3nn's ``Irreps.simplify``.
+        """
         out: list[MulIr] = []
         for mi in self:
             if mi.mul == 0:
@@ -281,8 +292,63 @@ class Irreps(tuple):
 
     @staticmethod
     def spherical_harmonics(lmax: int, p: int = -1) -> "Irreps":
-        """The irreps of the spherical harmonics up to ``lmax`` of a vector of parity p: ``0e + 1o + 2e + ...``."""
+        """The irreps of the spherical harmonics up to ``lmax`` of a vector of parity p: ``0e + 1o + 2e + ...``.
+
+        One copy of every ``l <= lmax`` with parity ``p^l``; ``.dim == (lmax + 1)^2``.
+
+        Raises
+        ------
+        ValueError
+            If ``lmax`` is not an integer from 0 to :data:`MAX_IRREPS_L` or ``p`` is not +1 or -1.
+        """
+        lmax = check_int(lmax, "lmax", 0, MAX_IRREPS_L)
+        if p not in (1, -1):
+            raise ValueError(f"the parity must be +1 (even, 'e') or -1 (odd, 'o'), got {p!r}")
         return Irreps([(1, Irrep(l, p**l)) for l in range(lmax + 1)])
+
+
+def as_irreps(irreps: object, name: str = "irreps", *, allow_lmax: bool = False) -> Irreps:
+    """Read an argument that describes irreps: an :class:`Irreps` or an irreps string (see :data:`IRREPS_GRAMMAR`).
+
+    Parameters
+    ----------
+    irreps : Irreps, str, or int
+        With ``allow_lmax=True`` an integer ``L`` (not a bool) means ``Irreps.spherical_harmonics(L)``:
+        ``0e + 1o + ... + L``.
+    name : str
+        The argument's name, used in the error message.
+
+    Raises
+    ------
+    ValueError
+        For a malformed string (the message names the offending term) or any other type (the message names
+        ``name`` and what is allowed).
+    """
+    if isinstance(irreps, Irreps):
+        return irreps
+    if isinstance(irreps, str):
+        return Irreps(irreps)
+    allowed = "an Irreps or an irreps string like '2x0e + 1x1o'"
+    if allow_lmax:
+        if isinstance(irreps, (int, np.integer)) and not isinstance(irreps, (bool, np.bool_)):
+            return Irreps.spherical_harmonics(int(irreps))
+        allowed = "an Irreps, an irreps string like '2x0e + 1x1o', or an int L >= 0"
+    raise ValueError(f"{name} must be {allowed}; got {type(irreps).__name__}")
+
+
+def check_features(x: ArrayLike, irreps: Irreps, name: str = "x") -> NDArray[np.float64]:
+    """``x`` as float64 if its last axis matches ``irreps.dim`` (leading axes are a batch).
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must have shape (..., dim) for irreps ... (dim d); got shape"`` otherwise (a scalar included).
+    """
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim == 0 or a.shape[-1] != irreps.dim:
+        raise ValueError(f"{name} must have shape (..., {irreps.dim}) for irreps {irreps} (dim {irreps.dim}); "
+                         f"got {a.shape}")
+    return a
 
 
 def _parse(text: str) -> tuple[MulIr, ...]:

@@ -33,6 +33,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from equi_core import Irrep, Irreps, random_rotation
+from equi_core._checks import check_int
+from equi_core.irreps import as_irreps, check_features
 from equi_core.tensor_product import FullyConnectedTensorProduct, count_multiply_adds, full_tensor_product
 
 __all__ = [
@@ -164,25 +166,6 @@ def scalar_activation_output(ir: Union[Irrep, str], act: Union[str, Activation])
     )
 
 
-def _as_irreps(irreps: IrrepsLike, name: str = "irreps") -> Irreps:
-    if isinstance(irreps, Irreps):
-        return irreps
-    if isinstance(irreps, str):
-        return Irreps(irreps)
-    raise ValueError(f"{name} must be an Irreps or an irreps string like '2x0e + 1x1o', got {type(irreps).__name__}")
-
-
-def _irreps_from_pairs(pairs: Sequence[tuple[int, Irrep]]) -> Irreps:
-    return Irreps([(int(m), ir) for m, ir in pairs if m > 0])
-
-
-def _check_x(x: ArrayLike, irreps: Irreps, name: str = "x") -> Array:
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 0 or x.shape[-1] != irreps.dim:
-        raise ValueError(f"{name} must have shape (..., {irreps.dim}) for irreps {irreps}; got {x.shape}")
-    return x
-
-
 def _readonly(a: ArrayLike) -> Array:
     a = np.array(a, dtype=np.float64, copy=True)
     a.setflags(write=False)
@@ -220,7 +203,7 @@ class Componentwise:
     act: str = "relu"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "irreps_in", _as_irreps(self.irreps_in))
+        object.__setattr__(self, "irreps_in", as_irreps(self.irreps_in))
         _activation(self.act)
 
     @property
@@ -228,7 +211,7 @@ class Componentwise:
         return self.irreps_in
 
     def __call__(self, x: ArrayLike) -> Array:
-        return componentwise(_check_x(x, self.irreps_in), self.act)
+        return componentwise(check_features(x, self.irreps_in), self.act)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -267,8 +250,8 @@ def norm_nonlinearity(
     Preserves every direction: the output is a nonnegative-or-nonpositive multiple of ``v``.
     Finite for finite input, including ``v = 0``.
     """
-    irreps = _as_irreps(irreps)
-    x = _check_x(x, irreps)
+    irreps = as_irreps(irreps)
+    x = check_features(x, irreps)
     if not (isinstance(eps, (int, float)) and eps > 0 and np.isfinite(eps)):
         raise ValueError(f"eps must be a positive finite number, got {eps!r}")
     f = _activation(sigma)
@@ -292,7 +275,7 @@ class NormActivation:
     eps: float = 1e-12
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "irreps_in", _as_irreps(self.irreps_in))
+        object.__setattr__(self, "irreps_in", as_irreps(self.irreps_in))
         _activation(self.sigma)
 
     @property
@@ -330,15 +313,15 @@ class ScalarActivation:
     irreps_out: Irreps = field(init=False)
 
     def __post_init__(self) -> None:
-        irreps = _as_irreps(self.irreps_in)
+        irreps = as_irreps(self.irreps_in)
         object.__setattr__(self, "irreps_in", irreps)
         acts = _per_block(self.acts, len(irreps), "ScalarActivation")
         object.__setattr__(self, "acts", acts)
         out = [(m.mul, scalar_activation_output(m.ir, a)) for m, a in zip(irreps, acts)]
-        object.__setattr__(self, "irreps_out", _irreps_from_pairs(out))
+        object.__setattr__(self, "irreps_out", Irreps(out).remove_zero_multiplicities())
 
     def __call__(self, x: ArrayLike) -> Array:
-        x = _check_x(x, self.irreps_in)
+        x = check_features(x, self.irreps_in)
         out = np.empty_like(x)
         for sl, a in zip(self.irreps_in.slices(), self.acts):
             out[..., sl] = _activation(a)(x[..., sl])
@@ -410,12 +393,12 @@ class Gate:
         object.__setattr__(self, "irreps_gated", gated)
         object.__setattr__(self, "act_scalars", act_s)
         object.__setattr__(self, "act_gates", act_g)
-        object.__setattr__(self, "irreps_in", _concat(scalars, gates, gated))
-        object.__setattr__(self, "irreps_out", _merge_neighbours(scal_out + gated_out))
+        object.__setattr__(self, "irreps_in", (scalars + gates + gated).remove_zero_multiplicities())
+        object.__setattr__(self, "irreps_out", Irreps(scal_out + gated_out).simplify())
 
     def __call__(self, x: ArrayLike) -> Array:
-        x = _check_x(x, self.irreps_in)
-        ds, dg = _dim(self.irreps_scalars), _dim(self.irreps_gates)
+        x = check_features(x, self.irreps_in)
+        ds, dg = self.irreps_scalars.dim, self.irreps_gates.dim
         s, g, v = x[..., :ds], x[..., ds:ds + dg], x[..., ds + dg:]
         parts = []
         off = 0
@@ -440,33 +423,12 @@ class Gate:
         return np.concatenate(parts, axis=-1).astype(np.float64, copy=False)
 
 
-def _str(irreps: Optional[Irreps]) -> str:
-    return "(none)" if irreps is None or len(irreps) == 0 else str(irreps)
-
-
-def _dim(irreps: Optional[Irreps]) -> int:
-    return 0 if irreps is None else int(sum(m.mul * (2 * m.ir.l + 1) for m in irreps))
+def _str(irreps: Irreps) -> str:
+    return "(none)" if len(irreps) == 0 else str(irreps)
 
 
 def _irreps_or_empty(irreps: Union[IrrepsLike, None]) -> Irreps:
-    if irreps is None or (isinstance(irreps, str) and irreps.strip() == ""):
-        return Irreps("")
-    return _as_irreps(irreps)
-
-
-def _concat(*parts: Irreps) -> Irreps:
-    pairs = [(m.mul, m.ir) for p in parts for m in p]
-    return _irreps_from_pairs(pairs) if pairs else Irreps("")
-
-
-def _merge_neighbours(pairs: Sequence[tuple[int, Irrep]]) -> Irreps:
-    out: list[list] = []
-    for mul, ir in pairs:
-        if out and out[-1][1] == ir:
-            out[-1][0] += mul
-        else:
-            out.append([mul, ir])
-    return _irreps_from_pairs([(m, i) for m, i in out]) if out else Irreps("")
+    return Irreps() if irreps is None else as_irreps(irreps)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -506,8 +468,8 @@ class EquivariantLinear:
     paths: tuple[tuple[int, int, float], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        irreps_in = _as_irreps(self.irreps_in, "irreps_in")
-        irreps_out = _as_irreps(self.irreps_out, "irreps_out")
+        irreps_in = as_irreps(self.irreps_in, "irreps_in")
+        irreps_out = as_irreps(self.irreps_out, "irreps_out")
         object.__setattr__(self, "irreps_in", irreps_in)
         object.__setattr__(self, "irreps_out", irreps_out)
         raw = [(i, j) for i, mi in enumerate(irreps_in) for j, mo in enumerate(irreps_out) if mi.ir == mo.ir]
@@ -545,7 +507,7 @@ class EquivariantLinear:
         return cls(shell.irreps_in, shell.irreps_out, w, b)
 
     def __call__(self, x: ArrayLike) -> Array:
-        x = _check_x(x, self.irreps_in)
+        x = check_features(x, self.irreps_in)
         out = np.zeros(x.shape[:-1] + (self.irreps_out.dim,))
         si, so = self.irreps_in.slices(), self.irreps_out.slices()
         off = 0
@@ -565,7 +527,7 @@ class EquivariantLinear:
 
 
 def _linear_numel(irreps_in: IrrepsLike, irreps_out: IrrepsLike) -> int:
-    a, b = _as_irreps(irreps_in, "irreps_in"), _as_irreps(irreps_out, "irreps_out")
+    a, b = as_irreps(irreps_in, "irreps_in"), as_irreps(irreps_out, "irreps_out")
     return int(sum(mi.mul * mo.mul for mi in a for mo in b if mi.ir == mo.ir))
 
 
@@ -587,8 +549,8 @@ class TensorSquare:
     tp: FullyConnectedTensorProduct = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        irreps_in = _as_irreps(self.irreps_in, "irreps_in")
-        irreps_out = _as_irreps(self.irreps_out, "irreps_out")
+        irreps_in = as_irreps(self.irreps_in, "irreps_in")
+        irreps_out = as_irreps(self.irreps_out, "irreps_out")
         tp = FullyConnectedTensorProduct(irreps_in, irreps_in, irreps_out)
         w = _readonly(np.ravel(self.weight))
         if w.shape != (tp.weight_numel,):
@@ -610,7 +572,7 @@ class TensorSquare:
         return cls(irreps_in, irreps_out, rng.standard_normal(n), residual)
 
     def __call__(self, x: ArrayLike) -> Array:
-        x = _check_x(x, self.irreps_in)
+        x = check_features(x, self.irreps_in)
         y = self.tp(x, x, self.weight)
         return x + y if self.residual else y
 
@@ -676,16 +638,14 @@ def tiny_equivariant_net(
     ----------
     ``net(x @ D_in(g).T) == net(x) @ D_out(g).T`` to ~1e-13 for every g in O(3) (tested).
     """
-    for name, v, lo, hi in (("mul", mul, 1, 8), ("lmax", lmax, 1, 4), ("depth", depth, 1, 6)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-            raise ValueError(f"{name} must be an int in {lo}..{hi}, got {v!r}")
+    mul, lmax, depth = check_int(mul, "mul", 1, 8), check_int(lmax, "lmax", 1, 4), check_int(depth, "depth", 1, 6)
     rng = np.random.default_rng(seed)
     gated = " + ".join(f"{mul}x{l}{p}" for l in range(1, lmax + 1) for p in ("e", "o"))
     n_gated = 2 * lmax * mul
     gate = Gate(f"{mul}x0e + {mul}x0o", ("silu", "tanh"), f"{n_gated}x0e", "sigmoid", gated)
     hidden = gate.irreps_out
     layers: list = []
-    prev = _as_irreps(irreps_in, "irreps_in")
+    prev = as_irreps(irreps_in, "irreps_in")
     for _ in range(depth):
         layers.append(EquivariantLinear.random(prev, gate.irreps_in, rng))
         layers.append(gate)
@@ -730,8 +690,7 @@ def random_o3(n: int, rng: RngLike = None, parity: bool = True) -> Array:
 
     With ``parity`` the odd-indexed samples are improper (``det = -1``), so any ``n >= 2`` tests inversion.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 100_000:
-        raise ValueError(f"n must be an int in 1..100000, got {n!r}")
+    n = check_int(n, "n", 1, 100_000)
     R = np.asarray(random_rotation(int(n), rng=np.random.default_rng(rng)), dtype=np.float64).reshape(n, 3, 3)
     if parity:
         signs = np.where(np.arange(n) % 2 == 1, -1.0, 1.0)
@@ -784,10 +743,10 @@ def equivariance_error(
     ValueError
         Bad shapes, a non-orthogonal group element, or an ``f`` returning the wrong shape.
     """
-    irreps_in = _as_irreps(irreps_in, "irreps_in")
-    irreps_out = _as_irreps(irreps_out, "irreps_out")
+    irreps_in = as_irreps(irreps_in, "irreps_in")
+    irreps_out = as_irreps(irreps_out, "irreps_out")
     gen = np.random.default_rng(rng)
-    xs = None if x is None else _check_x(x, irreps_in).reshape(-1, irreps_in.dim)
+    xs = None if x is None else check_features(x, irreps_in).reshape(-1, irreps_in.dim)
     if group_elements is None:
         gs = random_o3(n if xs is None else xs.shape[0], gen, parity)
     else:
@@ -842,9 +801,9 @@ def rotation_error_curve(
     """
     from equi_core import axis_angle_to_matrix
 
-    irreps_in = _as_irreps(irreps_in, "irreps_in")
-    irreps_out = _as_irreps(irreps_out, "irreps_out")
-    xs = _check_x(x, irreps_in).reshape(-1, irreps_in.dim)
+    irreps_in = as_irreps(irreps_in, "irreps_in")
+    irreps_out = as_irreps(irreps_out, "irreps_out")
+    xs = check_features(x, irreps_in).reshape(-1, irreps_in.dim)
     ax = np.asarray(axis, dtype=np.float64)
     if ax.shape != (3,) or not np.all(np.isfinite(ax)) or np.linalg.norm(ax) == 0:
         raise ValueError("axis must be a finite nonzero 3-vector")
@@ -924,8 +883,7 @@ def compare_pair(
 
 def fibonacci_sphere(n: int) -> Array:
     """``n`` nearly uniform unit vectors (golden-angle spiral about the y axis), shape (n, 3); 2 <= n <= 100000."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= 100_000:
-        raise ValueError(f"n must be an int in 2..100000, got {n!r}")
+    n = check_int(n, "n", 2, 100_000)
     i = np.arange(n) + 0.5
     y = 1.0 - 2.0 * i / n
     r = np.sqrt(np.maximum(0.0, 1.0 - y * y))
@@ -956,8 +914,7 @@ def direction_map_in_plane(f: Callable[[Array], ArrayLike], n: int = 721) -> tup
         ``f(v) = 0``. The identity line for a norm nonlinearity; for ReLU whole quadrants collapse onto the
         axes (flat steps) and the third quadrant is lost.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= 100_000:
-        raise ValueError(f"n must be an int in 2..100000, got {n!r}")
+    n = check_int(n, "n", 2, 100_000)
     t = np.linspace(0.0, 2.0 * np.pi, n)
     v = np.stack([np.cos(t), np.sin(t), np.zeros_like(t)], axis=-1)
     fv = np.asarray(f(v), dtype=np.float64)

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Union
 
 import numpy as np
 
 from equi_core import Irrep, Irreps, clebsch_gordan
+from equi_core.irreps import as_irreps, check_features
 
 __all__ = [
     "TensorProductPath",
@@ -40,87 +41,10 @@ __all__ = [
     "full_tensor_product",
     "FullyConnectedTensorProduct",
     "count_multiply_adds",
-    "irreps_up_to",
 ]
 
 IrrepsLike = Union[Irreps, str]
 IrrepLike = Union[Irrep, str]
-
-
-# ----------------------------------------------------------------------------------------------
-# small helpers
-# ----------------------------------------------------------------------------------------------
-def _as_irreps(irreps: Union[IrrepsLike, int], name: str = "irreps") -> Irreps:
-    """Coerce a string / :class:`Irreps` (or an int ``L``: see :func:`irreps_up_to`) to :class:`Irreps`."""
-    if isinstance(irreps, Irreps):
-        return irreps
-    if isinstance(irreps, (bool, np.bool_)):
-        raise ValueError(f"{name} must be an Irreps, an irreps string like '2x0e + 1x1o', or an int L >= 0")
-    if isinstance(irreps, (int, np.integer)):
-        return irreps_up_to(int(irreps))
-    if isinstance(irreps, str):
-        return Irreps(irreps)
-    raise ValueError(
-        f"{name} must be an Irreps, an irreps string like '2x0e + 1x1o', or an int L >= 0; got {type(irreps).__name__}"
-    )
-
-
-def _as_irrep(ir: IrrepLike) -> Irrep:
-    return ir if isinstance(ir, Irrep) else Irrep(ir)
-
-
-def _irreps_from_pairs(pairs: Sequence[tuple[int, Irrep]]) -> Irreps:
-    """Build an :class:`Irreps` from ``(mul, Irrep)`` pairs, keeping their order (no simplification)."""
-    return Irreps([(int(mul), ir) for mul, ir in pairs])
-
-
-def _drop_zero_mul(irreps: Irreps) -> Irreps:
-    """Simplify like e3nn: merge neighbouring equal irreps, drop zero multiplicities (layout unchanged)."""
-    out: list[list] = []
-    for mul_ir in irreps:
-        mul, ir = mul_ir.mul, mul_ir.ir
-        if mul == 0:
-            continue
-        if out and out[-1][1] == ir:
-            out[-1][0] += mul
-        else:
-            out.append([mul, ir])
-    return _irreps_from_pairs([(m, i) for m, i in out])
-
-
-def irreps_up_to(lmax: int) -> Irreps:
-    """The irreps of the spherical harmonics up to degree ``lmax``: ``1x0e + 1x1o + 1x2e + ... ``.
-
-    Parameters
-    ----------
-    lmax : int
-        Highest degree, ``0 <= lmax <= 100``.
-
-    Returns
-    -------
-    Irreps
-        One copy of every ``l <= lmax`` with parity ``(-1)^l``; ``.dim == (lmax + 1)^2``.
-    """
-    if isinstance(lmax, (bool, np.bool_)) or not isinstance(lmax, (int, np.integer)):
-        raise ValueError(f"lmax must be an int with 0 <= lmax <= 100, got {lmax!r}")
-    lmax = int(lmax)
-    if not 0 <= lmax <= 100:
-        raise ValueError(f"lmax must be an int with 0 <= lmax <= 100, got {lmax}")
-    return Irreps([(1, Irrep(l, 1 if l % 2 == 0 else -1)) for l in range(lmax + 1)])
-
-
-def _check_feature(x: np.ndarray, irreps: Irreps, name: str) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 0 or x.shape[-1] != irreps.dim:
-        raise ValueError(
-            f"{name} must have shape (..., {irreps.dim}) to match irreps {irreps} (dim {irreps.dim}); got {x.shape}"
-        )
-    return x
-
-
-def _cg(l1: int, l2: int, l3: int) -> np.ndarray:
-    """The (read-only, cached by the core) real Clebsch-Gordan tensor."""
-    return clebsch_gordan(l1, l2, l3)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -179,9 +103,9 @@ def full_tensor_product_paths(
     paths : tuple of TensorProductPath
         In input order (``i1`` outer, ``i2``, then increasing ``l3``); ``path_weight = sqrt(2 l3 + 1)``.
     """
-    irreps1 = _drop_zero_mul(_as_irreps(irreps1, "irreps1"))
-    irreps2 = _drop_zero_mul(_as_irreps(irreps2, "irreps2"))
-    filt = None if filter_ir_out is None else {_as_irrep(ir) for ir in filter_ir_out}
+    irreps1 = as_irreps(irreps1, "irreps1", allow_lmax=True).simplify()
+    irreps2 = as_irreps(irreps2, "irreps2", allow_lmax=True).simplify()
+    filt = None if filter_ir_out is None else {Irrep(ir) for ir in filter_ir_out}
     raw = []
     for i1, mi1 in enumerate(irreps1):
         for i2, mi2 in enumerate(irreps2):
@@ -202,7 +126,7 @@ def full_tensor_product_paths(
         )
         for k, (i1, i2, mi1, mi2, ir3) in enumerate(raw)
     )
-    irreps_out = _irreps_from_pairs(out_pairs)
+    irreps_out = Irreps(out_pairs)
     return irreps1, irreps2, irreps_out, paths
 
 
@@ -251,15 +175,15 @@ def full_tensor_product(
         If an irreps string is malformed or a feature's last axis does not match its irreps dimension.
     """
     irreps1, irreps2, irreps_out, paths = full_tensor_product_paths(irreps1, irreps2, filter_ir_out)
-    x1 = _check_feature(x1, irreps1, "x1")
-    x2 = _check_feature(x2, irreps2, "x2")
+    x1 = check_features(x1, irreps1, "x1")
+    x2 = check_features(x2, irreps2, "x2")
     batch = np.broadcast_shapes(x1.shape[:-1], x2.shape[:-1])
     out = np.zeros(batch + (irreps_out.dim,), dtype=np.float64)
     s1, s2, so = irreps1.slices(), irreps2.slices(), irreps_out.slices()
     for p in paths:
         a = x1[..., s1[p.i1]].reshape(x1.shape[:-1] + (p.mul1, 2 * p.l1 + 1))
         b = x2[..., s2[p.i2]].reshape(x2.shape[:-1] + (p.mul2, 2 * p.l2 + 1))
-        c = _cg(p.l1, p.l2, p.l3) * p.path_weight
+        c = clebsch_gordan(p.l1, p.l2, p.l3) * p.path_weight
         z = np.einsum("...ui,...vj,ijk->...uvk", a, b, c, optimize=True)
         out[..., so[p.i_out]] = z.reshape(batch + (-1,))
     return irreps_out, out
@@ -303,9 +227,9 @@ class FullyConnectedTensorProduct:
     weight_numel: int = field(init=False)
 
     def __post_init__(self) -> None:
-        irreps1 = _as_irreps(self.irreps1, "irreps1")
-        irreps2 = _as_irreps(self.irreps2, "irreps2")
-        irreps_out = _as_irreps(self.irreps_out, "irreps_out")
+        irreps1 = as_irreps(self.irreps1, "irreps1", allow_lmax=True)
+        irreps2 = as_irreps(self.irreps2, "irreps2", allow_lmax=True)
+        irreps_out = as_irreps(self.irreps_out, "irreps_out", allow_lmax=True)
         object.__setattr__(self, "irreps1", irreps1)
         object.__setattr__(self, "irreps2", irreps2)
         object.__setattr__(self, "irreps_out", irreps_out)
@@ -351,8 +275,8 @@ class FullyConnectedTensorProduct:
         -------
         ndarray, shape (..., irreps_out.dim), float64
         """
-        x1 = _check_feature(x1, self.irreps1, "x1")
-        x2 = _check_feature(x2, self.irreps2, "x2")
+        x1 = check_features(x1, self.irreps1, "x1")
+        x2 = check_features(x2, self.irreps2, "x2")
         w = np.asarray(weights, dtype=np.float64)
         if w.ndim == 0 or w.shape[-1] != self.weight_numel:
             raise ValueError(
@@ -368,7 +292,7 @@ class FullyConnectedTensorProduct:
             offset += n
             a = x1[..., s1[p.i1]].reshape(x1.shape[:-1] + (p.mul1, 2 * p.l1 + 1))
             b = x2[..., s2[p.i2]].reshape(x2.shape[:-1] + (p.mul2, 2 * p.l2 + 1))
-            c = _cg(p.l1, p.l2, p.l3) * p.path_weight
+            c = clebsch_gordan(p.l1, p.l2, p.l3) * p.path_weight
             z = np.einsum("...ui,...vj,ijk,...uvw->...wk", a, b, c, wp, optimize=True)
             out[..., so[p.i_out]] += z.reshape(batch + (-1,))
         return out
@@ -382,7 +306,7 @@ class FullyConnectedTensorProduct:
 # ----------------------------------------------------------------------------------------------
 @lru_cache(maxsize=4096)
 def _cg_nnz(l1: int, l2: int, l3: int) -> int:
-    return int(np.count_nonzero(np.abs(_cg(l1, l2, l3)) > 1e-14))
+    return int(np.count_nonzero(np.abs(clebsch_gordan(l1, l2, l3)) > 1e-14))
 
 
 def count_multiply_adds(
@@ -403,7 +327,7 @@ def count_multiply_adds(
     Parameters
     ----------
     irreps1 : Irreps, str or int
-        An int ``L`` means :func:`irreps_up_to` ``(L)``.
+        An int ``L`` means ``Irreps.spherical_harmonics(L)`` (``0e + 1o + ... + L``).
     irreps2 : Irreps, str, int or None
         Defaults to ``irreps1``.
     filter_ir_out : iterable of Irrep or str, optional
@@ -416,8 +340,8 @@ def count_multiply_adds(
     int
         Nonnegative; 0 when there is no path.
     """
-    i1 = _as_irreps(irreps1, "irreps1")
-    i2 = i1 if irreps2 is None else _as_irreps(irreps2, "irreps2")
+    i1 = as_irreps(irreps1, "irreps1", allow_lmax=True)
+    i2 = i1 if irreps2 is None else as_irreps(irreps2, "irreps2", allow_lmax=True)
     _, _, _, paths = full_tensor_product_paths(i1, i2, filter_ir_out)
     total = 0
     for p in paths:

@@ -13,6 +13,7 @@ from equi_core import (
     change_basis_real_to_complex,
     clebsch_gordan,
     clebsch_gordan_exact,
+    clebsch_gordan_invariance_error,
     selection_rule,
     matrix_to_zyz_angles,
     spherical_harmonics,
@@ -206,9 +207,7 @@ with fcol:
                 "component:")
     fig_cg = vc.cg_slices_figure(C, height=260 if l1 <= 1 else 320)
     st.plotly_chart(fig_cg, key="fig_cg", config={"displaylogo": False})
-R1 = angles_to_matrix(0.3, 1.1, -0.7)
-D1, D2, D3 = (wigner_D(j, R1) for j in (l1, l2, l3))
-invariance = np.abs(np.einsum("ijk,ia,jb,kc->abc", C, D1, D2, D3) - C).max()
+invariance = clebsch_gordan_invariance_error(l1, l2, l3, angles_to_matrix(0.3, 1.1, -0.7))
 n1, n2, n3 = st.columns(3)
 n1.metric("max |C − C from sympy via Q|", f"{np.abs(C - C_from_exact).max():.1e}",
           help="C_jkn = Re Σ Q1_aj Q2_bk conj(Q3_cn) ⟨…⟩_abc / √(2l₃+1), from the exact table on the left.")

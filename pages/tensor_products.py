@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from equi_core import Irrep, clebsch_gordan, random_rotation
+from equi_core import Irrep, clebsch_gordan, clebsch_gordan_invariance_error, random_rotation
 from equi_core.classroom import (
     Param,
     Quiz,
@@ -26,7 +26,6 @@ from equi_core.classroom import (
 )
 from equi_core.gaunt import (
     SphericalFFT,
-    cg_invariance_error,
     count_cg_operations,
     count_gaunt_operations,
     couple_two_vectors,
@@ -78,7 +77,7 @@ SPEC = {
 def _block(l1: int, l2: int, l3: int, seed: int):
     R = random_rotation(rng=seed)
     C = np.array(clebsch_gordan(l1, l2, l3))
-    return C, cg_invariance_error(l1, l2, l3, R), gaunt_path_constant(l1, l2, l3)
+    return C, clebsch_gordan_invariance_error(l1, l2, l3, R), gaunt_path_constant(l1, l2, l3)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from equi_core import clebsch_gordan, random_rotation, wigner_D
+from equi_core import Irreps, clebsch_gordan, random_rotation, wigner_D
 from equi_core import gaunt as G
 from equi_core import sphere as S
-from equi_core.tensor_product import count_multiply_adds, full_tensor_product, irreps_up_to
+from equi_core.tensor_product import count_multiply_adds, full_tensor_product
 
 
 def _block_D(L: int, R: np.ndarray) -> np.ndarray:
@@ -173,7 +173,7 @@ def test_path_census_small_cases():
 
 def test_cg_counts_match_tensor_product_and_hand_sum():
     for L in (1, 3, 5):
-        irreps = irreps_up_to(L)
+        irreps = Irreps.spherical_harmonics(L)
         assert G.count_cg_operations(L) == count_multiply_adds(irreps, irreps, G.all_outputs_up_to(L))
         by_hand = sum((2 * a + 1) * (2 * b + 1) * (2 * c + 1) for a in range(L + 1) for b in range(L + 1)
                       for c in range(abs(a - b), min(a + b, L) + 1))

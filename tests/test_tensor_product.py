@@ -10,7 +10,6 @@ from equi_core.tensor_product import (
     count_multiply_adds,
     full_tensor_product,
     full_tensor_product_paths,
-    irreps_up_to,
 )
 
 torch = pytest.importorskip("torch")
@@ -198,7 +197,7 @@ def test_count_multiply_adds_values_and_growth():
         for c in range(abs(a - b), a + b + 1)
     )
     assert count_multiply_adds(L) == brute
-    assert irreps_up_to(L).dim == (L + 1) ** 2
+    assert Irreps.spherical_harmonics(L).dim == (L + 1) ** 2
     # O(L^6): doubling L multiplies the dense count by ~64 for large L
     ratio = count_multiply_adds(16) / count_multiply_adds(8)
     assert 40 < ratio < 70
@@ -215,4 +214,4 @@ def test_bad_inputs_raise_value_error():
     with pytest.raises(ValueError):
         count_multiply_adds(-1)
     with pytest.raises(ValueError):
-        irreps_up_to(1000)
+        Irreps.spherical_harmonics(1000)
