@@ -22,6 +22,7 @@ from equi_core import molecules as M
 from equi_core.conventions import wigner_D_textbook
 from equi_core.viz import conventions as vc
 from equi_core.viz import rotations as vr
+from equi_core.viz.style import as_array
 
 
 def _valid(fig: go.Figure) -> dict:
@@ -130,14 +131,6 @@ def test_signed_surface_radius_is_abs_f_and_bounded_by_the_norm():
         vr.signed_surface(2, np.ones(3))
 
 
-def test_typed_array_round_trip():
-    a = np.linspace(-1, 1, 12).reshape(3, 4)
-    spec = vr.typed_array(a)
-    assert spec["dtype"] == "f4" and spec["shape"] == "3, 4"
-    assert np.allclose(vr.as_array(spec), a, atol=1e-7)
-    assert np.array_equal(vr.as_array([1, 2]), np.array([1, 2]))
-
-
 def _feature(R: np.ndarray) -> list:
     rng = np.random.default_rng(3)
     blocks = []
@@ -165,8 +158,8 @@ def test_feature_scene_is_one_scene_with_the_rotated_feature():
     # the l=2 surface after the rotation is the before-surface turned by R (float32 drawing precision)
     center_before = np.array([2 * vr._CELL, vr._ROW / 2, 0.0])
     center_after = np.array([2 * vr._CELL, -vr._ROW / 2, 0.0])
-    before = np.stack([vr.as_array(d["data"][6][k]) for k in "xyz"], -1) - center_before
-    after = np.stack([vr.as_array(d["data"][7][k]) for k in "xyz"], -1) - center_after
+    before = np.stack([as_array(d["data"][6][k]) for k in "xyz"], -1) - center_before
+    after = np.stack([as_array(d["data"][7][k]) for k in "xyz"], -1) - center_after
     n = vr.sphere_directions()
     scale = np.linalg.norm(blocks[2].before)
     expected, _ = vr.signed_surface(2, blocks[2].before / scale, n @ R)  # surface at R^T n ...
@@ -197,7 +190,7 @@ def test_rotation_animation_frames_are_the_turning_feature():
     # frame 180 draws D(R(180)) c for the l=2 block
     R180 = axis_angle_to_matrix(axis, np.pi)
     surf = d["frames"][2]["data"][2]
-    pts = np.stack([vr.as_array(surf[k]) for k in "xyz"], -1) - np.array([2 * vr._CELL, 0.0, 0.0])
+    pts = np.stack([as_array(surf[k]) for k in "xyz"], -1) - np.array([2 * vr._CELL, 0.0, 0.0])
     c = base[2].before / np.linalg.norm(base[2].before)
     expected, _ = vr.signed_surface(2, wigner_D(2, R180) @ c, vr.sphere_directions(22, 30))
     assert np.abs(pts - expected).max() < 1e-5

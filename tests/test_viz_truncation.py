@@ -7,7 +7,7 @@ import pytest
 
 from equi_core import sphere as S
 from equi_core.viz import truncation as V
-from equi_core.viz.rotations import as_array
+from equi_core.viz.style import FLOOR, as_array
 
 
 def _revalidate(fig: go.Figure) -> go.Figure:
@@ -62,7 +62,7 @@ def test_error_figure_draws_exact_values_with_a_floor(water):
     _revalidate(fig)
     assert [t.name for t in fig.data] == ["L2 error", "max error"]
     assert np.allclose(fig.data[0].customdata, l2)
-    assert fig.data[0].y[-1] == V.FLOOR and np.allclose(fig.data[0].y[:-1], l2[:-1])
+    assert fig.data[0].y[-1] == FLOOR and np.allclose(fig.data[0].y[:-1], l2[:-1])
     assert fig.layout.yaxis.type == "log"
     assert fig.layout.shapes[0].x0 == 3
     with pytest.raises(ValueError):
@@ -104,13 +104,3 @@ def test_star_pair_figure_draws_both_stars():
     assert np.allclose(markers[0].x, blind.star[:, 2]) and np.allclose(markers[0].y, blind.star[:, 0])
     assert np.allclose(markers[1].x, blind.turned[:, 2])
     assert markers[0].xaxis == "x" and markers[1].xaxis == "x2"
-
-
-def test_subplot_axes_domains_do_not_overlap():
-    layout, refs = V.subplot_axes(2, 3, titles=list("abcdef"))
-    assert refs[0] == ("x", "y") and refs[5] == ("x6", "y6")
-    xs = [layout["xaxis" + r[0][1:]]["domain"] for r in refs[:3]]
-    assert all(a[1] < b[0] for a, b in zip(xs, xs[1:]))
-    assert len(layout["annotations"]) == 6
-    with pytest.raises(ValueError):
-        V.subplot_axes(0, 1)

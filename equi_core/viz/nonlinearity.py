@@ -18,7 +18,10 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
+from .._checks import check_int
 from ..nets import ACTIVATIONS, ParityTrapRow, RotationCheck, bend_angles, fibonacci_sphere
+from ..sphere import latlong_grid
+from . import style
 
 __all__ = [
     "COLORS",
@@ -42,42 +45,21 @@ COLORS: Mapping[str, str] = {
     "norm_rot": "#17becf",
     "tanh": "#2ca02c",
 }
-_FONT = dict(family="Inter, Source Sans Pro, Helvetica, Arial, sans-serif", size=16, color="#222")
-
-
 _AXIS_STYLE = dict(gridcolor="#e5e7eb", zerolinecolor="#c9ccd1", linecolor="#c9ccd1", ticks="outside",
                    tickcolor="#c9ccd1", automargin=True)
 
 
-def _merge(base: dict, extra: Mapping) -> dict:
-    """Recursive dict merge (``extra`` wins); returns a new dict, inputs untouched."""
-    out = dict(base)
-    for k, v in extra.items():
-        out[k] = _merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
-    return out
-
-
 def _layout(*, title: Optional[str], height: int, **extra) -> dict:
-    """The shared layout as a plain dict, to be passed once to ``go.Figure`` (or ``update_layout``).
+    """This page's variant of :func:`~equi_core.viz.style.layout` (16 px text, ``template='none'``, styled axes).
 
-    ``template='none'`` plus explicit colours, and one construction instead of repeated ``update_layout``:
-    plotly's validation dominated the cost (a 'plotly_white' template alone costs ~20 ms per figure, and
-    Streamlit's theme replaces the template in the app anyway).
+    A plain dict passed once to ``go.Figure``: ``template='none'`` plus explicit colours, and one construction instead
+    of repeated ``update_layout`` (plotly's validation dominated the cost; a 'plotly_white' template alone costs
+    ~20 ms per figure, and Streamlit's theme replaces the template in the app anyway).
     """
-    base = dict(
-        template="none",
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        font=_FONT,
-        height=height,
-        margin=dict(l=10, r=10, t=70 if title else 30, b=10),
-        legend=dict(font=dict(size=15), bgcolor="rgba(255,255,255,0.8)"),
-        xaxis=dict(_AXIS_STYLE),
-        yaxis=dict(_AXIS_STYLE),
-    )
-    if title:
-        base["title"] = dict(text=title, x=0.0, xanchor="left", font=dict(size=20))
-    return _merge(base, extra)
+    base = dict(legend=dict(font=dict(size=15), bgcolor="rgba(255,255,255,0.8)"), xaxis=dict(_AXIS_STYLE),
+                yaxis=dict(_AXIS_STYLE))
+    return style.layout(title=title, height=height, font_size=16, top=(70, 30), template="none",
+                        **style.merge(base, extra))
 
 
 def _scene(extent: float, eye: tuple[float, float, float] = (1.3, 0.8, 1.4)) -> dict:
@@ -170,13 +152,9 @@ def sphere_map_data(
     if not (isinstance(radius, (int, float, np.floating)) and np.isfinite(radius) and 0 < radius <= 1e6):
         raise ValueError(f"radius must be a finite number in (0, 1e6], got {radius!r}")
     r = float(radius)
-    for name, v, lo, hi in (("n_theta", n_theta, 3, 200), ("n_phi", n_phi, 3, 400), ("n_arrows", n_arrows, 2, 2000)):
-        if not (isinstance(v, (int, np.integer)) and lo <= v <= hi):
-            raise ValueError(f"{name} must be an int in {lo}..{hi}, got {v!r}")
-    th = np.linspace(0.0, np.pi, n_theta)
-    ph = np.linspace(0.0, 2.0 * np.pi, n_phi)
-    T, P = np.meshgrid(th, ph, indexing="ij")
-    grid = np.stack([np.sin(T) * np.sin(P), np.cos(T), np.sin(T) * np.cos(P)], axis=-1)
+    n_theta, n_phi = check_int(n_theta, "n_theta", 3, 200), check_int(n_phi, "n_phi", 3, 400)
+    n_arrows = check_int(n_arrows, "n_arrows", 2, 2000)
+    grid = latlong_grid(n_theta, n_phi).points
     fg = np.asarray(f(r * grid.reshape(-1, 3)), dtype=np.float64).reshape(grid.shape) / r
     pts = fibonacci_sphere(n_arrows)
     fp = np.asarray(f(r * pts), dtype=np.float64) / r
@@ -250,7 +228,7 @@ def error_vs_angle_figure(
     curves: Mapping[str, ArrayLike],
     *,
     title: Optional[str] = None,
-    floor: float = 1e-17,
+    floor: float = style.FLOOR,
     height: int = 430,
     marker_deg: Optional[float] = None,
 ) -> go.Figure:
@@ -273,10 +251,10 @@ def error_vs_angle_figure(
             color = COLORS["norm_rot"] if mean else COLORS["norm"]
         else:
             color = palette[k % len(palette)]
-        traces.append(dict(type="scatter", x=a, y=np.maximum(y, floor), mode="lines", name=name,
+        traces.append(dict(type="scatter", x=a, y=style.log_floor(y, floor), mode="lines", name=name,
                            line=dict(color=color, width=4, dash="dot" if mean else "solid"),
                            hovertemplate="%{x:.1f} deg: %{y:.3g}<extra>" + name + "</extra>"))
-    shapes = [dict(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=1e-17, y1=1e-14, fillcolor="#e8e8e8",
+    shapes = [dict(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=style.FLOOR, y1=1e-14, fillcolor="#e8e8e8",
                    opacity=0.6, line_width=0, layer="below")]
     if marker_deg is not None:
         shapes.append(dict(type="line", xref="x", x0=float(marker_deg), x1=float(marker_deg), yref="paper", y0=0,
@@ -294,25 +272,9 @@ def error_vs_angle_figure(
     return go.Figure(data=traces, layout=layout)
 
 
-def _columns(widths: Sequence[float], spacing: float) -> list[list[float]]:
-    """Horizontal domains of side-by-side panels (what ``make_subplots`` computes, without its cost)."""
-    free = 1.0 - spacing * (len(widths) - 1)
-    total = float(sum(widths))
-    out, x = [], 0.0
-    for w in widths:
-        out.append([x, min(1.0, x + free * w / total)])
-        x = out[-1][1] + spacing
-    return out
-
-
-def _panel_title(text: str, domain: Sequence[float]) -> dict:
-    return dict(text=text, x=(domain[0] + domain[1]) / 2, y=1.0, xref="paper", yref="paper", xanchor="center",
-                yanchor="bottom", showarrow=False, font=dict(size=16))
-
-
 def parity_trap_figure(
     rows: Sequence[ParityTrapRow], *, s_max: float = 3.0, acts: Sequence[str] = ("relu", "tanh"), height: int = 460,
-    title: Optional[str] = None, floor: float = 1e-17,
+    title: Optional[str] = None, floor: float = style.FLOOR,
 ) -> go.Figure:
     """The parity trap: for a pseudo-scalar ``s`` (``0o``), inversion maps ``s -> -s``.
 
@@ -321,7 +283,7 @@ def parity_trap_figure(
     rotations do not touch a pseudo-scalar) and under O(3), log scale.
     """
     k = len(acts)
-    doms = _columns([1.0] * k + [1.3], 0.07)
+    doms = style.panel_domains([1.0] * k + [1.3], 0.07)
     s = np.linspace(-s_max, s_max, 241)
     traces: list[dict] = []
     axes: dict = {}
@@ -337,17 +299,17 @@ def parity_trap_figure(
         axes[f"yaxis{ax}"] = dict(_AXIS_STYLE, anchor=f"x{ax}")
     b = str(k + 1)
     names = [r.act for r in rows]
-    traces.append(dict(type="bar", x=names, y=[max(r.so3_error, floor) for r in rows], name="SO(3) test (rotations)",
+    traces.append(dict(type="bar", x=names, y=style.log_floor([r.so3_error for r in rows], floor), name="SO(3) test (rotations)",
                        marker_color="#8c8c8c", text=[f"{r.so3_error:.1g}" for r in rows], textposition="outside",
                        xaxis=f"x{b}", yaxis=f"y{b}"))
-    traces.append(dict(type="bar", x=names, y=[max(r.o3_error, floor) for r in rows], name="O(3) test (with inversion)",
+    traces.append(dict(type="bar", x=names, y=style.log_floor([r.o3_error for r in rows], floor), name="O(3) test (with inversion)",
                        marker_color="#9467bd", text=[f"{r.o3_error:.2g}" for r in rows], textposition="outside",
                        xaxis=f"x{b}", yaxis=f"y{b}"))
     axes[f"xaxis{b}"] = dict(_AXIS_STYLE, domain=doms[k], anchor=f"y{b}")
     axes[f"yaxis{b}"] = dict(_AXIS_STYLE, anchor=f"x{b}", type="log", range=[-17.5, 2.5], exponentformat="power")
     titles = [f"{a}: f(-s) vs -f(s)" for a in acts] + ["error: SO(3) test vs O(3) test"]
     layout = _layout(title=title, height=height, barmode="group", legend=dict(orientation="h", y=-0.2, x=0.0),
-                     annotations=[_panel_title(t, d) for t, d in zip(titles, doms)], **axes)
+                     annotations=[style.panel_title(t, d) for t, d in zip(titles, doms)], **axes)
     return go.Figure(data=traces, layout=layout)
 
 
@@ -372,7 +334,7 @@ def depth_figure(
     ti = np.degrees(np.asarray(theta_in, dtype=np.float64))
     tr = np.degrees(np.asarray(theta_relu, dtype=np.float64))
     tn = np.degrees(np.asarray(theta_norm, dtype=np.float64))
-    doms = _columns([0.45, 0.55], 0.06)
+    doms = style.panel_domains([0.45, 0.55], 0.06)
     traces = [
         dict(type="scatter", x=ti, y=tn, name="norm nonlinearity (keeps every direction)",
              line=dict(color=COLORS["norm"], width=6)),
@@ -387,8 +349,8 @@ def depth_figure(
         ("output: ReLU(v) in that frame", "1o", None)]
     ys = np.linspace(0.94, 0.10, len(boxes))
     half = 0.062
-    shapes, notes = [], [_panel_title("one layer, one direction: angle out vs angle in", doms[0]),
-                         _panel_title("to imitate ONE ReLU layer equivariantly", doms[1])]
+    shapes, notes = [], [style.panel_title("one layer, one direction: angle out vs angle in", doms[0]),
+                         style.panel_title("to imitate ONE ReLU layer equivariantly", doms[1])]
     for i, (name, sig, cost) in enumerate(boxes):
         y = float(ys[i])
         is_step = cost is not None

@@ -14,7 +14,6 @@ Invariants the tests check
 """
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -23,13 +22,13 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
+from ..sphere import latlong_grid
 from ..spherical_harmonics import spherical_harmonics
+from . import style
+from .style import BLUE, DIVERGING, FLOOR, RED, SIGNED_SURFACE, log_floor, panel_title, typed_array
 
 __all__ = [
     "FeatureBlock",
-    "typed_array",
-    "as_array",
-    "DIVERGING",
     "SIGN_COLORS",
     "matrix_latex",
     "matrix_heatmap",
@@ -46,41 +45,9 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
-#: Diverging colour scale for signed matrix entries (negative blue, zero white, positive red).
-DIVERGING: list[list[float | str]] = [
-    [0.0, "#2c5d9c"],
-    [0.25, "#8fb4dc"],
-    [0.5, "#f7f7f7"],
-    [0.75, "#f0a07e"],
-    [1.0, "#b2182b"],
-]
 #: Colours of a signed spherical function: sign(f) < 0 and sign(f) > 0.
-SIGN_COLORS: tuple[str, str] = ("#2c6fbb", "#d1495b")
-_SURFACE_SCALE: list[list[float | str]] = [
-    [0.0, "#1d4f91"],
-    [0.45, "#7fa8d8"],
-    [0.5, "#eeeeee"],
-    [0.55, "#f2a08f"],
-    [1.0, "#b3243a"],
-]
-_FONT = dict(family="Inter, Source Sans Pro, Helvetica, Arial, sans-serif", size=15, color="#222")
+SIGN_COLORS: tuple[str, str] = (BLUE, RED)
 _MAX_TEXT_CELLS = 12  # matrices up to this size show their numbers in the cells
-
-
-def _layout(*, title: str | None, height: int, **extra: object) -> dict:
-    """Common layout: no template (cheap to build; Streamlit's theme styles the chart), white background."""
-    lay: dict = dict(
-        font=_FONT,
-        height=height,
-        margin=dict(l=10, r=10, t=64 if title else 30, b=10),
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        hoverlabel=dict(font=dict(size=14)),
-    )
-    if title:
-        lay["title"] = dict(text=title, x=0.0, xanchor="left", font=dict(size=19))
-    lay.update(extra)
-    return lay
 
 
 def _fmt(v: float, digits: int) -> str:
@@ -190,7 +157,7 @@ def matrix_heatmap(
     zmax = float(zmax) if zmax is not None else (float(np.abs(A).max()) or 1.0)
     trace = _heatmap_trace(A, zmax=zmax, show_values=show_values, row_labels=row_labels, col_labels=col_labels,
                            showscale=True, digits=digits)
-    layout = _layout(title=title, height=height, **_matrix_axes("", domain=(0.0, 1.0), ticks=True, side="top"))
+    layout = style.layout(title=title, height=height, **_matrix_axes("", domain=(0.0, 1.0), ticks=True, side="top"))
     return go.Figure(data=[trace], layout=layout)
 
 
@@ -228,7 +195,7 @@ def matrices_row(
     usable = 1.0 - gap * (len(mats) - 1) - 0.06  # leave room for the colour bar
     starts = np.concatenate([[0.0], np.cumsum(widths[:-1] / widths.sum() * usable + gap)])
     data, annotations = [], []
-    layout = _layout(title=title, height=height)
+    layout = style.layout(title=title, height=height)
     for i, (A, (label, _)) in enumerate(zip(mats, items)):
         suffix = "" if i == 0 else str(i + 1)
         x0 = float(starts[i])
@@ -244,8 +211,7 @@ def matrices_row(
         if col_labels and col_labels[i] is not None:
             axes["xaxis" + suffix]["type"] = "category"
         layout.update(axes)
-        annotations.append(dict(text=str(label), x=(x0 + x1) / 2, y=1.0, xref="paper", yref="paper",
-                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)))
+        annotations.append(panel_title(str(label), (x0, x1), size=16))
     layout["annotations"] = annotations
     layout["margin"] = dict(l=10, r=10, t=(64 if title else 36), b=10)
     return go.Figure(data=data, layout=layout)
@@ -298,26 +264,20 @@ def block_diagonal_heatmap(
     axes = _matrix_axes("", domain=(0.0, 1.0), ticks=dim <= 24, side="top")
     axes["xaxis"].update(range=[-0.5, dim - 0.5 + max(1.2, dim * 0.08)], dtick=1 if dim <= 24 else None)
     axes["yaxis"].update(autorange=None, range=[dim - 0.5, -0.5], dtick=1 if dim <= 24 else None)
-    layout = _layout(title=title, height=height, shapes=shapes, annotations=annotations, **axes)
+    layout = style.layout(title=title, height=height, shapes=shapes, annotations=annotations, **axes)
     return go.Figure(data=[trace], layout=layout)
 
 
-@lru_cache(maxsize=16)
 def sphere_directions(n_theta: int = 36, n_phi: int = 48) -> Array:
     """Unit vectors on a (polar angle, azimuth) grid about the y axis, shape ``(n_theta, n_phi, 3)``, read-only.
 
     The azimuth runs over ``n_phi`` points of ``[0, 2 pi]`` (first = last column, so surfaces close);
-    the polar angle over ``n_theta`` points of ``[0, pi]`` (both poles included).
+    the polar angle over ``n_theta`` points of ``[0, pi]`` (both poles included): the points of
+    :func:`equi_core.sphere.latlong_grid` (cached there).
     """
     if not (2 <= n_theta <= 400 and 3 <= n_phi <= 800):
         raise ValueError(f"grid must have 2 <= n_theta <= 400 and 3 <= n_phi <= 800, got {n_theta} x {n_phi}")
-    theta = np.linspace(0.0, np.pi, n_theta)[:, None]
-    phi = np.linspace(0.0, 2.0 * np.pi, n_phi)[None, :]
-    out = np.stack(
-        [np.sin(theta) * np.sin(phi), np.cos(theta) * np.ones_like(phi), np.sin(theta) * np.cos(phi)], -1
-    )
-    out.setflags(write=False)
-    return out
+    return latlong_grid(n_theta, n_phi).points
 
 
 @lru_cache(maxsize=32)
@@ -366,32 +326,6 @@ def signed_surface(l: int, coeffs: ArrayLike, directions: ArrayLike | None = Non
     return np.abs(f)[..., None] * n, f
 
 
-def typed_array(a: ArrayLike) -> dict[str, str]:
-    """A float array as plotly's typed-array spec (float32, base64): compact JSON, no per-element validation.
-
-    Plotly.js (>= 2.28) reads ``{"dtype": "f4", "bdata": ..., "shape": "r, c"}`` natively. Building 3D surfaces and
-    animation frames from these specs is ~10x faster than from numpy arrays (plotly validates those element-wise),
-    which keeps a slider change on the pages well under 150 ms. Use :func:`as_array` to read one back.
-    """
-    arr = np.ascontiguousarray(np.asarray(a, dtype=np.float32))
-    spec = {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
-    if arr.ndim > 1:
-        spec["shape"] = ", ".join(str(n) for n in arr.shape)
-    return spec
-
-
-def as_array(value: object) -> NDArray[np.floating]:
-    """The numbers of a trace property: decodes a typed-array spec (see :func:`typed_array`), else ``np.asarray``."""
-    if isinstance(value, dict) and "bdata" in value:
-        dtype = {"f4": np.float32, "f8": np.float64, "i4": np.int32, "i2": np.int16, "i1": np.int8,
-                 "u1": np.uint8, "u2": np.uint16, "u4": np.uint32}[str(value["dtype"])]
-        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype)
-        if "shape" in value:
-            arr = arr.reshape([int(n) for n in str(value["shape"]).split(",")])
-        return arr
-    return np.asarray(value)
-
-
 def _shift(points: Array, center: Sequence[float]) -> Array:
     return points + np.asarray(center, dtype=np.float64)
 
@@ -424,7 +358,7 @@ def _block_traces(
         value = float(np.clip(v / scale, -1.0, 1.0))
         return [dict(
             type="surface", x=typed_array(P[..., 0]), y=typed_array(P[..., 1]), z=typed_array(P[..., 2]),
-            surfacecolor=typed_array(np.full(P.shape[:2], value)), cmin=-1.0, cmax=1.0, colorscale=_SURFACE_SCALE,
+            surfacecolor=typed_array(np.full(P.shape[:2], value)), cmin=-1.0, cmax=1.0, colorscale=SIGNED_SURFACE,
             showscale=False, name=name, hovertemplate=f"{name}: {v:+.4f}<extra></extra>",
             lighting=dict(ambient=0.7, diffuse=0.6, specular=0.2), contours=_NO_HIGHLIGHT,
         )]
@@ -453,7 +387,7 @@ def _block_traces(
     fmax = float(np.abs(f).max()) or 1.0
     return [dict(
         type="surface", x=typed_array(P[..., 0]), y=typed_array(P[..., 1]), z=typed_array(P[..., 2]),
-        surfacecolor=typed_array(f / fmax), cmin=-1.0, cmax=1.0, colorscale=_SURFACE_SCALE, showscale=False,
+        surfacecolor=typed_array(f / fmax), cmin=-1.0, cmax=1.0, colorscale=SIGNED_SURFACE, showscale=False,
         name=name, hovertemplate=f"{name}<br>f = %{{surfacecolor:.3f}} × max|f|<extra></extra>",
         lighting=dict(ambient=0.55, diffuse=0.7, specular=0.25, roughness=0.6), contours=_NO_HIGHLIGHT,
     )]
@@ -524,12 +458,11 @@ def _scene_layout(*, n_cols: int, n_rows: int, height: int, title: str | None, b
     width_units = _CELL * max(n_cols, 1) + 1.6
     height_units = _ROW * n_rows + 1.4
     scale = max(width_units, height_units) / 2.0
-    return dict(
-        font=_FONT,
+    return style.layout(
+        title=title,
         height=height,
-        paper_bgcolor="white",
-        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=19)) if title else None,
-        margin=dict(l=0, r=0, t=50 if title else 10, b=bottom),
+        top=(50, 10),
+        margin=dict(l=0, r=0, b=bottom),
         showlegend=False,
         scene=dict(
             xaxis=axis, yaxis=axis, zaxis=axis,
@@ -733,18 +666,12 @@ def point_cloud_scene(
         ))
     r = float(max(np.abs(P).max(), 1e-9)) * 1.3
     axis = dict(range=[-r, r], showbackground=True, backgroundcolor="#f4f5f7", zeroline=False, showticklabels=False)
-    layout = dict(
-        font=_FONT, height=height, showlegend=False, paper_bgcolor="white",
-        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=19)) if title else None,
-        margin=dict(l=0, r=0, t=50 if title else 10, b=0),
+    layout = style.layout(
+        title=title, height=height, top=(50, 10), showlegend=False, margin=dict(l=0, r=0, b=0),
         scene=dict(xaxis=dict(axis, title="x"), yaxis=dict(axis, title="y"), zaxis=dict(axis, title="z"),
                    aspectmode="cube", camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=1.3, y=0.9, z=1.5))),
     )
     return go.Figure(data=data, layout=layout)
-
-
-def _log_error(a: Array, floor: float = 1e-17) -> Array:
-    return np.log10(np.maximum(np.abs(a), floor))
 
 
 def commuting_square_figure(
@@ -779,7 +706,7 @@ def commuting_square_figure(
     gap, cb = 0.03, 0.05
     w = (1.0 - 3 * gap - cb) / 4
     data, annotations = [], []
-    layout = _layout(title=None, height=height)
+    layout = style.layout(title=None, height=height)
     for i, M in enumerate((A, B, err_ok, err_bad)):
         suffix = "" if i == 0 else str(i + 1)
         x0 = i * (w + gap)
@@ -790,7 +717,7 @@ def commuting_square_figure(
                              hovertemplate="%{y}, %{x}: %{z:.6f}<extra></extra>", **common))
         else:
             data.append(dict(
-                type="heatmap", z=np.round(_log_error(M), 3).tolist(), zmin=-17, zmax=0, colorscale=err_scale,
+                type="heatmap", z=np.round(np.log10(log_floor(M)), 3).tolist(), zmin=-17, zmax=0, colorscale=err_scale,
                 showscale=(i == 3), customdata=M.tolist(), hovertemplate="%{y}, %{x}: %{customdata:.2e}<extra></extra>",
                 colorbar=dict(title=dict(text="log10 |error|", side="right"), thickness=14,
                               tickvals=[-16, -12, -8, -4, 0]),
@@ -799,8 +726,7 @@ def commuting_square_figure(
                                         tickangle=0, tickfont=dict(size=11))
         layout["yaxis" + suffix] = dict(anchor="x" + suffix, autorange="reversed", showgrid=False, zeroline=False,
                                         showticklabels=(i == 0), tickfont=dict(size=13))
-        annotations.append(dict(text=titles[i], x=x0 + w / 2, y=1.0, xref="paper", yref="paper", xanchor="center",
-                                yanchor="bottom", showarrow=False, font=dict(size=15)))
+        annotations.append(panel_title(titles[i], (x0, x0 + w), size=15))
     layout["annotations"] = annotations
     layout["margin"] = dict(l=10, r=10, t=36, b=10)
     return go.Figure(data=data, layout=layout)
@@ -822,15 +748,15 @@ def equivariance_error_bars(
     E = np.asarray(errors, dtype=np.float64)
     if E.ndim != 1 or len(labels) != len(E) or len(E) == 0 or not np.all(np.isfinite(E)) or np.any(E < 0):
         raise ValueError("need one finite non-negative error per label")
-    shown = np.maximum(E, 1e-17)
+    shown = log_floor(E)
     colors = ["#2e8b57" if e < threshold else "#c0392b" for e in E]
     bar = dict(
-        type="bar", x=list(labels), y=shown.tolist(), marker=dict(color=colors), base=1e-17,
+        type="bar", x=list(labels), y=shown.tolist(), marker=dict(color=colors), base=FLOOR,
         text=[f"<b>{e:.1e}</b>" for e in E], textposition="outside", textfont=dict(size=17), cliponaxis=False,
         hovertemplate="%{x}: %{y:.2e}<extra></extra>", width=0.6,
     )
     eps = float(np.finfo(np.float64).eps)
-    layout = _layout(
+    layout = style.layout(
         title=title, height=height,
         yaxis=dict(type="log", range=[-17, 1.3], title=dict(text="max |f(g x) − D(g) f(x)|"), dtick=4,
                    showgrid=True, gridcolor="#e5e5e5", exponentformat="power", zeroline=False,

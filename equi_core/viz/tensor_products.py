@@ -10,10 +10,10 @@ from typing import Optional, Sequence
 import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
-from .truncation import fast_figure, subplot_axes
+
+from .style import BLUE, DIVERGING, fast_figure, subplot_axes
 
 __all__ = [
-    "DIVERGING",
     "CG_COLOR",
     "GAUNT_COLOR",
     "cg_block_heatmaps",
@@ -26,8 +26,7 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
-DIVERGING: tuple = ((0.0, "#2c5d9c"), (0.25, "#8fb4dc"), (0.5, "#f7f7f7"), (0.75, "#f0a07e"), (1.0, "#b2182b"))
-CG_COLOR = "#2c6fbb"
+CG_COLOR = BLUE
 GAUNT_COLOR = "#e07b39"
 EVEN_COLOR = "#6a9fd4"
 
@@ -63,7 +62,7 @@ def cg_block_heatmaps(
         z = C[:, :, k]
         trace = {
             "type": "heatmap", "z": z, "x": m2, "y": m1, "zmin": -M, "zmax": M, "zmid": 0.0,
-            "colorscale": [list(s) for s in DIVERGING], "showscale": k == 0, "xaxis": xr, "yaxis": yr,
+            "colorscale": DIVERGING, "showscale": k == 0, "xaxis": xr, "yaxis": yr,
             "hovertemplate": "m1 = %{y}, m2 = %{x}<br>C = %{z:.4f}<extra>k = " + str(k - l3) + "</extra>",
         }
         if k == 0:

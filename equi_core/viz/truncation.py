@@ -5,29 +5,23 @@ Only :func:`sphere_comparison_figure` uses WebGL (ONE 3D scene holding both sphe
 turn together); everything else is 2D SVG. y (e3nn's polar axis) points up in the 3D scene.
 
 Speed: plotly.py validates every property it is given, which costs 20-70 ms per small figure (the template alone
-is deep-copied twice). The builders here assemble plain dicts and create the figure with :func:`fast_figure`
-(validation off): about 2 ms. The tests re-validate every builder's output with ``go.Figure(fig.to_dict())``, so
-a misspelt property still fails a test.
+is deep-copied twice). The builders here assemble plain dicts and create the figure with
+:func:`~equi_core.viz.style.fast_figure` (validation off): about 2 ms. The tests re-validate every builder's output
+with ``go.Figure(fig.to_dict())``, so a misspelt property still fails a test.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 from numpy.typing import ArrayLike, NDArray
 
-from .rotations import typed_array
+from .style import BLUE, RED, SIGNED_SMOOTH, fast_figure, log_floor, subplot_axes, typed_array
 
 __all__ = [
-    "SIGNED_SCALE",
     "KEPT_COLOR",
     "LOST_COLOR",
-    "FLOOR",
-    "fast_figure",
-    "subplot_axes",
-    "log_floor",
     "sphere_comparison_figure",
     "error_vs_degree_figure",
     "power_spectrum_figure",
@@ -37,81 +31,11 @@ __all__ = [
 
 Array = NDArray[np.float64]
 
-#: Diverging scale for signed values on the sphere (negative blue, zero light grey, positive red).
-SIGNED_SCALE: tuple = (
-    (0.0, "#1d4f91"), (0.25, "#6f9fd8"), (0.5, "#f2f2f2"), (0.75, "#f08a6e"), (1.0, "#a50f2d"),
-)
-KEPT_COLOR = "#2c6fbb"
+KEPT_COLOR = BLUE
 LOST_COLOR = "#c9ced6"
-L2_COLOR = "#2c6fbb"
-MAX_COLOR = "#d1495b"
-FONT = {"family": "Inter, Source Sans Pro, Helvetica, Arial, sans-serif", "size": 14, "color": "#222"}
+L2_COLOR = BLUE
+MAX_COLOR = RED
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0.0}
-#: Values below this are drawn at this height on log axes (exact zeros would vanish).
-FLOOR = 1e-17
-
-
-def fast_figure(data: Sequence[dict], layout: dict, *, title: Optional[str] = None, height: int = 360) -> go.Figure:
-    """A ``go.Figure`` from plain trace/layout dicts, without plotly.py's per-property validation.
-
-    Adds the Lab's look (``plotly_white`` template, font, title, horizontal legend, margins); keys given in
-    ``layout`` win. The inputs are not mutated.
-    """
-    base: dict = {
-        "template": pio.templates["plotly_white"],
-        "font": FONT,
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 70 if title else 40, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
-    }
-    if title:
-        base["title"] = {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 17}}
-    base.update(layout)
-    return go.Figure(data=list(data), layout=base, _validate=False)
-
-
-def subplot_axes(
-    rows: int, cols: int, *, hspace: float = 0.06, vspace: float = 0.12, titles: Optional[Sequence[str]] = None,
-    widths: Optional[Sequence[float]] = None, top: float = 1.0,
-) -> tuple[dict, list[tuple[str, str]]]:
-    """Layout entries for a ``rows x cols`` grid of 2D axes (row-major), without ``make_subplots``' validation.
-
-    Returns
-    -------
-    layout : dict
-        ``xaxis``, ``yaxis``, ``xaxis2``, ... with domains and anchors, plus subplot-title annotations.
-    refs : list of (xref, yref)
-        Per cell, the axis names a trace uses (``'x'``, ``'y'``, ``'x2'``, ``'y2'``, ...).
-    """
-    if rows < 1 or cols < 1:
-        raise ValueError("rows and cols must be >= 1")
-    w = np.asarray(widths if widths is not None else [1.0] * cols, dtype=np.float64)
-    w = w / w.sum() * (1.0 - (cols - 1) * hspace)
-    h = (top - (rows - 1) * vspace) / rows
-    layout: dict = {}
-    refs = []
-    annotations = []
-    for r in range(rows):
-        for c in range(cols):
-            k = r * cols + c + 1
-            sx = "" if k == 1 else str(k)
-            x0 = float(w[:c].sum() + c * hspace)
-            x1 = x0 + float(w[c])
-            y1 = top - r * (h + vspace)
-            y0 = y1 - h
-            layout[f"xaxis{sx}"] = {"domain": [x0, x1], "anchor": f"y{sx}"}
-            layout[f"yaxis{sx}"] = {"domain": [max(y0, 0.0), y1], "anchor": f"x{sx}"}
-            refs.append((f"x{sx}", f"y{sx}"))
-            if titles is not None and k - 1 < len(titles):
-                annotations.append({"text": titles[k - 1], "x": (x0 + x1) / 2, "y": y1, "xref": "paper", "yref": "paper",
-                                    "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
-    layout["annotations"] = annotations
-    return layout, refs
-
-
-def log_floor(values: ArrayLike, floor: float = FLOOR) -> Array:
-    """``max(|v|, floor)``: what a log axis can draw (the true values go into the hover data)."""
-    return np.maximum(np.abs(np.asarray(values, dtype=np.float64)), floor)
 
 
 def _vline(x: float, text: str, *, color: str = "#555", dash: str = "dash") -> tuple[dict, dict]:
@@ -175,7 +99,7 @@ def sphere_comparison_figure(
             "type": "surface", "name": name,
             "x": typed_array(Q[..., 0] + dx), "y": typed_array(Q[..., 1]), "z": typed_array(Q[..., 2]),
             "surfacecolor": typed_array(values), "cmin": -M, "cmax": M,
-            "colorscale": [list(s) for s in SIGNED_SCALE], "showscale": show,
+            "colorscale": SIGNED_SMOOTH, "showscale": show,
             "hovertemplate": f"{name}<br>f = %{{surfacecolor:.3g}}<extra></extra>",
             "lighting": {"ambient": 0.85, "diffuse": 0.25, "specular": 0.05}, "contours": no_hl,
         }
@@ -225,7 +149,7 @@ def error_vs_degree_figure(
     title: Optional[str] = None,
     height: int = 360,
 ) -> go.Figure:
-    """Relative L2 and max errors of the truncation against L (log y; exact zeros drawn at :data:`FLOOR`).
+    """Relative L2 and max errors of the truncation against L (log y; exact zeros drawn at :data:`~equi_core.viz.style.FLOOR`).
 
     Invariants
     ----------
