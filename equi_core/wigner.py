@@ -22,6 +22,7 @@ about 1e-13 up to l = 100.
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -166,6 +167,8 @@ def wigner_D(l: int, R: ArrayLike) -> Array:
         For a bad degree, or ``R`` not a proper rotation (use :meth:`Irreps.D_from_matrix` for O(3)).
     """
     l = _check_l(l)
+    if isinstance(R, np.ndarray) and R.shape == (3, 3) and l > 0:
+        return _wigner_D_single(l, R)
     M = check_rotation(R)
     if l == 0:
         return np.ones(M.shape[:-2] + (1, 1))
@@ -179,6 +182,40 @@ def wigner_D(l: int, R: ArrayLike) -> Array:
     if any_pole:
         D = np.where(near_pole[..., None, None], D @ _frame(l)[2], D)
     return D
+
+
+def _wigner_D_single(l: int, R: Array) -> Array:
+    """:func:`wigner_D` for one (3, 3) matrix: the same algorithm with scalar angles (few numpy calls)."""
+    M = R.astype(np.float64, copy=False)
+    r = M.tolist()
+    (r00, r01, r02), (r10, r11, r12), (r20, r21, r22) = r
+    if not all(math.isfinite(v) for row in r for v in row):
+        raise ValueError("a rotation matrix must hold finite numbers (got NaN or infinity)")
+    err = float(np.abs(M @ M.T - _EYE3).max())
+    if err > 1e-9:
+        raise ValueError(f"not an orthogonal matrix: |R R^T - I| = {err:.2e} > 1e-09")
+    det = r00 * (r11 * r22 - r12 * r21) - r01 * (r10 * r22 - r12 * r20) + r02 * (r10 * r21 - r11 * r20)
+    if det < 0:
+        raise ValueError("det R = -1: an improper rotation (reflection or inversion) is not allowed here; "
+                         "use Irreps.D_from_matrix for O(3)")
+    K, m, D0 = _frame(l)
+    near_pole = r01 * r01 + r21 * r21 < 0.09
+    if near_pole:  # R = (R Q0^T) Q0 with R Q0^T far from gimbal lock
+        (r00, r01, r02), (r10, r11, r12), (r20, r21, r22) = (M @ _Q0.T).tolist()
+    a = math.atan2(r01, r21)
+    b = math.atan2(math.hypot(r01, r21), r11)
+    g = math.atan2(r10, -r12)
+    mt = np.multiply.outer(np.array((a, b, g)), m)
+    c, s = np.cos(mt), np.sin(mt)
+    inner = K * c[1] + K[:, ::-1] * s[1]  # K D(Ry(b))
+    X = inner @ K.T  # D(Rx(b))
+    X = c[0][:, None] * X - s[0][:, None] * X[::-1]  # D(Ry(a)) @ X
+    D = X * c[2] + X[:, ::-1] * s[2]  # @ D(Ry(g))
+    return D @ D0 if near_pole else D
+
+
+_EYE3 = np.eye(3)
+_EYE3.setflags(write=False)
 
 
 def so3_generators(l: int) -> Array:

@@ -111,3 +111,17 @@ def test_improper_rejected():
         wigner_D(2, -np.eye(3))
     with pytest.raises(ValueError, match="finite"):
         wigner_D_from_angles(2, np.nan, 0, 0)
+
+
+def test_single_matrix_fast_path_equals_batched_path():
+    R = np.concatenate([random_rotation(10, 5), angles_to_matrix(0.2, np.array([0.0, 1e-9, np.pi, 0.1]), 0.4)])
+    for l in (1, 3, 9):
+        batched = wigner_D(l, R)
+        for i, r in enumerate(R):
+            assert np.abs(wigner_D(l, r) - batched[i]).max() < 1e-13
+    with pytest.raises(ValueError, match="improper"):
+        wigner_D(3, -np.eye(3))
+    with pytest.raises(ValueError, match="orthogonal"):
+        wigner_D(3, 2 * np.eye(3))
+    with pytest.raises(ValueError, match="finite"):
+        wigner_D(3, np.full((3, 3), np.nan))
