@@ -22,7 +22,9 @@ from ._checks import check_int
 from .rotations import _det3, check_rotation
 from .wigner import wigner_D
 
-__all__ = ["Irrep", "MulIr", "Irreps", "IRREPS_GRAMMAR", "MAX_IRREPS_L", "MAX_IRREPS_DIM", "as_irreps", "check_features"]
+__all__ = [
+    "Irrep", "MulIr", "Irreps", "IRREPS_GRAMMAR", "MAX_IRREPS_L", "MAX_IRREPS_DIM", "as_irreps", "check_features",
+]
 
 #: A human explanation of the accepted strings, shown by the app next to a parsing error.
 IRREPS_GRAMMAR = (

@@ -140,7 +140,7 @@ def molecule(name: str) -> Molecule:
 
 
 def bond_directions(name: str) -> Array:
-    """Unit bond directions of a molecule, shape ``(n_bonds, 3)``: the directions of its H atoms seen from the centre."""
+    """Unit bond directions of a molecule, shape ``(n_bonds, 3)``: its H atoms as seen from the central atom."""
     return molecule(name).bond_directions()
 
 
