@@ -210,15 +210,20 @@ def _fmt_vec(v) -> str:
     return "(" + ", ".join(f"{x:.4g}" for x in np.asarray(v)) + ")"
 
 
-def _init(key: str, value) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
+def _state(key: str):
+    """The widget's live value (its session state) or, before the widget first ran, the URL's value.
+
+    Every keyed widget gets this as its ``value=``/``index=`` and session state is never seeded: a widget seeded
+    only through ``st.session_state`` tells the browser its value once (a one-shot ``set_value``), and Streamlit
+    drops the unsent messages of a run that a rerun interrupts. Under load the browser then mounted the text box at
+    its default ``""`` and sent that back with the next slider change. With the value as the widget's default,
+    every run tells the browser the right value.
+    """
+    return st.session_state.get(key, values[key])
 
 
 # ------------------------------------------------------------------------------------------- URL state
 values, notices = read_query_params(st.query_params.to_dict(), SPEC)
-for name, value in values.items():
-    _init(name, value)
 
 st.title("ReLU versus norm nonlinearity")
 for notice in notices:
@@ -238,14 +243,14 @@ st.latex(r"\mathrm{ReLU}(v)_i = \max(v_i, 0) \qquad\qquad \text{norm}(v) = \sigm
 st.header("1. Two vectors, one norm")
 c1, c2, c3, c4 = st.columns([1.2, 1.2, 1, 1])
 with c1:
-    t1 = st.text_input("first vector v₁", key="v1", max_chars=SPEC["v1"].max_len,
+    t1 = st.text_input("first vector v₁", _state("v1"), key="v1", max_chars=SPEC["v1"].max_len,
                        help="three numbers separated by commas, each at most 1e6 in size")
 with c2:
-    t2 = st.text_input("second vector v₂", key="v2", max_chars=SPEC["v2"].max_len)
+    t2 = st.text_input("second vector v₂", _state("v2"), key="v2", max_chars=SPEC["v2"].max_len)
 with c3:
-    sigma = st.selectbox("σ of the norm nonlinearity", SIGMAS, key="sigma")
+    sigma = st.selectbox("σ of the norm nonlinearity", SIGMAS, index=SIGMAS.index(_state("sigma")), key="sigma")
 with c4:
-    bias = st.slider("bias b", -3.0, 3.0, step=0.1, key="bias")
+    bias = st.slider("bias b", -3.0, 3.0, float(_state("bias")), step=0.1, key="bias")
 
 vecs = []
 for label, text in (("first vector v₁", t1), ("second vector v₂", t2)):
@@ -312,9 +317,9 @@ if v1 is None:
     st.caption(f"(v₁ is invalid, so this section uses the default {DEFAULT_V1}.)")
 left, right = st.columns([1, 2.6])
 with left:
-    alpha = st.slider("α (degrees)", 0, 360, key="alpha")
-    beta = st.slider("β (degrees)", 0, 180, key="beta")
-    gamma = st.slider("γ (degrees)", 0, 360, key="gamma")
+    alpha = st.slider("α (degrees)", 0, 360, int(_state("alpha")), key="alpha")
+    beta = st.slider("β (degrees)", 0, 180, int(_state("beta")), key="beta")
+    gamma = st.slider("γ (degrees)", 0, 360, int(_state("gamma")), key="gamma")
     check = _rotation(tuple(v_rot), int(alpha), int(beta), int(gamma), sigma, float(bias))
     st.metric("ReLU error", f"{check.relu_error.absolute:.4g}", f"relative {check.relu_error.relative:.3g}",
               delta_color="off", delta_arrow="off", border=True, help="max over components of |f(Rv) − R f(v)|")
@@ -326,7 +331,8 @@ with right:
     arrows_fig = rotation_arrows_figure(check, title="f(R v) (narrow) against R f(v) (wide)")
     st.plotly_chart(arrows_fig, width="stretch", key="arrows_chart")
 
-axis = st.radio("error against the angle of a rotation about the axis", tuple(AXES), key="axis", horizontal=True)
+axis = st.radio("error against the angle of a rotation about the axis", tuple(AXES),
+                index=tuple(AXES).index(_state("axis")), key="axis", horizontal=True)
 angles, err_relu_v, err_norm_v, err_relu_mean, err_norm_mean = _curve(tuple(v_rot), axis, sigma, float(bias))
 curve_fig = error_vs_angle_figure(
     angles,
@@ -352,7 +358,7 @@ st.markdown(
     "with an arrow showing where $f(v)$ points. An equivariant map treats all directions alike: one colour, "
     "radial arrows."
 )
-which = st.radio("map", SPHERE_MAPS, key="sphere", horizontal=True)
+which = st.radio("map", SPHERE_MAPS, index=SPHERE_MAPS.index(_state("sphere")), key="sphere", horizontal=True)
 sdata = _sphere(which, sigma, float(bias), radius)
 s_left, s_right = st.columns([2.6, 1])
 with s_right:
@@ -399,7 +405,8 @@ st.dataframe(
 )
 g1, g2 = st.columns([1, 2])
 with g1:
-    gate_act = st.selectbox("activation on a 0o scalar in a gate", GATE_ACTS, key="gate_act")
+    gate_act = st.selectbox("activation on a 0o scalar in a gate", GATE_ACTS, index=GATE_ACTS.index(_state("gate_act")),
+                            key="gate_act")
 with g2:
     try:
         out_ir = scalar_activation_output("0o", gate_act)

@@ -173,3 +173,18 @@ def test_classroom_features_present(at):
     code = [e for e in at.expander if "code" in e.label.lower()][0]
     src = code.code[0].value
     assert "def norm_nonlinearity" in src and "def equivariance_error" in src
+
+
+def test_widgets_tell_the_browser_their_live_value_every_run(at):
+    """A browser that (re)mounts a widget shows the widget's proto default (Streamlit's one-shot set_value can be
+    dropped with an interrupted run's unsent messages). Seeded only through session state, the text boxes carried
+    the default "" and came back empty under load; now every run's default is the live value."""
+    _set(at, "text_input", "v1", "3, 0, 4")
+    _set(at, "slider", "beta", 30)
+    _set(at, "selectbox", "sigma", "tanh")
+    assert at.text_input(key="v1").proto.default == "3, 0, 4" == at.text_input(key="v1").value
+    assert at.text_input(key="v2").proto.default == "-1, 2, 3" == at.text_input(key="v2").value
+    assert list(at.slider(key="beta").proto.default) == [30.0]
+    assert list(at.slider(key="alpha").proto.default) == [float(at.slider(key="alpha").value)] == [240.0]
+    sigma = at.selectbox(key="sigma")
+    assert sigma.options[sigma.proto.default] == "tanh" == sigma.value
