@@ -44,7 +44,7 @@ ERROR_SELECTORS = {
     "exception": '[data-testid="stException"]',  # an uncaught exception (traceback) in the script
     "connection": '[data-testid="stConnectionStatus"]',  # the session lost its server
 }
-#: st.error messages a page shows on purpose (e.g. "L < n: the model is blind") are reported, not failures.
+#: st.error messages a page shows (bad input, e.g. an empty vector box) are reported, not failures.
 ALERT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stAlertContentError"]'))
     .filter(e => !e.closest('[data-testid="stException"]'))
     .map(e => e.innerText.slice(0, 200).replace(/\\s+/g, ' '))"""

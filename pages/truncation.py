@@ -129,9 +129,16 @@ def _code() -> str:
     return source_of(project, power_spectrum, BondDensity, truncation_study, star_features, blind_spot)
 
 
-def _init(key: str, value) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
+def _state(key: str):
+    """The widget's live value (its session state) or, before the widget first ran, the URL's value.
+
+    Every keyed widget gets this as its ``value=``/``index=`` and session state is never seeded: a widget seeded
+    only through ``st.session_state`` tells the browser its value once (a one-shot ``set_value``), and Streamlit
+    drops the unsent messages of a run that a rerun interrupts; the browser then mounted the widget at its bare
+    default and sent that back with the next change. With the value as the widget's default, every run tells the
+    browser the right value.
+    """
+    return st.session_state.get(key, values[key])
 
 
 def _fmt_L(v) -> str:
@@ -140,8 +147,6 @@ def _fmt_L(v) -> str:
 
 # ------------------------------------------------------------------------------------------- URL state
 values, notices = read_query_params(st.query_params.to_dict(), SPEC)
-for name, value in values.items():
-    _init(name, value)
 
 st.title("Truncation at L")
 for notice in notices:
@@ -164,22 +169,25 @@ st.latex(
 # ------------------------------------------------------------------------------------------- controls
 c1, c2 = st.columns([1, 2])
 with c1:
-    target = st.selectbox("target signal", tuple(TARGETS), format_func=lambda k: TARGETS[k], key="target")
+    target = st.selectbox("target signal", tuple(TARGETS), index=tuple(TARGETS).index(_state("target")),
+                          format_func=lambda k: TARGETS[k], key="target")
 with c2:
-    L = st.slider(f"maximum degree L (0 to {L_MAX})", 0, L_MAX, key="L",
+    L = st.slider(f"maximum degree L (0 to {L_MAX})", 0, L_MAX, int(_state("L")), key="L",
                   help="the highest degree the (imaginary) network keeps: (L+1)² numbers")
 p1, p2, p3, p4, p5 = st.columns(5)
 with p1:
-    kappa = st.slider("bond sharpness κ", 2, 200, key="kappa", disabled=target not in BONDS,
+    kappa = st.slider("bond sharpness κ", 2, 200, int(_state("kappa")), key="kappa", disabled=target not in BONDS,
                       help="each bond is a bump exp(κ(x·u − 1)), about 1/√κ rad wide")
 with p2:
-    n = st.slider("star arms n", 2, 16, key="n", help="for the n-fold star target and the blind-spot section")
+    n = st.slider("star arms n", 2, 16, int(_state("n")), key="n",
+                  help="for the n-fold star target and the blind-spot section")
 with p3:
-    cap = st.slider("cap half-angle (°)", 5, 120, key="cap", disabled=target != "cap")
+    cap = st.slider("cap half-angle (°)", 5, 120, int(_state("cap")), key="cap", disabled=target != "cap")
 with p4:
-    band = st.slider("random: band limit", 1, L_MAX, key="band", disabled=target != "random")
+    band = st.slider("random: band limit", 1, L_MAX, int(_state("band")), key="band", disabled=target != "random")
 with p5:
-    seed = st.number_input("random: seed", 0, 9999, step=1, key="seed", disabled=target != "random")
+    seed = st.number_input("random: seed", 0, 9999, int(_state("seed")), step=1, key="seed",
+                           disabled=target != "random")
 
 key = _key(target, int(kappa), int(n), int(cap), int(band), int(seed))
 try:
@@ -270,8 +278,8 @@ if blind.first_visible is not None and blind.first_visible <= L:
         f"features differ by {blind.difference[blind.first_visible]:.3f} (feature norm "
         f"{blind.feature_norm[blind.first_visible]:.3f})."
     )
-else:
-    st.error(
+else:  # the lesson's point, not a failure: a warning (st.error is kept for bad input)
+    st.warning(
         f"With L = {L} < n = {n} the model is **blind** to the turn: the largest feature difference over "
         f"l ≤ {L} is {max_seen:.1e} (rounding). Raise L to {blind.first_visible} to see it."
     )

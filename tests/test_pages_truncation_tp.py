@@ -77,11 +77,39 @@ def test_truncation_blind_spot_follows_L():
     at.slider(key="n").set_value(6)
     at.slider(key="L").set_value(5)
     _ok(at)
-    assert any("blind" in e.value for e in at.error)
+    assert any("blind" in w.value for w in at.warning)  # a lesson statement, not an error box
+    assert not any("blind" in e.value for e in at.error)
     at.slider(key="L").set_value(6)
     _ok(at)
     assert any("can" in s.value for s in at.success)
-    assert not any("blind" in e.value for e in at.error)
+    assert not any("blind" in m.value for m in list(at.error) + list(at.warning))
+
+
+def test_truncation_defaults_show_no_error_box():
+    at = _ok(_page("truncation"))
+    assert not at.error, [e.value for e in at.error]  # on a projector a red box reads as a failure
+    assert any("blind" in w.value for w in at.warning)  # defaults n = 5 > L = 4: the lesson's statement
+
+
+def test_truncation_and_tensor_product_widgets_carry_their_live_value():
+    """The browser (re)mounts a widget at its proto default: it must be the live value on every run."""
+    at = _ok(_page("truncation"))
+    at.slider(key="L").set_value(7)
+    _ok(at)
+    at.slider(key="n").set_value(9)
+    _ok(at)
+    assert list(at.slider(key="L").proto.default) == [7.0] and list(at.slider(key="n").proto.default) == [9.0]
+    target = at.selectbox(key="target")
+    assert target.options[target.proto.default] == "water (H₂O)" and target.value == "water"
+    tp = _ok(_page("tensor_products"))
+    tp.text_input(key="u").set_value("1, 0, 0")
+    _ok(tp)
+    tp.slider(key="l1").set_value(2)
+    _ok(tp)
+    assert tp.text_input(key="u").proto.default == "1, 0, 0" == tp.text_input(key="u").value
+    assert tp.text_input(key="v").proto.default == "0.5, 1, 2" == tp.text_input(key="v").value
+    assert list(tp.slider(key="l1").proto.default) == [2.0]
+    assert tp.radio(key="l3").value == 1 and tp.radio(key="l3").proto.default == 0  # 2o x 1o: l3 = 1, 2, 3
 
 
 def test_truncation_url_state_and_bad_values():
@@ -159,6 +187,8 @@ def test_tensor_products_vectors_and_bad_input():
 
 def test_tensor_products_measures_times_with_progress():
     at = _ok(_page("tensor_products"))
+    assert at.slider(key="Lt").max == 12  # the CG cache keeps every tensor to L ~ 16: 1..12 takes ~2 s here
+    assert any("L ≤ 12" in c.value for c in at.caption)  # and the page says so
     at.slider(key="Lt").set_value(3)
     _ok(at)
     assert not any("Measured exponents" in m.value for m in at.markdown)
