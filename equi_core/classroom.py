@@ -8,7 +8,7 @@ The page pattern::
     values, notices = read_query_params(st.query_params.to_dict(), SPEC)
     for notice in notices:
         st.warning(notice)
-    l = st.slider("l", 0, 6, value=values["l"], key="l")
+    l = st.slider("l", 0, 6, value=widget_value(st.session_state, "l", values), key="l")
     ...
     st.query_params.update(encode_query_params({"l": l, "irreps": text}, SPEC))
 
@@ -43,6 +43,7 @@ __all__ = [
     "Param",
     "read_query_params",
     "encode_query_params",
+    "widget_value",
     "source_of",
     "figure_to_html",
     "table_to_csv",
@@ -374,6 +375,27 @@ def encode_query_params(
                 raise ValueError(f"parameter {name!r}: {exc}; allowed is {param.allowed()}") from exc
             out[name] = param.encode(param.default)
     return out
+
+
+def widget_value(state: Mapping[str, Any], key: str, url_values: Mapping[str, Any]) -> Any:
+    """The value to create the keyed widget ``key`` with: its live value in ``state``, else ``url_values[key]``.
+
+    ``state`` is Streamlit's session state, ``url_values`` what :func:`read_query_params` returned. Pass the result
+    as the widget's ``value=`` (or ``index=`` of it for a choice) and never seed session state for the widget.
+
+    Why: a keyed widget whose value was set only through session state tells the browser that value once (a
+    one-shot "set value" message). Streamlit drops the unsent messages of a run that a rerun interrupts, which
+    happens under load; the browser then mounts the widget at its *default* (``""`` for a text box, the minimum
+    for a slider) and sends that back with the next interaction, overwriting the state. With the live value as
+    the default, every run tells the browser the right value. Widget identities do not change: keyed widgets are
+    identified by their key, not their default.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is in neither mapping.
+    """
+    return state[key] if key in state else url_values[key]
 
 
 def source_of(*objects: Any) -> str:

@@ -23,6 +23,7 @@ from equi_core.classroom import (
     read_query_params,
     source_of,
     table_to_csv,
+    widget_value,
 )
 from equi_core.nets import (
     EquivariantLinear,
@@ -211,15 +212,8 @@ def _fmt_vec(v) -> str:
 
 
 def _state(key: str):
-    """The widget's live value (its session state) or, before the widget first ran, the URL's value.
-
-    Every keyed widget gets this as its ``value=``/``index=`` and session state is never seeded: a widget seeded
-    only through ``st.session_state`` tells the browser its value once (a one-shot ``set_value``), and Streamlit
-    drops the unsent messages of a run that a rerun interrupts. Under load the browser then mounted the text box at
-    its default ``""`` and sent that back with the next slider change. With the value as the widget's default,
-    every run tells the browser the right value.
-    """
-    return st.session_state.get(key, values[key])
+    """The value to create a keyed widget with (live or from the URL): see ``classroom.widget_value``."""
+    return widget_value(st.session_state, key, values)
 
 
 # ------------------------------------------------------------------------------------------- URL state

@@ -23,6 +23,7 @@ from equi_core.classroom import (
     read_query_params,
     source_of,
     table_to_csv,
+    widget_value,
 )
 from equi_core.gaunt import (
     SphericalFFT,
@@ -115,15 +116,13 @@ def _code() -> str:
 
 
 def _state(key: str):
-    """The widget's live value (its session state) or, before the widget first ran, the URL's value.
+    """The value to create a keyed widget with (live or from the URL): see ``classroom.widget_value``."""
+    return widget_value(st.session_state, key, values)
 
-    Every keyed widget gets this as its ``value=``/``index=`` and session state is never seeded: a widget seeded
-    only through ``st.session_state`` tells the browser its value once (a one-shot ``set_value``), and Streamlit
-    drops the unsent messages of a run that a rerun interrupts. Under load the browser then mounted the text box at
-    its default ``""`` and sent that back with the next slider change. With the value as the widget's default,
-    every run tells the browser the right value.
-    """
-    return st.session_state.get(key, values[key])
+
+def _parity_radio(label: str, key: str) -> str:
+    return st.radio(label, tuple(PARITIES), index=tuple(PARITIES).index(_state(key)), key=key, horizontal=True,
+                    format_func=lambda p: "even (e)" if p == "e" else "odd (o)")
 
 
 def _vec(a) -> str:
@@ -161,15 +160,11 @@ c1, c2, c3, c4 = st.columns(4)
 with c1:
     l1 = st.slider("l₁", 0, L_IN_MAX, int(_state("l1")), key="l1")
 with c2:
-    p1 = st.radio("parity of x", tuple(PARITIES), index=tuple(PARITIES).index(_state("p1")), key="p1",
-                  horizontal=True,
-                  format_func=lambda p: "even (e)" if p == "e" else "odd (o)")
+    p1 = _parity_radio("parity of x", "p1")
 with c3:
     l2 = st.slider("l₂", 0, L_IN_MAX, int(_state("l2")), key="l2")
 with c4:
-    p2 = st.radio("parity of y", tuple(PARITIES), index=tuple(PARITIES).index(_state("p2")), key="p2",
-                  horizontal=True,
-                  format_func=lambda p: "even (e)" if p == "e" else "odd (o)")
+    p2 = _parity_radio("parity of y", "p2")
 ir1, ir2 = Irrep(int(l1), PARITIES[p1]), Irrep(int(l2), PARITIES[p2])
 outputs = list(ir1 * ir2)
 allowed_l3 = [ir.l for ir in outputs]

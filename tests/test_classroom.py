@@ -474,3 +474,13 @@ def test_quiz():
     assert q2.options == (1, 5, 6, 7) and q2.check(5)
     q3 = Quiz.with_distractors("which?", "norm", ["relu", 1], "x")  # unsortable: order kept
     assert q3.options == ("norm", "relu", 1)
+
+
+def test_widget_value_prefers_the_live_state_then_the_url():
+    url = {"v1": "1, -2, 3", "beta": 85}
+    assert classroom.widget_value({}, "v1", url) == "1, -2, 3"
+    assert classroom.widget_value({"v1": "3, 0, 4"}, "v1", url) == "3, 0, 4"
+    assert classroom.widget_value({"v1": ""}, "v1", url) == ""  # a box the user emptied stays empty
+    assert classroom.widget_value({"beta": 30}, "beta", url) == 30
+    with pytest.raises(KeyError):
+        classroom.widget_value({}, "nope", url)
