@@ -15,8 +15,8 @@ a seeded random cloud).
 
 Invariants
 ----------
-* ``positions[0] == 0``; ``|positions[j]|`` is the bond length for every bonded ``j``; the angle between any two
-  bonds is the molecule's bond angle (tested to 1e-12).
+* ``positions[0] == 0``; ``|positions[j]|`` is the bond length for every bonded ``j`` (tested to 1e-12); the angle
+  between any two bonds is the molecule's bond angle (tested to 0.01 degree, the precision it is given with).
 * Arrays held here are read-only; the functions return fresh, writable copies.
 """
 from __future__ import annotations
