@@ -3,6 +3,8 @@
 Every builder is pure: it takes numbers (numpy arrays, labels) and returns a ``plotly.graph_objects.Figure``;
 the only math it does is *drawing* math (a signed spherical function on a grid, arrow geometry). Coordinates are
 the Lab's (e3nn's): y is the polar axis of the spherical harmonics, so 3D scenes are drawn with y pointing up.
+The data they draw comes from the core (the point clouds from :mod:`equi_core.molecules`, the commuting square and
+the deliberately wrong ``D`` from :mod:`equi_core.equivariance`); the look from :mod:`equi_core.viz.style`.
 
 Invariants the tests check
 --------------------------
@@ -350,7 +352,8 @@ def _block_traces(
 
     l = 0: a sphere whose colour is the scalar's value; l = 1: an arrow (shaft + cone);
     l >= 2: the signed surface radius |f|, colour sign f. ``scale`` maps ``|coeffs|`` to the drawing size.
-    Traces are plain dicts with typed arrays (see :func:`typed_array`): the figure validates them once.
+    Traces are plain dicts with typed arrays (see :func:`~equi_core.viz.style.typed_array`): the figure validates
+    them once.
     """
     if l == 0:
         v = float(coeffs[0])
