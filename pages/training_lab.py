@@ -100,7 +100,7 @@ def _start_job() -> None:
     st.session_state[STOP] = False
     st.session_state[JOB] = {
         "key": key, "config": cfg, "device": str(device), "points": plan_points(key, cfg), "next": 0, "rows": [],
-        "status": "running", "seconds": 0.0, "context": None, "load": load_average(),
+        "status": "running", "seconds": 0.0, "cpu": 0.0, "context": None, "load": load_average(),
     }
 
 
@@ -120,7 +120,7 @@ def _config_from_widgets(key: str) -> dict:
         else:
             cfg["four_body_weight"] = float(s["tl_w4"])
         cfg["steps"] = int(s["tl_steps"])
-        cfg["unconstrained_steps"] = int(s["tl_steps"]) * (2 if key == "large-data" else 1)
+        cfg["unconstrained_steps"] = int(s["tl_usteps"])
     elif key == "equivariance":
         cfg["models"] = list(s["tl_models"])
         cfg["penalty_weight"] = float(s["tl_penalty"])
@@ -178,7 +178,7 @@ shipped = _shipped(exp)
 live = st.session_state.get(LIVE, {}).get(exp)
 if job_here and job["rows"]:
     live = make_result(exp, job["config"], job["rows"], job["device"], job["seconds"], job["status"] == "done",
-                       threads=1, load=job.get("load"))
+                       threads=1, load=job.get("load"), cpu=job.get("cpu"))
     live["command"] = "live run on this page"
 sources = [s for s, r in (("live run", live), ("shipped result", shipped)) if r is not None]
 result = None
@@ -195,7 +195,11 @@ if result is not None:
     state = "complete" if result["complete"] else f"stopped early: {len(result['rows'])} rows kept"
     dev_line = (f"**Ran on** `{result['device']}` ({result['device_name']}), torch {result['torch_version']}, "
                 f"{result['threads']} thread(s) of {result.get('cpu_count')} cores, load at start "
-                f"{result.get('load_average_at_start')}, wall time {result['wall_time_s']:.1f} s, {state}.")
+                f"{result.get('load_average_at_start')}, wall time {result['wall_time_s']:.1f} s"
+                + (f", CPU time {result['cpu_time_s']:.1f} s" if result.get("cpu_time_s") is not None else "")
+                + (f" ({result['process_cpu_time_s']:.1f} s for the whole process, start-up included)"
+                   if result.get("process_cpu_time_s") and (result.get("command") or "").startswith("python -m") else "")
+                + f", {state}.")
     if result.get("command"):
         dev_line += f" Command: `{result['command']}`"
     st.markdown(dev_line)
@@ -251,6 +255,11 @@ with st.form("tl_form"):
         else:
             c1.slider("Four-body weight w₄", 0.0, 3.0, float(defaults["four_body_weight"]), 0.25, key="tl_w4")
         c2.number_input("Training steps (equivariant models)", 50, 20000, int(defaults["steps"]), 50, key="tl_steps")
+        u_steps = defaults["unconstrained_steps"]
+        c1.number_input("Training steps (unconstrained transformer)", 50, 50000,
+                        int(max(u_steps) if isinstance(u_steps, list) else u_steps), 50, key="tl_usteps",
+                        help="About 5× the cost of an equivariant step on a CPU: the defaults give it fewer steps so "
+                             "a run stays under 20 s; more steps lower its curve (the GPU defaults use 8000).")
     elif exp == "equivariance":
         c1.multiselect("Models", allowed, default=defaults["models"], key="tl_models",
                        format_func=lambda m: MODEL_LABELS.get(m, m))
@@ -365,7 +374,7 @@ if job is not None and job["status"] == "running" and not st.session_state.get(S
     else:
         control = Control(should_stop=lambda: bool(st.session_state.get(STOP)))
     control.scoped(i, total, f"point {i + 1}/{total}: " + ", ".join(f"{k}={v}" for k, v in point.items()))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()  # this script thread (torch runs on it with one thread)
     try:
         if job["context"] is None:
             control.check(0.0, "generating data", force=True)
@@ -379,11 +388,12 @@ if job is not None and job["status"] == "running" and not st.session_state.get(S
         if job["next"] >= total:
             job["status"] = "done"
     job["seconds"] += time.perf_counter() - t0
+    job["cpu"] = job.get("cpu", 0.0) + time.thread_time() - c0
     if job["status"] != "running":
         job["context"] = None
     if job["rows"]:
         res = make_result(key, job["config"], job["rows"], job["device"], job["seconds"], job["status"] == "done",
-                          threads=1, load=job.get("load"))
+                          threads=1, load=job.get("load"), cpu=job["cpu"])
         res["command"] = "live run on this page"
         st.session_state.setdefault(LIVE, {})[key] = res
     st.rerun()

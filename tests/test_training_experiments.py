@@ -26,7 +26,7 @@ from equi_core.training.train import Control
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = {"experiment", "config", "seed", "device", "device_name", "torch_version", "threads", "wall_time_s",
-          "rows", "summary", "complete", "load_average_at_start"}
+          "rows", "summary", "complete", "load_average_at_start", "cpu_time_s", "process_cpu_time_s"}
 
 
 def _by(rows, **match):
@@ -49,6 +49,7 @@ def test_sample_efficiency_equivariant_beats_unconstrained(results):
     res = _run(results, "sample-efficiency")
     assert FIELDS <= set(res) and res["complete"] and res["device"] == "cpu"
     assert res["torch_version"] == torch.__version__
+    assert 0 < res["cpu_time_s"] <= res["process_cpu_time_s"]
     at128 = {r["model"]: r["test_error"] for r in _by(res["rows"], n_train=128)}
     # the claim: the equivariant model needs fewer samples -> at N = 128 its error is >= 2x lower
     assert min(at128["invariant-mlp"], at128["invariant-linear"]) * 2 <= at128["transformer"]

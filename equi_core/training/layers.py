@@ -31,6 +31,7 @@ from .features import sh_dim, sh_slices
 
 __all__ = [
     "natural_paths",
+    "degree_of_columns",
     "ChannelwiseTensorProduct",
     "PathMix",
     "Gate",
@@ -100,12 +101,39 @@ class ChannelwiseTensorProduct(nn.Module):
         return out
 
 
+class _PermuteContiguous(torch.autograd.Function):
+    """``x.permute(dims).contiguous()`` whose backward also returns a *contiguous* gradient: a permuted
+    (strided) gradient would send the batched matmul that produced ``x`` to torch's slow per-matrix
+    CPU path. Twice differentiable (the backward is made of differentiable ops)."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:  # type: ignore[override]
+        ctx.inverse = tuple(int(i) for i in np.argsort(dims))
+        return x.permute(dims).contiguous()
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:  # type: ignore[override]
+        return _PermuteContiguous.apply(grad, ctx.inverse), None
+
+
+def degree_of_columns(lmax: int) -> np.ndarray:
+    """``l`` of each column of a ``0..lmax`` concatenation (length ``(lmax+1)**2``)."""
+    return np.repeat(np.arange(lmax + 1), [2 * l + 1 for l in range(lmax + 1)])
+
+
 class PathMix(nn.Module):
     """Linear map from the paths of a :class:`ChannelwiseTensorProduct` to ``C_out`` channels per degree.
 
     ``out[b, w, l3 m] = sum_{c, path -> l3} W_l3[(c, path), w] z[b, c, path m] / sqrt(fan_in)``; for the
     gate, ``extra_scalars`` more ``l3 = 0`` outputs are returned separately. Only copies of the same
     degree are mixed, which is what keeps the map equivariant. A bias is added to scalars only.
+
+    Notes
+    -----
+    The per-degree weight matrices are the parameters. Every output column ``(l, m)`` is a *slot* whose
+    inputs are the columns ``m`` of the paths into ``l``; padded to the largest number of paths per
+    degree (zero weights), all slots are one batched matmul (bias included), with the slot weights
+    gathered from the parameters by one ``index_select``: no loop over degrees in :meth:`forward`.
     """
 
     def __init__(self, paths: list[tuple[int, int, int]], path_slices: list[slice], channels_in: int,
@@ -127,33 +155,71 @@ class PathMix(nn.Module):
             self.weights.append(nn.Parameter(torch.randn(channels_in * len(g), n_out)))
         self.bias = nn.Parameter(torch.zeros(channels_out + extra_scalars))
         self.fan_in = [channels_in * len(g) for g in self.groups]
+        # slot layout: every output column (l, m) is a "slot"; its inputs are the columns m of the paths
+        # into l (padded to the largest path count with zero weights), so all degrees are one bmm
+        dim = (lmax_out + 1) ** 2
+        p_max = max(len(g) for g in self.groups)
+        self.dim, self.p_max, self.channels_in = dim, p_max, channels_in
+        slot_cols = np.zeros((dim, p_max), dtype=np.int64)
+        n_out_main = channels_out
+        offsets = np.cumsum([0] + [w.numel() for w in self.weights])
+        sentinel = int(offsets[-1])
+        w_index = np.full((dim, channels_in, p_max, n_out_main), sentinel, dtype=np.int64)
+        w_scale = np.zeros((dim, channels_in, p_max, n_out_main))
+        for l, g in enumerate(self.groups):
+            n_out = channels_out + (extra_scalars if l == 0 else 0)
+            c, j, w = np.meshgrid(np.arange(channels_in), np.arange(len(g)), np.arange(n_out_main), indexing="ij")
+            for m in range(2 * l + 1):
+                slot = l * l + m
+                slot_cols[slot, :len(g)] = [path_slices[i].start + m for i in g]
+                w_index[slot, :, :len(g), :] = offsets[l] + (c * len(g) + j) * n_out + w
+                w_scale[slot, :, :len(g), :] = 1.0 / math.sqrt(self.fan_in[l])
+        self.register_buffer("slot_cols", torch.as_tensor(slot_cols.reshape(-1)), persistent=False)
+        self.register_buffer("w_index", torch.as_tensor(w_index.reshape(-1)), persistent=False)
+        self.register_buffer("w_scale", torch.as_tensor(w_scale.reshape(-1), dtype=torch.get_default_dtype()),
+                             persistent=False)
+        if extra_scalars:
+            g0, n0 = len(self.groups[0]), channels_out + extra_scalars
+            e_index = np.full((channels_in, p_max, extra_scalars), sentinel, dtype=np.int64)
+            c, j, e = np.meshgrid(np.arange(channels_in), np.arange(g0), np.arange(extra_scalars), indexing="ij")
+            e_index[:, :g0, :] = (c * g0 + j) * n0 + channels_out + e
+            self.register_buffer("e_index", torch.as_tensor(e_index.reshape(-1)), persistent=False)
+            self.e_scale = 1.0 / math.sqrt(self.fan_in[0])
+
+    def slot_weights(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Per-slot weight matrices ``(slots, C_in * p_max, C_out)`` (scaled, zero rows for padding) and the
+        gate-scalar matrix ``(C_in * p_max, extra_scalars)`` (or None)."""
+        flat = torch.cat([w.reshape(-1) for w in self.weights] + [self.bias.new_zeros(1)])
+        ws = (flat.index_select(0, self.w_index) * self.w_scale).view(self.dim, self.channels_in * self.p_max,
+                                                                        self.channels_out)
+        we = None
+        if self.extra_scalars:
+            we = flat.index_select(0, self.e_index).view(-1, self.extra_scalars) * self.e_scale
+        return ws, we
 
     def forward(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         b = z.shape[0]
-        blocks = []
-        extra = None
-        for l in range(self.lmax_out + 1):
-            idx = getattr(self, f"idx{l}")
-            zz = z.index_select(2, idx).reshape(b, -1, len(self.groups[l]), 2 * l + 1).reshape(b, -1, 2 * l + 1)
-            out = torch.einsum("bpm,pw->bwm", zz, self.weights[l]) / math.sqrt(self.fan_in[l])
-            if l == 0:
-                out = out + self.bias.view(1, -1, 1)
-                if self.extra_scalars:
-                    extra = out[:, self.channels_out:, 0]
-                    out = out[:, : self.channels_out]
-            blocks.append(out)
-        return torch.cat(blocks, dim=-1), extra
+        ws, we = self.slot_weights()
+        zs = z.index_select(2, self.slot_cols).view(b, self.channels_in, self.dim, self.p_max)
+        zt = zs.permute(2, 0, 1, 3).reshape(self.dim, b, self.channels_in * self.p_max)
+        bias = torch.cat([self.bias[:self.channels_out].view(1, 1, -1),
+                          self.bias.new_zeros(self.dim - 1, 1, self.channels_out)])
+        out = _PermuteContiguous.apply(torch.baddbmm(bias, zt, ws), (1, 2, 0))  # (B, C_out, slots)
+        extra = torch.addmm(self.bias[self.channels_out:], zt[0], we) if we is not None else None
+        return out, extra
 
 
 class Gate(nn.Module):
     """Gate nonlinearity: scalars ``-> silu(s)``; every degree-``l > 0`` channel is multiplied by
     ``sigmoid(g)`` of its own *separate* learned scalar gate ``g`` (so the response to a vector can depend
     on every invariant of the input, not only on the vector's own norm). Equivariant: only invariants
-    enter the nonlinear functions."""
+    enter the nonlinear functions. All degrees at once (the gates are spread over the columns by one
+    ``index_select``)."""
 
     def __init__(self, lmax: int, channels: int) -> None:
         super().__init__()
         self.lmax, self.channels = lmax, channels
+        self.register_buffer("col_gate", torch.as_tensor(degree_of_columns(lmax)[1:] - 1), persistent=False)
 
     @property
     def n_gates(self) -> int:
@@ -161,34 +227,39 @@ class Gate(nn.Module):
         return self.lmax * self.channels
 
     def forward(self, x: torch.Tensor, gates: torch.Tensor | None) -> torch.Tensor:
-        parts = [nn.functional.silu(x[..., :1])]
-        if self.lmax:
-            assert gates is not None
-            g = torch.sigmoid(gates).reshape(x.shape[0], self.lmax, self.channels)
-            for l in range(1, self.lmax + 1):
-                sl = slice(l * l, (l + 1) ** 2)
-                parts.append(x[..., sl] * g[:, l - 1].unsqueeze(-1))
-        return torch.cat(parts, dim=-1)
+        s = nn.functional.silu(x[..., :1])
+        if not self.lmax:
+            return s
+        assert gates is not None
+        g = torch.sigmoid(gates).view(x.shape[0], self.lmax, self.channels).transpose(1, 2)  # (B, C, lmax)
+        return torch.cat([s, x[..., 1:] * g.index_select(-1, self.col_gate)], dim=-1)
 
 
 class NormActivation(nn.Module):
     """Norm nonlinearity (Tensor Field Networks): scalars ``-> silu(s + b)``; a degree-``l > 0`` channel
     ``v -> silu(|v| + b) v / |v|``. The direction of ``v`` is kept exactly: the layer cannot respond
     differently to a vector pointing up or sideways (the essay's point). ``|v|`` is smoothed by
-    ``eps`` so the map is differentiable at 0 (still equivariant: the norm is invariant)."""
+    ``eps`` so the map is differentiable at 0 (still equivariant: the norm is invariant).
+    All degrees at once: the squared norms are one matmul with the 0/1 matrix "column belongs to degree l"."""
 
     def __init__(self, lmax: int, channels: int, eps: float = 1e-8) -> None:
         super().__init__()
         self.lmax, self.eps = lmax, eps
         self.bias = nn.Parameter(torch.zeros(lmax + 1, channels))
+        cols = degree_of_columns(lmax)[1:] - 1
+        member = np.zeros((len(cols), lmax))
+        member[np.arange(len(cols)), cols] = 1.0
+        self.register_buffer("member", torch.as_tensor(member, dtype=torch.get_default_dtype()), persistent=False)
+        self.register_buffer("col_degree", torch.as_tensor(cols), persistent=False)
 
     def forward(self, x: torch.Tensor, gates: torch.Tensor | None = None) -> torch.Tensor:
-        parts = [nn.functional.silu(x[..., :1] + self.bias[0].view(1, -1, 1))]
-        for l in range(1, self.lmax + 1):
-            v = x[..., l * l:(l + 1) ** 2]
-            norm = torch.sqrt((v * v).sum(-1, keepdim=True) + self.eps)
-            parts.append(v * (nn.functional.silu(norm + self.bias[l].view(1, -1, 1)) / norm))
-        return torch.cat(parts, dim=-1)
+        s = nn.functional.silu(x[..., :1] + self.bias[0].view(1, -1, 1))
+        if not self.lmax:
+            return s
+        v = x[..., 1:]
+        norm = torch.sqrt((v * v) @ self.member + self.eps)  # (B, C, lmax)
+        f = nn.functional.silu(norm + self.bias[1:].t()) / norm
+        return torch.cat([s, v * f.index_select(-1, self.col_degree)], dim=-1)
 
 
 class FullyConnectedTensorProductTorch(nn.Module):

@@ -29,6 +29,7 @@ __all__ = [
     "Control",
     "TrainConfig",
     "resolve_device",
+    "make_adam",
     "train_model",
     "predict",
     "predict_with_forces",
@@ -135,6 +136,17 @@ def _energy_and_forces(model: EnvModel, pos: torch.Tensor, create_graph: bool) -
     return e, -g
 
 
+def make_adam(params, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
+    """Adam with the fused kernel where torch has one for the parameters' device (CPU and CUDA since
+    torch 2.4): on the small models of the lab the per-tensor Python loop of the default Adam was
+    about 15% of a training step. Falls back to the default implementation otherwise."""
+    params = [p for p in params if p.requires_grad]
+    try:
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, TypeError, ValueError):  # pragma: no cover - older torch / other devices
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+
+
 def train_model(model: EnvModel, train: EnvironmentData, config: TrainConfig, control: Control | None = None,
                 progress_label: str = "") -> dict:
     """Fit ``model`` to ``train`` (energies, or centre forces for vector models); returns a history dict
@@ -165,7 +177,7 @@ def train_model(model: EnvModel, train: EnvironmentData, config: TrainConfig, co
             loss = float(((model.from_features(*feats) - y_all) / model.target_scale).pow(2).mean())
         return {"final_loss": loss, "seconds": time.perf_counter() - t0, "steps": 0, "cached": True,
                 "loss_curve": [loss]}
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    opt = make_adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(config.steps, 1), eta_min=config.lr * config.lr_final_fraction)
     scale = model.target_scale
     f_scale = float(train.forces.pow(2).mean().sqrt()) or 1.0
