@@ -203,6 +203,13 @@ if result is not None:
     if result.get("command"):
         dev_line += f" Command: `{result['command']}`"
     st.markdown(dev_line)
+    if result is shipped and result.get("device") == "cpu":
+        base = default_config(exp, device="cpu")
+        changed = {k: v for k, v in result.get("config", {}).items() if base.get(k) != v}
+        if changed:
+            st.caption("This shipped result is **not** the CPU default run; it differs in "
+                       + ", ".join(f"`{k}={v}`" for k, v in changed.items())
+                       + ". The default (**Run live** below) costs under 20 s of CPU time.")
     summ = result.get("summary", {})
 
     def _metric_grid(items: list[tuple[str, str, str | None, str]]) -> None:

@@ -46,7 +46,14 @@ def test_every_experiment_renders_its_shipped_result():
         assert not at.exception
         shipped = experiments.load_result(key)
         assert f"wall time {shipped['wall_time_s']:.1f} s" in _markdown(at)
+        assert f"CPU time {shipped['cpu_time_s']:.1f} s" in _markdown(at)
         assert len(at.get("plotly_chart")) == 1
+        # a shipped run longer than the CPU defaults says so, naming the knobs that differ
+        changed = [k for k, v in shipped["config"].items() if experiments.default_config(key).get(k) != v]
+        captions = "\n".join(c.value for c in at.caption)
+        assert ("not** the CPU default run" in captions) == bool(changed)
+        for k in changed:
+            assert f"`{k}=" in captions
 
 
 def test_url_state_round_trip_and_bad_values():

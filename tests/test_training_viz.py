@@ -86,6 +86,9 @@ def test_measured_text_states_the_numbers():
     rows += [{"model": "transformer", "n_train": n, "test_error": e} for n, e in ((32, 0.8), (512, 0.3))]
     text = measured_text(_result("sample-efficiency", rows))
     assert "equivariant MLP: 5 % at N ≈ 2" in text and "unconstrained: 5 % not reached up to N = 512 (best 0.300)" in text
+    assert "Budgets" not in text  # no step budgets in this config
+    budget = measured_text(_result("sample-efficiency", rows, steps=800, unconstrained_steps=[100, 350], width=32))
+    assert "Budgets: 800 steps for the invariant MLPs, 100/350 for the transformer (width 32)" in budget
     trunc = [{"L": l, "K": 4, "test_error": e, "train_error": e} for l, e in ((3, 0.75), (4, 0.044))]
     assert "L=3: 0.75, L=4: 0.044" in measured_text(_result("truncation", trunc, order=4))
     assert measured_text({"experiment": "depth", "rows": []}) == "Nothing measured yet."

@@ -202,6 +202,19 @@ def result_columns(result: Mapping[str, Any]) -> dict[str, list[Any]]:
     return {k: [r.get(k) for r in rows] for k in names}
 
 
+def _budget_text(result: Mapping[str, Any]) -> str:
+    """The training budgets behind a learning curve (empty when the config does not say)."""
+    cfg = result.get("config", {})
+    steps, u_steps = cfg.get("steps"), cfg.get("unconstrained_steps")
+    models = {r.get("model") for r in result.get("rows", [])}
+    if steps is None or u_steps is None or not any(str(m).startswith("transformer") for m in models):
+        return ""
+    u = "/".join(map(str, u_steps)) if isinstance(u_steps, list) else str(u_steps)
+    return (f" Budgets: {steps} steps for the invariant MLPs, {u} for the transformer (width {cfg.get('width')}); "
+            "a transformer step costs ~5× more on a CPU, and with few steps its curve is limited by the budget as "
+            "much as by the data (more steps: `--set unconstrained_steps=...` or the GPU defaults).")
+
+
 def measured_text(result: Mapping[str, Any]) -> str:
     """One sentence with the measured headline numbers, to set against the claim (Markdown)."""
     key = experiment_key(result["experiment"])
@@ -217,7 +230,7 @@ def measured_text(result: Mapping[str, Any]) -> str:
             best = summ["best_error"][m]
             parts.append(f"{short(m)}: 5 % at N ≈ {need:,.0f} (best {best:.3f})" if need is not None
                          else f"{short(m)}: 5 % not reached up to N = {n_max:,} (best {best:.3f})")
-        return "**Measured here.** " + "; ".join(parts) + "."
+        return "**Measured here.** " + "; ".join(parts) + "." + _budget_text(result)
     if key == "equivariance":
         parts = [f"{short(m)} {summ['max_energy_error'][m]:.2g} / {summ['max_force_error'][m]:.2g}"
                  for m in summ.get("max_energy_error", {})]
