@@ -28,7 +28,13 @@ from equi_core.training.features import (
     power_spectrum_size,
     spherical_harmonics_torch,
 )
-from equi_core.training.layers import ChannelwiseTensorProduct, FullyConnectedTensorProductTorch, natural_paths
+from equi_core.training.layers import (
+    ChannelwiseTensorProduct,
+    FullyConnectedTensorProductTorch,
+    Gate,
+    NormActivation,
+    natural_paths,
+)
 from equi_core.training.models import (
     CartesianTransformer,
     DeepSetsModel,
@@ -211,6 +217,44 @@ def test_fully_connected_tp_equals_e3nn_and_numpy_core():
     assert (out - ref(x1, x2)).abs().max() < 1e-12
     np_core = FullyConnectedTensorProduct(irreps1, irreps2, irreps_out)(x1.numpy(), x2.numpy(), w.numpy())
     assert np.abs(out.detach().numpy() - np_core).max() < 1e-12
+
+
+def test_pathmix_gate_norm_match_their_per_degree_formulas():
+    """The loop-free layers against the formulas of their docstrings, degree by degree (float64)."""
+    from equi_core.training.layers import PathMix
+
+    torch.set_default_dtype(F64)
+    try:
+        tp = ChannelwiseTensorProduct(2, 2, 2)
+        mix = PathMix(tp.paths, tp.path_slices, 3, 4, 2, extra_scalars=5)
+        gate, norm = Gate(2, 4), NormActivation(2, 4)
+    finally:
+        torch.set_default_dtype(torch.float32)
+    with torch.no_grad():
+        mix.bias.normal_()
+        norm.bias.normal_()
+    z = torch.randn(6, 3, tp.dim_out, dtype=F64)
+    out, extra = mix(z)
+    for l in range(3):
+        g = mix.groups[l]
+        zz = torch.stack([z[..., tp.path_slices[i]] for i in g], dim=2).reshape(6, 3 * len(g), 2 * l + 1)
+        ref = torch.einsum("bpm,pw->bwm", zz, mix.weights[l]) / math.sqrt(3 * len(g))
+        if l == 0:
+            ref = ref + mix.bias.view(1, -1, 1)
+            assert (extra - ref[:, 4:, 0]).abs().max() < 1e-12
+            ref = ref[:, :4]
+        assert (out[..., l * l:(l + 1) ** 2] - ref).abs().max() < 1e-12
+    x, gates = torch.randn(6, 4, 9, dtype=F64), torch.randn(6, 8, dtype=F64)
+    y_gate, y_norm = gate(x, gates), norm(x)
+    assert (y_gate[..., 0] - torch.nn.functional.silu(x[..., 0])).abs().max() < 1e-12
+    assert (y_norm[..., 0] - torch.nn.functional.silu(x[..., 0] + norm.bias[0])).abs().max() < 1e-12
+    for l in (1, 2):
+        v = x[..., l * l:(l + 1) ** 2]
+        sig = torch.sigmoid(gates.view(6, 2, 4)[:, l - 1]).unsqueeze(-1)
+        assert (y_gate[..., l * l:(l + 1) ** 2] - v * sig).abs().max() < 1e-12
+        n = torch.sqrt((v * v).sum(-1, keepdim=True) + norm.eps)
+        want = v * torch.nn.functional.silu(n + norm.bias[l].view(1, -1, 1)) / n
+        assert (y_norm[..., l * l:(l + 1) ** 2] - want).abs().max() < 1e-12
 
 
 FC_CASES = [

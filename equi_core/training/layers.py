@@ -146,9 +146,6 @@ class PathMix(nn.Module):
         if any(not g for g in self.groups):
             missing = [l for l, g in enumerate(self.groups) if not g]
             raise ValueError(f"no tensor-product path reaches output degrees {missing}")
-        self.index = [torch.cat([torch.arange(path_slices[i].start, path_slices[i].stop) for i in g]) for g in self.groups]
-        for l, idx in enumerate(self.index):
-            self.register_buffer(f"idx{l}", idx, persistent=False)
         self.weights = nn.ParameterList()
         for l, g in enumerate(self.groups):
             n_out = channels_out + (extra_scalars if l == 0 else 0)
