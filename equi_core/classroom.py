@@ -552,6 +552,14 @@ class Quiz:
             return False
         return _same(choice, self.answer)
 
+    def feedback(self, choice: Any) -> tuple[bool, str] | None:
+        """What the page shows after a choice: ``None`` before any, else ``(correct, "Right. ..." or "Not quite. ...")``
+        with the explanation (the page shows it as success or error)."""
+        if choice is None:
+            return None
+        correct = self.check(choice)
+        return correct, ("Right. " if correct else "Not quite. ") + self.explanation
+
     @classmethod
     def with_distractors(
         cls,

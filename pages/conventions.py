@@ -250,10 +250,9 @@ quizzes = [
                           sort=True),
 ]
 for qi, quiz in enumerate(quizzes):
-    choice = st.radio(quiz.question, quiz.options, index=None, key=f"quiz_{qi}")
-    if choice is not None:
-        (st.success if quiz.check(choice) else st.error)(
-            ("Right. " if quiz.check(choice) else "Not quite. ") + quiz.explanation)
+    verdict = quiz.feedback(st.radio(quiz.question, quiz.options, index=None, key=f"quiz_{qi}"))
+    if verdict is not None:
+        (st.success if verdict[0] else st.error)(verdict[1])
 
 st.subheader("Downloads")
 n = 2 * l + 1

@@ -431,12 +431,9 @@ quizzes = [
                           "χ_l(θ) = sin((l+½)θ)/sin(θ/2), so χ₂(90°) = sin(225°)/sin(45°) = −1."),
 ]
 for qi, quiz in enumerate(quizzes):
-    choice = st.radio(quiz.question, quiz.options, index=None, key=f"quiz_{qi}")
-    if choice is not None:
-        if quiz.check(choice):
-            st.success(f"Right. {quiz.explanation}")
-        else:
-            st.error(f"Not quite. {quiz.explanation}")
+    verdict = quiz.feedback(st.radio(quiz.question, quiz.options, index=None, key=f"quiz_{qi}"))
+    if verdict is not None:
+        (st.success if verdict[0] else st.error)(verdict[1])
 
 st.subheader("Downloads")
 st.caption("The commuting square's numbers and figure are downloaded from section 5.")

@@ -454,12 +454,9 @@ with st.expander("Show the code"):
 
 st.header("Quiz")
 for key, quiz in _quizzes():
-    choice = st.radio(quiz.question, quiz.options, index=None, key=key)
-    if choice is not None:
-        if quiz.check(choice):
-            st.success("Right. " + quiz.explanation)
-        else:
-            st.error("Not quite. " + quiz.explanation)
+    verdict = quiz.feedback(st.radio(quiz.question, quiz.options, index=None, key=key))
+    if verdict is not None:
+        (st.success if verdict[0] else st.error)(verdict[1])
 
 st.header("Downloads")
 rot_csv = table_to_csv(

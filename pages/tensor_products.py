@@ -384,12 +384,9 @@ q_cost = Quiz(
     f"The Gaunt product grows {ratio_g:.1f}× (2³ = 8).",
 )
 for qkey, quiz in (("q_23", q_23), ("q_lost", q_lost), ("q_cost", q_cost)):
-    choice = st.radio(quiz.question, quiz.options, index=None, key=qkey)
-    if choice is not None:
-        if quiz.check(choice):
-            st.success("Right. " + quiz.explanation)
-        else:
-            st.error("Not quite. " + quiz.explanation)
+    verdict = quiz.feedback(st.radio(quiz.question, quiz.options, index=None, key=qkey))
+    if verdict is not None:
+        (st.success if verdict[0] else st.error)(verdict[1])
 
 st.header("Downloads")
 counts_csv = table_to_csv({"L": Ls, "cg_multiply_adds_all_paths": cg_counts, "cg_multiply_adds_even_paths": even_counts,

@@ -341,12 +341,9 @@ q_tau = Quiz(
     "quantity the Equigrad-style penalty pushes to zero for the unconstrained model.",
 )
 for qkey, quiz in (("tl_q_L", q_L), ("tl_q_ps", q_ps), ("tl_q_tau", q_tau)):
-    pick = st.radio(quiz.question, quiz.options, index=None, key=qkey)
-    if pick is not None:
-        if quiz.check(pick):
-            st.success("Right. " + quiz.explanation)
-        else:
-            st.error("Not quite. " + quiz.explanation)
+    verdict = quiz.feedback(st.radio(quiz.question, quiz.options, index=None, key=qkey))
+    if verdict is not None:
+        (st.success if verdict[0] else st.error)(verdict[1])
 
 if result is not None:
     st.subheader("Downloads")

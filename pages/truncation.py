@@ -317,12 +317,9 @@ q_mono = Quiz(
     "error (Parseval). The max error is different: for a discontinuous signal it need not fall at all.",
 )
 for qkey, quiz in (("q_star", q_star), ("q_count", q_count), ("q_mono", q_mono)):
-    choice = st.radio(quiz.question, quiz.options, index=None, key=qkey)
-    if choice is not None:
-        if quiz.check(choice):
-            st.success("Right. " + quiz.explanation)
-        else:
-            st.error("Not quite. " + quiz.explanation)
+    verdict = quiz.feedback(st.radio(quiz.question, quiz.options, index=None, key=qkey))
+    if verdict is not None:
+        (st.success if verdict[0] else st.error)(verdict[1])
 
 st.header("Downloads")
 errors_csv = table_to_csv({

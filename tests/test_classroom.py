@@ -484,3 +484,12 @@ def test_widget_value_prefers_the_live_state_then_the_url():
     assert classroom.widget_value({"beta": 30}, "beta", url) == 30
     with pytest.raises(KeyError):
         classroom.widget_value({}, "nope", url)
+
+
+def test_quiz_feedback_is_none_before_a_choice_then_says_right_or_not():
+    from equi_core.classroom import Quiz
+
+    quiz = Quiz("dim of 2x1o?", ("3", "6", "9"), "6", "two vectors: 2 x 3 = 6")
+    assert quiz.feedback(None) is None
+    assert quiz.feedback("6") == (True, "Right. two vectors: 2 x 3 = 6")
+    assert quiz.feedback("9") == (False, "Not quite. two vectors: 2 x 3 = 6")
