@@ -1,6 +1,7 @@
 """Training loop, evaluation and the stop/progress hooks shared by the experiments.
 
-* :class:`Control` -- a stop flag and a progress callback. Experiments call :meth:`Control.check`
+* :class:`Control` -- a stop flag and a progress callback (defined in :mod:`equi_core.progress`, re-exported
+  here). Experiments call :meth:`Control.check`
   between training steps and between points; when ``should_stop()`` turns true it raises
   :class:`StopRequested`, the running point is dropped and every finished point is kept.
 * :func:`train_model` -- Adam + cosine learning rate on standardized targets. With cached features
@@ -17,68 +18,25 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 import torch
 
+from ..progress import Control, StopRequested
 from .data import EnvironmentData, random_rotations
 from .models import EnvModel
 
 __all__ = [
-    "StopRequested",
     "Control",
+    "StopRequested",
     "TrainConfig",
-    "resolve_device",
     "make_adam",
-    "train_model",
+    "net_torque",
     "predict",
     "predict_with_forces",
     "relative_rmse",
-    "net_torque",
+    "resolve_device",
+    "train_model",
 ]
-
-
-class StopRequested(Exception):
-    """Raised by :meth:`Control.check` when the user asked to stop."""
-
-
-class Control:
-    """Stop hook and progress callback.
-
-    Parameters
-    ----------
-    should_stop
-        Called between steps and points; returning true stops the run (finished points are kept).
-    on_progress
-        ``on_progress(fraction in [0, 1], message)``; called at most every ``min_interval`` seconds
-        (the first and last calls always pass), so a UI progress bar is throttled for free.
-    """
-
-    def __init__(self, should_stop: Callable[[], bool] | None = None,
-                 on_progress: Callable[[float, str], None] | None = None, min_interval: float = 0.25) -> None:
-        self.should_stop = should_stop or (lambda: False)
-        self.on_progress = on_progress
-        self.min_interval = min_interval
-        self._last = -math.inf
-        self.base, self.span = 0.0, 1.0
-        self.label = ""
-
-    def scoped(self, index: int, total: int, label: str) -> None:
-        """Map the next point's own progress 0..1 into ``[index/total, (index+1)/total]``."""
-        self.base, self.span, self.label = index / max(total, 1), 1.0 / max(total, 1), label
-
-    def check(self, fraction: float = 0.0, message: str = "", force: bool = False) -> None:
-        """Raise :class:`StopRequested` if a stop was requested; report progress (throttled)."""
-        if self.should_stop():
-            raise StopRequested()
-        if self.on_progress is None:
-            return
-        now = time.monotonic()
-        if force or now - self._last >= self.min_interval or fraction >= 1.0:
-            self._last = now
-            overall = min(max(self.base + self.span * fraction, 0.0), 1.0)
-            text = f"{self.label} {message}".strip()
-            self.on_progress(overall, text)
 
 
 @dataclass(frozen=True)
