@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from equi_core import matrix_to_angles, random_rotation, spherical_harmonics, wigner_D  # noqa: E402
-from equi_core.clebsch_gordan import clear_cache, clebsch_gordan  # noqa: E402
+from equi_core.o3.clebsch_gordan import clear_cache, clebsch_gordan  # noqa: E402
 
 
 def _time(fn, repeat: int, number: int = 1) -> float:

@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from equi_core.gaunt import (  # noqa: E402
+from equi_core import (  # noqa: E402
     all_outputs_up_to,
     cg_full_product,
     count_cg_operations,

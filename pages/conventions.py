@@ -28,7 +28,7 @@ from equi_core.classroom import (
     source_of,
     table_to_csv,
 )
-from equi_core.conventions import (
+from equi_core.o3.conventions import (
     CONVENTIONS_MARKDOWN,
     clebsch_gordan_from_complex,
     e3nn_to_textbook_axes,

@@ -10,7 +10,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.errors import StreamlitAPIException
 
 from equi_core import Irreps, clebsch_gordan, spherical_harmonics
-from equi_core.nets import componentwise, equivariance_error, norm_nonlinearity
+from equi_core import componentwise, equivariance_error, norm_nonlinearity
 from equi_core.viz import rotations as vr
 
 # On a fresh server Streamlit may run this file through its legacy pages/ discovery (app.py is then one of the

@@ -33,8 +33,8 @@ from equi_core.classroom import (
     source_of,
     table_to_csv,
 )
-from equi_core.equivariance import BUGS, commuting_square_data
-from equi_core.molecules import POINT_CLOUDS, point_cloud_preset
+from equi_core.lessons.irreps_rotations import BUGS, commuting_square_data
+from equi_core.lessons.molecules import POINT_CLOUDS, point_cloud_preset
 from equi_core.viz import rotations as vr
 
 # On a fresh server Streamlit may run this file through its legacy pages/ discovery (app.py is then one of the

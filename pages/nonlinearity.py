@@ -25,7 +25,7 @@ from equi_core.classroom import (
     table_to_csv,
     widget_value,
 )
-from equi_core.nets import (
+from equi_core import (
     EquivariantLinear,
     Gate,
     NormActivation,

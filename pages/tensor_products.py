@@ -25,7 +25,7 @@ from equi_core.classroom import (
     table_to_csv,
     widget_value,
 )
-from equi_core.gaunt import (
+from equi_core import (
     SphericalFFT,
     count_cg_operations,
     count_gaunt_operations,
@@ -36,7 +36,7 @@ from equi_core.gaunt import (
     path_census,
     time_products,
 )
-from equi_core.tensor_product import full_tensor_product
+from equi_core.o3.tensor_product import full_tensor_product
 from equi_core.viz.tensor_products import (
     cg_block_heatmaps,
     cost_figure,

@@ -23,8 +23,8 @@ from equi_core.classroom import (
     table_to_csv,
     widget_value,
 )
-from equi_core.sphere import (
-    MOLECULES,
+from equi_core import (
+    TARGET_MOLECULES,
     BondDensity,
     blind_spot,
     latlong_grid,
@@ -193,8 +193,8 @@ except ValueError as exc:  # the widgets bound every value; this is a last line 
 
 # ------------------------------------------------------------------------------------------- 1. sphere + errors
 st.header("1. The signal and what survives truncation")
-if target in MOLECULES:
-    st.caption(MOLECULES[target][0] + f"; each bond a bump of sharpness κ = {kappa}.")
+if target in TARGET_MOLECULES:
+    st.caption(TARGET_MOLECULES[target][0] + f"; each bond a bump of sharpness κ = {kappa}.")
 err_l2 = float(study.rel_l2_error[L])
 err_max = float(study.rel_max_error[L])
 m1, m2, m3, m4 = st.columns(4)

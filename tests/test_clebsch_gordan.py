@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equi_core import clebsch_gordan, clebsch_gordan_exact, random_rotation, selection_rule, wigner_D
-from equi_core.clebsch_gordan import clebsch_gordan_complex
-from equi_core.conventions import clebsch_gordan_from_complex
+from equi_core.o3.clebsch_gordan import clebsch_gordan_complex
+from equi_core.o3.conventions import clebsch_gordan_from_complex
 
 
 def _invariance_error(l1, l2, l3, R):

@@ -5,7 +5,7 @@ import scipy.special
 from sympy.physics.wigner import wigner_d
 
 from equi_core import angles_to_matrix, clebsch_gordan, random_rotation, spherical_harmonics, wigner_D
-from equi_core.conventions import (
+from equi_core.o3.conventions import (
     CONVENTIONS_MARKDOWN,
     change_basis_real_to_complex,
     e3nn_to_textbook_axes,
@@ -15,7 +15,7 @@ from equi_core.conventions import (
     wigner_D_complex,
     wigner_D_textbook,
 )
-from equi_core.rotations import zyz_angles_to_matrix
+from equi_core.o3.rotations import zyz_angles_to_matrix
 
 
 def test_text_states_the_conventions():

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from equi_core import angles_to_matrix, random_rotation, wigner_D
-from equi_core import equivariance as E
-from equi_core import molecules as M
-from equi_core.conventions import wigner_D_textbook
+from equi_core.lessons import irreps_rotations as E
+from equi_core.lessons import molecules as M
+from equi_core.o3.conventions import wigner_D_textbook
 
 
 def _R(seed: int = 0) -> np.ndarray:

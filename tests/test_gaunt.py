@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from equi_core import Irreps, clebsch_gordan, random_rotation, wigner_D
-from equi_core import gaunt as G
-from equi_core import sphere as S
-from equi_core.tensor_product import count_multiply_adds, full_tensor_product
+import equi_core as G
+import equi_core as S
+from equi_core.o3.tensor_product import count_multiply_adds, full_tensor_product
 
 
 def _block_D(L: int, R: np.ndarray) -> np.ndarray:

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from equi_core import molecules as M
-from equi_core import sphere as S
+from equi_core.lessons import molecules as M
+import equi_core as S
 
 
 def test_point_cloud_presets_are_the_molecules():
@@ -50,6 +50,6 @@ def test_molecules_are_their_bond_lengths_and_angles(name, angle, length):
 def test_sphere_presets_use_the_molecules_geometry():
     for name in M.MOLECULES:
         assert np.abs(S.molecule_directions(name) - M.bond_directions(name)).max() < 1e-15
-        assert S.MOLECULES[name][0] == M.molecule(name).description
+        assert S.TARGET_MOLECULES[name][0] == M.molecule(name).description
     X, labels, bonds = M.point_cloud_preset("water")
     assert np.abs(X - M.molecule("water").positions).max() == 0.0 and X.flags.writeable

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from equi_core import Irrep, Irreps, random_rotation
-from equi_core.nets import (
+from equi_core import (
     ACTIVATIONS,
     Componentwise,
     EquivariantLinear,

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from equi_core import angles_to_matrix
-from equi_core.nets import compare_pair, rotation_check
+from equi_core import compare_pair, rotation_check
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "nonlinearity.py")
 

@@ -19,8 +19,8 @@ from equi_core import (
     matrix_to_axis_angle,
     random_rotation,
 )
-from equi_core.equivariance import BUGS, commuting_square_data
-from equi_core.molecules import POINT_CLOUDS, point_cloud_preset
+from equi_core.lessons.irreps_rotations import BUGS, commuting_square_data
+from equi_core.lessons.molecules import POINT_CLOUDS, point_cloud_preset
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 TIMEOUT = 120

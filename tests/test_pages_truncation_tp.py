@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from equi_core import gaunt as G
-from equi_core import sphere as S
+import equi_core as G
+import equi_core as S
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120

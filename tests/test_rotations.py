@@ -19,7 +19,7 @@ from equi_core import (
     random_rotation,
     zyz_angles_to_matrix,
 )
-from equi_core.conventions import e3nn_to_textbook_axes
+from equi_core.o3.conventions import e3nn_to_textbook_axes
 
 angle = st.floats(-np.pi, np.pi, allow_nan=False)
 seeds = st.integers(0, 2**32 - 1)

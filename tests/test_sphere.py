@@ -8,7 +8,7 @@ import pytest
 from scipy import integrate, special
 
 from equi_core import random_rotation, spherical_harmonics, wigner_D
-from equi_core import sphere as S
+import equi_core as S
 
 
 def _monomial_integral(a: int, b: int, c: int) -> float:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from equi_core import Irreps, random_rotation
-from equi_core.tensor_product import (
+from equi_core.o3.tensor_product import (
     FullyConnectedTensorProduct,
     count_multiply_adds,
     full_tensor_product,

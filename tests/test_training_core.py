@@ -197,7 +197,7 @@ def test_channelwise_tp_is_equivariant_per_path():
 
 def test_fully_connected_tp_equals_e3nn_and_numpy_core():
     o3 = pytest.importorskip("e3nn.o3")
-    from equi_core.tensor_product import FullyConnectedTensorProduct
+    from equi_core.o3.tensor_product import FullyConnectedTensorProduct
 
     irreps1, irreps2, irreps_out = "3x0e + 2x1o + 2x2e", "2x0e + 1x1o + 1x2e", "2x0e + 3x1o + 2x2e + 1x1e"
     torch.set_default_dtype(F64)

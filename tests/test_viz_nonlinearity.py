@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from equi_core import angles_to_matrix
-from equi_core.nets import (
+from equi_core import (
     direction_map_in_plane,
     norm_nonlinearity,
     parity_trap,

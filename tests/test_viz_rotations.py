@@ -17,9 +17,9 @@ from equi_core import (
     spherical_harmonics,
     wigner_D,
 )
-from equi_core import equivariance as E
-from equi_core import molecules as M
-from equi_core.conventions import wigner_D_textbook
+from equi_core.lessons import irreps_rotations as E
+from equi_core.lessons import molecules as M
+from equi_core.o3.conventions import wigner_D_textbook
 from equi_core.viz import conventions as vc
 from equi_core.viz import rotations as vr
 from equi_core.viz.style import as_array
@@ -245,7 +245,7 @@ def test_equivariance_error_bars_colour_exact_and_broken():
 
 # ------------------------------------------------------------------------------------------ conventions
 def test_three_bases_figure_has_four_labelled_panels():
-    from equi_core.conventions import textbook_m_order, wigner_D_complex
+    from equi_core.o3.conventions import textbook_m_order, wigner_D_complex
     from equi_core import matrix_to_zyz_angles
 
     R = _R(8)
@@ -263,7 +263,7 @@ def test_three_bases_figure_has_four_labelled_panels():
 
 def test_change_of_basis_and_cg_figures():
     from equi_core import change_basis_real_to_complex, clebsch_gordan
-    from equi_core.conventions import e3nn_to_textbook_axes, textbook_m_order
+    from equi_core.o3.conventions import e3nn_to_textbook_axes, textbook_m_order
 
     B = wigner_D(1, e3nn_to_textbook_axes().T)
     Q = change_basis_real_to_complex(1)

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from equi_core import clebsch_gordan
-from equi_core import gaunt as G
+import equi_core as G
 from equi_core.viz import tensor_products as T
 
 

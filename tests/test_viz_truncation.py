@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from equi_core import sphere as S
+import equi_core as S
 from equi_core.viz import truncation as V
 from equi_core.viz.style import FLOOR, as_array
 

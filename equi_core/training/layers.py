@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from equi_core import Irreps, clebsch_gordan
-from equi_core.tensor_product import FullyConnectedTensorProduct
+from equi_core.o3.tensor_product import FullyConnectedTensorProduct
 
 from .features import sh_dim, sh_slices
 

@@ -19,8 +19,9 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import check_int
-from ..nets import ACTIVATIONS, ParityTrapRow, RotationCheck, bend_angles, fibonacci_sphere
-from ..sphere import latlong_grid
+from ..lessons.nonlinearity import ParityTrapRow, RotationCheck, bend_angles, fibonacci_sphere
+from ..nn.activations import ACTIVATIONS
+from ..o3.sphere import latlong_grid
 from . import style
 
 __all__ = [

@@ -24,8 +24,8 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
-from ..sphere import latlong_grid
-from ..spherical_harmonics import spherical_harmonics
+from ..o3.sphere import latlong_grid
+from ..o3.spherical_harmonics import spherical_harmonics
 from . import style
 from .style import BLUE, DIVERGING, FLOOR, RED, SIGNED_SURFACE, log_floor, panel_title, typed_array
 

@@ -1,439 +1,62 @@
-"""Functions on the sphere: exact quadrature, projection onto real spherical harmonics, truncation at L.
+"""What the truncation lesson shows: signals that know their exact expansion, truncation at L, the blind spot.
 
-A square-integrable function on the unit sphere is a sum of spherical harmonics::
-
-    f(x) = sum_{l >= 0} sum_{m=-l..l} c_lm Y_lm(x),      c_lm = integral of f(x) Y_lm(x) dOmega,
-
-with the *orthonormal* ('integral') real harmonics of :func:`equi_core.spherical_harmonics` (e3nn's basis:
-y is the polar axis). An equivariant network with maximum degree ``L`` keeps only ``l <= L``: the
-``(L + 1)^2`` numbers ``c_lm``. This module measures what that truncation throws away.
-
-Conventions
------------
-* Coefficients are always in the ``'integral'`` normalization (so Parseval reads
-  ``integral f^2 = sum c_lm^2``), ordered like ``spherical_harmonics(range(L + 1), x)``: index ``l^2 + l + m``.
-* The grid uses e3nn's axes: ``theta`` is measured from the +y axis, ``phi`` is the azimuth about y with
-  ``x = (sin theta sin phi, cos theta, sin theta cos phi)`` (as e3nn's ``angles_to_xyz(alpha=phi, beta=theta)``).
-* The power spectrum ``P_l = sum_m c_lm^2`` is rotation-invariant (each ``D^l`` is orthogonal).
-
-Quadrature
-----------
-:func:`quadrature_grid` ``(degree)`` puts Gauss-Legendre nodes in ``cos theta`` (``n_theta = degree // 2 + 1``)
-times ``n_phi = degree + 1`` uniform azimuths. It integrates every polynomial of degree ``<= degree``
-restricted to the sphere *exactly* (up to rounding): the azimuthal sum kills every Fourier mode
-``0 < |m| < n_phi``, and Gauss-Legendre with ``n`` nodes is exact to degree ``2n - 1`` in ``cos theta``.
-So :func:`project` is exact (to ~1e-13) for a function band-limited at ``L_f`` on a grid of degree
-``>= L_f + L``.
-
-Signals
--------
 :class:`BondDensity` (a sum of von Mises-Fisher bumps on bond directions: molecules as spherical signals),
 :class:`SphericalCap` (a sharp, discontinuous cap) and :class:`BandLimited` (finitely many harmonics)
 know their *exact* coefficients (Funk-Hecke formula for the zonal kernels) and exact spectra, so the L2
-truncation error is exact, not a grid estimate. :func:`blind_spot` shows the L-fold blind spot of an n-fold star.
+truncation error of :func:`truncation_study` is exact, not a grid estimate. :func:`blind_spot` shows the
+L-fold blind spot of an n-fold star. The pure math (grids, quadrature, projection, kernels) is
+:mod:`equi_core.o3.sphere`.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Optional, Protocol, Sequence, Union, runtime_checkable
+from typing import Callable, Optional, Protocol, Union, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
+from .._checks import check_float, check_int
+from ..o3.sphere import (
+    MAX_PROJECT_L,
+    SphereGrid,
+    _readonly,
+    _unit_rows,
+    cap_kernel,
+    degree_of,
+    evaluate,
+    latlong_grid,
+    power_spectrum,
+    sh_matrix,
+    synthesize,
+    von_mises_fisher_kernel,
+)
+from ..o3.spherical_harmonics import spherical_harmonics
 from . import molecules as _molecules
-from ._checks import check_float, check_int
-from .spherical_harmonics import spherical_harmonics
 
 __all__ = [
-    "MAX_PROJECT_L",
-    "MAX_GRID_THETA",
-    "MAX_GRID_PHI",
-    "SphereGrid",
-    "quadrature_grid",
-    "gauss_grid",
-    "latlong_grid",
-    "sh_matrix",
-    "num_coefficients",
-    "degree_of",
-    "project",
-    "synthesize",
-    "evaluate",
-    "power_spectrum",
     "SphericalSignal",
     "BondDensity",
     "SphericalCap",
     "BandLimited",
-    "von_mises_fisher_kernel",
-    "cap_kernel",
+    "random_band_limited",
     "star_directions",
+    "TARGET_MOLECULES",
     "molecule_directions",
-    "MOLECULES",
     "TARGET_KINDS",
     "make_target",
-    "random_band_limited",
     "TruncationStudy",
     "truncation_study",
     "reconstruct",
-    "BlindSpot",
     "star_features",
+    "BlindSpot",
     "blind_spot",
     "star_needs_degree",
 ]
 
 Array = NDArray[np.float64]
-
-#: Largest degree :func:`project` / :func:`truncation_study` accept (memory stays bounded).
-MAX_PROJECT_L = 128
-#: Largest grid sizes accepted (a grid of 512 x 1024 nodes and (L+1)^2 harmonics is already ~100 MB at L = 40).
-MAX_GRID_THETA = 512
-MAX_GRID_PHI = 1024
-
-
-def _unit_rows(directions: ArrayLike, name: str = "directions") -> Array:
-    u = np.asarray(directions, dtype=np.float64)
-    if u.ndim == 1:
-        u = u[None, :]
-    if u.ndim != 2 or u.shape[-1] != 3 or u.shape[0] == 0:
-        raise ValueError(f"{name} must have shape (n, 3) with n >= 1, got {np.shape(directions)}")
-    if not np.all(np.isfinite(u)):
-        raise ValueError(f"{name} must be finite (got NaN or infinity)")
-    r = np.linalg.norm(u, axis=-1)
-    if np.any(r == 0.0):
-        raise ValueError(f"{name} must be nonzero vectors (a zero vector has no direction)")
-    return u / r[:, None]
-
-
-# ------------------------------------------------------------------------------------------------
-# grids
-# ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SphereGrid:
-    """A product grid on the sphere: polar nodes (about +y) times uniform azimuths.
-
-    Attributes
-    ----------
-    kind : {'gauss', 'latlong'}
-        ``'gauss'``: Gauss-Legendre nodes in ``cos theta`` with quadrature weights;
-        ``'latlong'``: equally spaced ``theta`` from 0 to pi *and* ``phi`` from 0 to 2 pi inclusive (a closed mesh
-        for drawing; no quadrature weights).
-    n_theta, n_phi : int
-        Number of polar and azimuthal nodes.
-    cos_theta : ndarray, shape (n_theta,)
-    phi : ndarray, shape (n_phi,)
-    points : ndarray, shape (n_theta, n_phi, 3)
-        Unit vectors ``(sin t sin p, cos t, sin t cos p)``.
-    weights : ndarray, shape (n_theta, n_phi) or None
-        Quadrature weights (sum ``4 pi``) for ``'gauss'``; None for ``'latlong'``.
-    exact_degree : int
-        Every polynomial of degree ``<= exact_degree`` is integrated exactly by ``weights``
-        (``min(2 n_theta - 1, n_phi - 1)``); ``-1`` for ``'latlong'``.
-
-    Invariants
-    ----------
-    Immutable (read-only arrays). Grids are compared and hashed by ``(kind, n_theta, n_phi)`` only.
-    """
-
-    kind: str
-    n_theta: int
-    n_phi: int
-    cos_theta: Array = field(compare=False, repr=False)
-    phi: Array = field(compare=False, repr=False)
-    points: Array = field(compare=False, repr=False)
-    weights: Optional[Array] = field(compare=False, repr=False)
-    exact_degree: int = field(compare=False)
-
-    @property
-    def size(self) -> int:
-        """Number of nodes ``n_theta * n_phi``."""
-        return self.n_theta * self.n_phi
-
-    @property
-    def flat_points(self) -> Array:
-        """The nodes as an ``(n_theta * n_phi, 3)`` array."""
-        return self.points.reshape(-1, 3)
-
-
-def _grid_points(cos_theta: Array, phi: Array) -> Array:
-    s = np.sqrt(np.clip(1.0 - cos_theta**2, 0.0, None))
-    pts = np.stack(
-        [np.outer(s, np.sin(phi)), np.outer(cos_theta, np.ones_like(phi)), np.outer(s, np.cos(phi))], axis=-1
-    )
-    return pts
-
-
-def _readonly(*arrays: Optional[np.ndarray]) -> None:
-    for a in arrays:
-        if a is not None:
-            a.setflags(write=False)
-
-
-@lru_cache(maxsize=64)
-def gauss_grid(n_theta: int, n_phi: int) -> SphereGrid:
-    """Gauss-Legendre (in ``cos theta``) x uniform (in ``phi``) grid with exact quadrature weights.
-
-    Parameters
-    ----------
-    n_theta : int
-        ``1 <= n_theta <= MAX_GRID_THETA``.
-    n_phi : int
-        ``1 <= n_phi <= MAX_GRID_PHI``.
-
-    Returns
-    -------
-    SphereGrid
-        ``kind='gauss'``, weights summing to ``4 pi``, ``exact_degree = min(2 n_theta - 1, n_phi - 1)``.
-        Cached: the same sizes return the same (immutable) object.
-    """
-    n_theta = check_int(n_theta, "n_theta", 1, MAX_GRID_THETA)
-    n_phi = check_int(n_phi, "n_phi", 1, MAX_GRID_PHI)
-    c, w = np.polynomial.legendre.leggauss(n_theta)
-    # nodes from the north (+y) pole to the south pole
-    c, w = c[::-1].copy(), w[::-1].copy()
-    phi = 2.0 * np.pi * np.arange(n_phi) / n_phi
-    pts = _grid_points(c, phi)
-    weights = np.outer(w, np.full(n_phi, 2.0 * np.pi / n_phi))
-    _readonly(c, phi, pts, weights)
-    return SphereGrid("gauss", n_theta, n_phi, c, phi, pts, weights, min(2 * n_theta - 1, n_phi - 1))
-
-
-def quadrature_grid(degree: int) -> SphereGrid:
-    """The smallest :func:`gauss_grid` that integrates every polynomial of degree ``<= degree`` exactly.
-
-    ``n_theta = degree // 2 + 1`` and ``n_phi = degree + 1``. To project a function band-limited at ``L_f``
-    onto degrees ``<= L`` exactly, use ``degree = L_f + L``.
-
-    Raises
-    ------
-    ValueError
-        If ``degree`` is not an integer from 0 to ``MAX_GRID_PHI - 1``.
-    """
-    degree = check_int(degree, "degree", 0, MAX_GRID_PHI - 1)
-    return gauss_grid(degree // 2 + 1, degree + 1)
-
-
-@lru_cache(maxsize=16)
-def latlong_grid(n_theta: int, n_phi: int) -> SphereGrid:
-    """A closed latitude-longitude mesh for drawing (poles and the seam ``phi = 2 pi`` included, no weights).
-
-    Parameters
-    ----------
-    n_theta : int
-        ``2 <= n_theta <= MAX_GRID_THETA`` rows from the +y pole (theta = 0) to the -y pole (theta = pi).
-    n_phi : int
-        ``2 <= n_phi <= MAX_GRID_PHI`` columns, phi from 0 to 2 pi inclusive (first and last coincide).
-    """
-    n_theta = check_int(n_theta, "n_theta", 2, MAX_GRID_THETA)
-    n_phi = check_int(n_phi, "n_phi", 2, MAX_GRID_PHI)
-    theta = np.linspace(0.0, np.pi, n_theta)
-    c = np.cos(theta)
-    phi = np.linspace(0.0, 2.0 * np.pi, n_phi)
-    pts = _grid_points(c, phi)
-    pts[0, :] = (0.0, 1.0, 0.0)
-    pts[-1, :] = (0.0, -1.0, 0.0)
-    _readonly(c, phi, pts)
-    return SphereGrid("latlong", n_theta, n_phi, c, phi, pts, None, -1)
-
-
-@lru_cache(maxsize=24)
-def _sh_matrix_cached(kind: str, n_theta: int, n_phi: int, L: int) -> Array:
-    grid = gauss_grid(n_theta, n_phi) if kind == "gauss" else latlong_grid(n_theta, n_phi)
-    Y = spherical_harmonics(list(range(L + 1)), grid.flat_points, normalization="integral")
-    Y = np.ascontiguousarray(Y)
-    Y.setflags(write=False)
-    return Y
-
-
-def sh_matrix(L: int, grid: SphereGrid) -> Array:
-    """Orthonormal real harmonics of degrees ``0..L`` at the grid's nodes (cached, read-only).
-
-    Returns
-    -------
-    ndarray, shape (grid.size, (L + 1)^2)
-        ``Y[k, l^2 + l + m] = Y_lm(node k)`` ('integral' normalization). On a 'gauss' grid with
-        ``exact_degree >= 2 L``: ``Y.T @ diag(w) @ Y == I`` (discrete orthonormality).
-    """
-    L = check_int(L, "L", 0, MAX_PROJECT_L)
-    if grid.size * (L + 1) ** 2 > 60_000_000:
-        raise ValueError(
-            f"grid of {grid.size} nodes times {(L + 1) ** 2} harmonics is too large (limit 6e7 values); "
-            "use a smaller L or a coarser grid"
-        )
-    return _sh_matrix_cached(grid.kind, grid.n_theta, grid.n_phi, L)
-
-
-def num_coefficients(L: int) -> int:
-    """``(L + 1)^2``: how many numbers a feature truncated at degree ``L`` carries (one copy of each l)."""
-    L = check_int(L, "L", 0, 10**6)
-    return (L + 1) ** 2
-
-
-def degree_of(coeffs: ArrayLike) -> int:
-    """The degree ``L`` of a coefficient array whose last axis has ``(L + 1)^2`` entries.
-
-    Raises
-    ------
-    ValueError
-        If the last axis length is not a perfect square.
-    """
-    n = np.shape(coeffs)[-1] if np.ndim(coeffs) else 0
-    L = math.isqrt(n) - 1 if n > 0 else -1
-    if n <= 0 or (L + 1) ** 2 != n:
-        raise ValueError(f"the last axis must have (L+1)^2 = 1, 4, 9, 16, ... entries, got {n}")
-    return L
-
-
-# ------------------------------------------------------------------------------------------------
-# analysis / synthesis
-# ------------------------------------------------------------------------------------------------
-def project(
-    f: Union[Callable[[Array], ArrayLike], ArrayLike], L: int, grid: Optional[SphereGrid] = None
-) -> Array:
-    """Coefficients ``c_lm = integral f Y_lm`` for ``l <= L`` by exact quadrature.
-
-    Parameters
-    ----------
-    f : callable or array
-        A callable maps unit vectors of shape ``(N, 3)`` to values ``(N,)``; an array holds the values at
-        the grid's nodes, shape ``(..., n_theta, n_phi)`` or ``(..., n_theta * n_phi)`` (batched).
-    L : int
-        Highest degree, ``0 <= L <= MAX_PROJECT_L``.
-    grid : SphereGrid, optional
-        A 'gauss' grid with ``exact_degree >= 2 L`` (discrete orthonormality). Default (only for a callable):
-        :func:`quadrature_grid` ``(2 L)``, exact when ``f`` is band-limited at ``L``.
-
-    Returns
-    -------
-    ndarray, shape (..., (L + 1)^2)
-        'integral'-normalized coefficients, index ``l^2 + l + m``.
-
-    Invariants
-    ----------
-    * Exact (to rounding) when ``f`` is band-limited at ``L_f`` and ``grid.exact_degree >= L_f + L``;
-      in particular ``project(synthesize(c, grid), L, grid) == c`` whenever ``exact_degree >= 2 L``.
-    * The result is the orthogonal projection in the grid's discrete inner product, so the discrete L2 error
-      of ``synthesize(project(f, L, grid), grid)`` is non-increasing in ``L``.
-
-    Raises
-    ------
-    ValueError
-        Bad ``L``, a grid without weights or too coarse for ``L``, values of the wrong shape or non-finite.
-    """
-    L = check_int(L, "L", 0, MAX_PROJECT_L)
-    if grid is None:
-        if not callable(f):
-            raise ValueError("project(values, L) needs the grid the values were sampled on")
-        grid = quadrature_grid(2 * L)
-    if grid.weights is None:
-        raise ValueError(f"a {grid.kind!r} grid has no quadrature weights: use gauss_grid / quadrature_grid")
-    if grid.exact_degree < 2 * L:
-        raise ValueError(
-            f"the grid ({grid.n_theta} x {grid.n_phi}, exact to degree {grid.exact_degree}) is too coarse for "
-            f"L = {L}: it needs n_theta >= {L + 1} and n_phi >= {2 * L + 1}"
-        )
-    if callable(f):
-        values = np.asarray(f(grid.flat_points), dtype=np.float64)
-        if values.shape != (grid.size,):
-            raise ValueError(f"f must map points (N, 3) to values (N,), got shape {values.shape} for N = {grid.size}")
-    else:
-        values = np.asarray(f, dtype=np.float64)
-        if values.ndim >= 2 and values.shape[-2:] == (grid.n_theta, grid.n_phi):
-            values = values.reshape(values.shape[:-2] + (grid.size,))
-        elif values.ndim == 0 or values.shape[-1] != grid.size:
-            raise ValueError(
-                f"values must have shape (..., {grid.n_theta}, {grid.n_phi}) or (..., {grid.size}), got {values.shape}"
-            )
-    if not np.all(np.isfinite(values)):
-        raise ValueError("the function values must be finite (got NaN or infinity)")
-    Y = sh_matrix(L, grid)
-    return (values * grid.weights.reshape(-1)) @ Y
-
-
-def synthesize(coeffs: ArrayLike, grid: SphereGrid) -> Array:
-    """Values ``sum_lm c_lm Y_lm`` at the grid's nodes.
-
-    Parameters
-    ----------
-    coeffs : array, shape (..., (L + 1)^2)
-        'integral'-normalized coefficients.
-    grid : SphereGrid
-
-    Returns
-    -------
-    ndarray, shape (..., n_theta, n_phi)
-    """
-    c = np.asarray(coeffs, dtype=np.float64)
-    L = degree_of(c)
-    if not np.all(np.isfinite(c)):
-        raise ValueError("coefficients must be finite")
-    Y = sh_matrix(L, grid)
-    return (c @ Y.T).reshape(c.shape[:-1] + (grid.n_theta, grid.n_phi))
-
-
-def evaluate(coeffs: ArrayLike, xyz: ArrayLike) -> Array:
-    """Values ``sum_lm c_lm Y_lm(x)`` at arbitrary points ``xyz`` of shape ``(..., 3)`` (nonzero)."""
-    c = np.asarray(coeffs, dtype=np.float64)
-    L = degree_of(c)
-    Y = spherical_harmonics(list(range(L + 1)), xyz, normalization="integral")
-    return Y @ c
-
-
-def power_spectrum(coeffs: ArrayLike) -> Array:
-    """``P_l = sum_m c_lm^2`` for each degree: the energy per degree.
-
-    Parameters
-    ----------
-    coeffs : array, shape (..., (L + 1)^2)
-
-    Returns
-    -------
-    ndarray, shape (..., L + 1)
-
-    Invariants
-    ----------
-    Rotation-invariant: rotating the function multiplies each degree-l block by the orthogonal ``D^l(R)``,
-    which keeps its norm. Parseval: ``sum_l P_l = integral f^2`` for a function band-limited at L.
-    """
-    c = np.asarray(coeffs, dtype=np.float64)
-    L = degree_of(c)
-    sq = c**2
-    return np.stack([sq[..., l * l : (l + 1) ** 2].sum(-1) for l in range(L + 1)], axis=-1)
-
-
-# ------------------------------------------------------------------------------------------------
-# zonal kernels (Funk-Hecke)
-# ------------------------------------------------------------------------------------------------
-def von_mises_fisher_kernel(kappa: float, ls: ArrayLike) -> Array:
-    """Funk-Hecke eigenvalues ``lambda_l = 2 pi integral_{-1}^{1} exp(kappa (t - 1)) P_l(t) dt``.
-
-    For the bump ``g(x) = exp(kappa (x . u - 1))`` (peak 1 at ``u``):
-    ``integral g(x) Y_lm(x) dOmega = lambda_l Y_lm(u)``. Closed form
-    ``lambda_l = 4 pi sqrt(pi / (2 kappa)) ive(l + 1/2, kappa)`` (exponentially scaled Bessel function:
-    no overflow). Decays like ``exp(-l (l + 1) / (2 kappa))``: a bump of width ``~1/sqrt(kappa)`` needs
-    ``L ~ sqrt(kappa)`` and more.
-    """
-    kappa = check_float(kappa, "kappa", 1e-3, 1e4)
-    ls = np.asarray(ls, dtype=np.float64)
-    return 4.0 * np.pi * np.sqrt(np.pi / (2.0 * kappa)) * special.ive(ls + 0.5, kappa)
-
-
-def cap_kernel(half_angle: float, ls: ArrayLike) -> Array:
-    """Funk-Hecke eigenvalues of the indicator of a cap ``x . u >= cos(half_angle)``.
-
-    ``lambda_0 = 2 pi (1 - c)``, ``lambda_l = 2 pi (P_{l-1}(c) - P_{l+1}(c)) / (2 l + 1)`` for ``l >= 1``,
-    with ``c = cos(half_angle)`` (from ``(2l+1) P_l = (P_{l+1} - P_{l-1})'``).
-    """
-    half_angle = check_float(half_angle, "half_angle", 1e-6, np.pi)
-    c = math.cos(half_angle)
-    ls = np.asarray(ls, dtype=np.int64)
-    lam = np.empty(ls.shape, dtype=np.float64)
-    zero = ls == 0
-    lam[zero] = 2.0 * np.pi * (1.0 - c)
-    lp = ls[~zero]
-    lam[~zero] = 2.0 * np.pi * (special.eval_legendre(lp - 1, c) - special.eval_legendre(lp + 1, c)) / (2 * lp + 1)
-    return lam
 
 
 @runtime_checkable
@@ -702,9 +325,6 @@ def random_band_limited(band: int, rng: Union[int, np.random.Generator, None] = 
     return BandLimited(c, name=f"random band-limited (band {band})")
 
 
-# ------------------------------------------------------------------------------------------------
-# presets
-# ------------------------------------------------------------------------------------------------
 def star_directions(n: int, phase: float = 0.0) -> Array:
     """``n`` unit vectors equally spaced in the equatorial (x, z) plane, turned by ``phase`` about +y.
 
@@ -720,7 +340,7 @@ def star_directions(n: int, phase: float = 0.0) -> Array:
 #: Molecule presets: name -> (description, bond-direction factory). Symmetry axes along +y (e3nn's polar axis).
 #: The molecules' geometry comes from :mod:`equi_core.molecules` (their bond directions); "benzene" is a ring of
 #: six directions, not a molecule with a central atom.
-MOLECULES: dict[str, tuple[str, Callable[[], Array]]] = {
+TARGET_MOLECULES: dict[str, tuple[str, Callable[[], Array]]] = {
     **{name: (m.description, m.bond_directions) for name, m in _molecules.MOLECULES.items()},
     "benzene": ("benzene-like ring: six directions 60 degrees apart in a plane (6-fold axis along y)",
                 lambda: star_directions(6)),
@@ -729,9 +349,9 @@ MOLECULES: dict[str, tuple[str, Callable[[], Array]]] = {
 
 def molecule_directions(name: str) -> Array:
     """Unit bond directions of a preset: ``'water'``, ``'ammonia'``, ``'methane'`` or ``'benzene'``."""
-    if name not in MOLECULES:
-        raise ValueError(f"unknown molecule {name!r}; choose one of {', '.join(MOLECULES)}")
-    return _unit_rows(MOLECULES[name][1]())
+    if name not in TARGET_MOLECULES:
+        raise ValueError(f"unknown molecule {name!r}; choose one of {', '.join(TARGET_MOLECULES)}")
+    return _unit_rows(TARGET_MOLECULES[name][1]())
 
 
 #: Target kinds understood by :func:`make_target`.
@@ -772,7 +392,7 @@ def make_target(
     """
     if kind not in TARGET_KINDS:
         raise ValueError(f"unknown target {kind!r}; choose one of {', '.join(TARGET_KINDS)}")
-    if kind in MOLECULES:
+    if kind in TARGET_MOLECULES:
         kappa = check_float(kappa, "kappa", 0.5, 1000.0)
         return BondDensity(molecule_directions(kind), kappa, name=kind)
     if kind == "star":
@@ -786,9 +406,6 @@ def make_target(
     return random_band_limited(band, seed)
 
 
-# ------------------------------------------------------------------------------------------------
-# truncation
-# ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TruncationStudy:
     """What truncating a signal at each degree ``L = 0..L_max`` costs.
@@ -895,9 +512,6 @@ def reconstruct(coefficients: ArrayLike, L: int, grid: SphereGrid) -> Array:
     return synthesize(c[..., : (L + 1) ** 2], grid)
 
 
-# ------------------------------------------------------------------------------------------------
-# the L-fold blind spot
-# ------------------------------------------------------------------------------------------------
 def star_features(directions: ArrayLike, L: int) -> Array:
     """Degree-l features of a neighbourhood: ``h^l = sum_i Y^l(u_i)`` ('component' normalization), ``l <= L``.
 

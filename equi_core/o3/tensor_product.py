@@ -32,8 +32,8 @@ from typing import Iterable, Optional, Union
 
 import numpy as np
 
-from equi_core import Irrep, Irreps, clebsch_gordan
-from equi_core.irreps import as_irreps, check_features
+from .clebsch_gordan import clebsch_gordan
+from .irreps import Irrep, Irreps, as_irreps, check_features
 
 __all__ = [
     "TensorProductPath",

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import check_int
-from .conventions import wigner_D_textbook
-from .irreps import Irreps
-from .rotations import check_rotation, matrix_to_angles
-from .spherical_harmonics import spherical_harmonics
-from .wigner import wigner_D, wigner_D_from_angles
+from .._checks import check_int
+from ..o3.conventions import wigner_D_textbook
+from ..o3.irreps import Irreps
+from ..o3.rotations import check_rotation, matrix_to_angles
+from ..o3.spherical_harmonics import spherical_harmonics
+from ..o3.wigner import wigner_D, wigner_D_from_angles
 
 __all__ = ["BUGS", "wrong_D", "CommutingSquare", "commuting_square_data"]
 

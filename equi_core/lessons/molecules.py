@@ -9,7 +9,7 @@ y is the polar axis, so a molecule's symmetry axis points along +y):
   tetrahedron with an even number of minus signs (H-C-H 109.47°).
 
 The central atom is atom 0, at the origin, and every bond joins it to another atom, so the bond *vectors* are the
-other atoms' positions and :func:`bond_directions` (their unit vectors) is what :mod:`equi_core.sphere` turns into
+other atoms' positions and :func:`bond_directions` (their unit vectors) is what :mod:`equi_core.lessons.truncation` turns into
 a spherical signal. :func:`point_cloud_preset` serves the point clouds the rotation pages rotate (the molecules plus
 a seeded random cloud).
 

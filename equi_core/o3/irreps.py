@@ -18,7 +18,7 @@ from typing import NamedTuple, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._checks import check_int
+from .._checks import check_int
 from .rotations import _det3, check_rotation
 from .wigner import wigner_D
 
