@@ -82,6 +82,12 @@ from .nn import (
     tiny_equivariant_net,
 )
 from .o3 import (
+    CARTESIAN_IRREPS,
+    cartesian_to_irreps,
+    irreps_to_cartesian,
+    grid_full_product,
+    odd_path_constant,
+    odd_product,
     all_outputs_up_to,
     angles_to_matrix,
     as_irreps,
@@ -173,6 +179,12 @@ from .testing import (
 
 __all__ = [
     "__version__",
+    "CARTESIAN_IRREPS",
+    "cartesian_to_irreps",
+    "irreps_to_cartesian",
+    "grid_full_product",
+    "odd_path_constant",
+    "odd_product",
     "activation_parity",
     "ACTIVATIONS",
     "all_outputs_up_to",

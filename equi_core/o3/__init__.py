@@ -9,6 +9,8 @@
 * :mod:`~equi_core.o3.tensor_product` -- Clebsch-Gordan tensor products (full and fully connected), their cost
 * :mod:`~equi_core.o3.sphere` -- exact sphere quadrature, projection onto harmonics, synthesis, power spectra
 * :mod:`~equi_core.o3.gaunt` -- the Gaunt product (multiply on a grid, project back), Gaunt coefficients, counts
+* :mod:`~equi_core.o3.cartesian` -- 3x3 Cartesian tensors as ``0e + 1e + 2e``; the matrix product as CG paths
+* :mod:`~equi_core.o3.vsh` -- the odd paths on the grid: ``r_hat . (grad f x grad g)``; even + odd = every path
 """
 
 from .rotations import (
@@ -111,7 +113,23 @@ from .gaunt import (
     three_j_zero,
 )
 
+from .cartesian import (
+    CARTESIAN_IRREPS,
+    cartesian_to_irreps,
+    irreps_to_cartesian,
+)
+from .vsh import (
+    grid_full_product,
+    odd_path_constant,
+    odd_product,
+)
 __all__ = [
+    "CARTESIAN_IRREPS",
+    "cartesian_to_irreps",
+    "irreps_to_cartesian",
+    "grid_full_product",
+    "odd_path_constant",
+    "odd_product",
     "all_outputs_up_to",
     "angles_to_matrix",
     "as_irreps",
