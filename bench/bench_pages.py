@@ -20,9 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # the pages import equi_core
+ROOT = Path(__file__).resolve().parents[1]  # the pages import the installed equi_core (pip install -e .)
 
 
 def app_pages(app_file: Path = ROOT / "app.py") -> list[str]:

@@ -2,9 +2,9 @@
 
 For every L the three products are timed on the same random batch (best of ``--repeat``):
 
-* ``equi_core`` full CG: :func:`equi_core.gaunt.cg_full_product` (= ``tensor_product.full_tensor_product`` of
+* ``equi_core`` full CG: :func:`equi_core.o3.gaunt.cg_full_product` (= ``tensor_product.full_tensor_product`` of
   ``0e + 1o + ... + L`` with itself into every irrep ``l <= L``, both parities; numpy einsum per path);
-* ``equi_core`` Gaunt: :func:`equi_core.gaunt.gaunt_product` into ``l <= L`` (Gauss grid + FFT);
+* ``equi_core`` Gaunt: :func:`equi_core.o3.gaunt.gaunt_product` into ``l <= L`` (Gauss grid + FFT);
 * e3nn ``o3.FullTensorProduct`` with the same irreps and output filter (torch, float64, CPU), constructed
   once per L outside the timing.
 
@@ -22,16 +22,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from equi_core import (  # noqa: E402
+from equi_core import (
     all_outputs_up_to,
     cg_full_product,
     count_cg_operations,
@@ -39,6 +35,8 @@ from equi_core import (  # noqa: E402
     fit_power_law,
     gaunt_product,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _best(fn, repeat: int) -> float:
