@@ -1,8 +1,9 @@
-"""Tests and hypothesis fuzzing of equi_core.classroom (and of the core's Irreps parser).
+"""Tests and hypothesis fuzzing of equi_core.lessons.classroom (and of the core's Irreps parser).
 
 Every parser that sees text a learner typed or put in a URL is fuzzed with at least 1,000 cases
 (``FUZZ = settings(max_examples=1000)``); the only exception a parser may raise is ``ValueError``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -10,22 +11,25 @@ import functools
 import io
 import math
 import re
+import unicodedata
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from equi_core import classroom
-from equi_core.classroom import (
+from equi_core.lessons import classroom
+from equi_core.lessons.classroom import (
     Param,
     Quiz,
     display_value,
     encode_query_params,
     figure_to_html,
+    inert_markdown,
     parse_vector,
     read_query_params,
+    safe_message,
     source_of,
     table_to_csv,
 )
@@ -42,10 +46,47 @@ SPEC = {
 
 # Text that hostile users put in URLs and text boxes, mixed with arbitrary unicode.
 HOSTILE = [
-    "", " ", "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "1e308", "-1e308", "1e309", "1e-400", "9" * 5000,
-    "-1", "-0", "+3", "0x10", "1_000", "٣", "３", "1.5", "1,5", "true", "TRUE", "None", "null", "[]", "{}",
-    "\x00", "\n", "\u202e", "\ud800", "🙂", "`$x$`", "<script>alert(1)</script>", "[a](javascript:x)",
-    "x" * 10_000, "2x1q", "1x1000000e", "99999999999999999999x0e", "1o" * 300,
+    "",
+    " ",
+    "nan",
+    "NaN",
+    "-nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e308",
+    "-1e308",
+    "1e309",
+    "1e-400",
+    "9" * 5000,
+    "-1",
+    "-0",
+    "+3",
+    "0x10",
+    "1_000",
+    "٣",
+    "３",
+    "1.5",
+    "1,5",
+    "true",
+    "TRUE",
+    "None",
+    "null",
+    "[]",
+    "{}",
+    "\x00",
+    "\n",
+    "\u202e",
+    "\ud800",
+    "🙂",
+    "`$x$`",
+    "<script>alert(1)</script>",
+    "[a](javascript:x)",
+    "x" * 10_000,
+    "2x1q",
+    "1x1000000e",
+    "99999999999999999999x0e",
+    "1o" * 300,
 ]
 hostile_text = st.one_of(
     st.sampled_from(HOSTILE),
@@ -105,10 +146,25 @@ def test_valid_values_are_parsed():
 @pytest.mark.parametrize(
     "name, bad",
     [
-        ("l", "7"), ("l", "-1"), ("l", "2.0"), ("l", "1e308"), ("l", "9" * 5000), ("l", "٣"), ("l", "1_0"),
-        ("l", ""), ("angle", "nan"), ("angle", "inf"), ("angle", "1e308"), ("angle", "-1e308"), ("angle", "3.2"),
-        ("angle", "0x1p-2"), ("irreps", "x" * 121), ("irreps", "1x0e\x00"), ("parity", "maybe"),
-        ("norm", "Norm"), ("norm", "<b>x</b>"),
+        ("l", "7"),
+        ("l", "-1"),
+        ("l", "2.0"),
+        ("l", "1e308"),
+        ("l", "9" * 5000),
+        ("l", "٣"),
+        ("l", "1_0"),
+        ("l", ""),
+        ("angle", "nan"),
+        ("angle", "inf"),
+        ("angle", "1e308"),
+        ("angle", "-1e308"),
+        ("angle", "3.2"),
+        ("angle", "0x1p-2"),
+        ("irreps", "x" * 121),
+        ("irreps", "1x0e\x00"),
+        ("parity", "maybe"),
+        ("norm", "Norm"),
+        ("norm", "<b>x</b>"),
     ],
 )
 def test_invalid_values_fall_back_with_a_notice(name, bad):
@@ -154,7 +210,10 @@ def test_encode_strict_and_forgiving():
         encode_query_params({"nope": 1}, SPEC)
     # numpy scalars from sliders / computations encode too
     assert encode_query_params({"l": np.int64(4), "angle": np.float64(0.25), "parity": np.bool_(True)}, SPEC) == {
-        "l": "4", "angle": "0.25", "parity": "true"}
+        "l": "4",
+        "angle": "0.25",
+        "parity": "true",
+    }
 
 
 # ----------------------------------------------------------------------------- fuzz: read_query_params per kind
@@ -231,7 +290,9 @@ def test_fuzz_float_accepted_iff_finite_and_in_range(x):
 
 
 @FUZZ
-@given(st.dictionaries(st.sampled_from(list(SPEC) + ["zzz"]), st.one_of(hostile_text, st.lists(hostile_text, max_size=3))))
+@given(
+    st.dictionaries(st.sampled_from(list(SPEC) + ["zzz"]), st.one_of(hostile_text, st.lists(hostile_text, max_size=3)))
+)
 def test_fuzz_whole_mapping(raw):
     values, notices = read_query_params(raw, SPEC)
     assert set(values) == set(SPEC)
@@ -295,10 +356,20 @@ def test_parse_vector_accepts_common_spellings():
 @pytest.mark.parametrize(
     "text, match",
     [
-        ("", "empty"), ("   ", "empty"), ("()", "empty"), ("1, 2", "Too few"), ("1,2,3,4", "Too many"),
-        ("nan, 1, 2", "finite"), ("1, inf, 2", "finite"), ("1e308, 0, 0", "at most"), ("1e7, 0, 0", "at most"),
-        ("a, b, c", "not a number"), ("1, 2, 0x3", "not a number"), ("١, 2, 3", "not a number"),
-        ("1" * 300, "too long"), ("[1, 2, 3", "not a number"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("()", "empty"),
+        ("1, 2", "Too few"),
+        ("1,2,3,4", "Too many"),
+        ("nan, 1, 2", "finite"),
+        ("1, inf, 2", "finite"),
+        ("1e308, 0, 0", "at most"),
+        ("1e7, 0, 0", "at most"),
+        ("a, b, c", "not a number"),
+        ("1, 2, 0x3", "not a number"),
+        ("١, 2, 3", "not a number"),
+        ("1" * 300, "too long"),
+        ("[1, 2, 3", "not a number"),
     ],
 )
 def test_parse_vector_errors_are_clear(text, match):
@@ -405,7 +476,7 @@ def _sample_function(x: int) -> int:
 
 def test_source_of_reads_the_module():
     src = source_of(parse_vector, Quiz)
-    assert src.startswith("# equi_core.classroom.parse_vector\ndef parse_vector(")
+    assert src.startswith("# equi_core.lessons.classroom.parse_vector\ndef parse_vector(")
     assert "\nclass Quiz:" in src
     # the text is the module's text, not a copy
     module_text = open(classroom.__file__, encoding="utf-8").read()
@@ -437,7 +508,7 @@ def test_figure_to_html_is_standalone():
 def test_table_to_csv_round_trips_numbers():
     xs = np.array([0.1, 1e-300, -2.5, 1 / 3])
     text = table_to_csv({"l": [0, 1, 2, 3], "err": xs, "label": ["a,b", '"q"', "=SUM(A1)", "-1"]})
-    rows = list(csv.reader(io.StringIO(text, newline='')))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == ["l", "err", "label"]
     assert [float(r[1]) for r in rows[1:]] == xs.tolist()
     assert [r[2] for r in rows[1:]] == ["a,b", '"q"', "'=SUM(A1)", "-1"]
@@ -452,8 +523,9 @@ def test_table_to_csv_round_trips_numbers():
 @FUZZ
 @given(st.lists(st.floats(allow_nan=False), max_size=20), st.text(max_size=20))
 def test_fuzz_table_to_csv(xs, name):
+    assume(name != "i")  # two columns of one name are one column
     text = table_to_csv({name: xs, "i": list(range(len(xs)))})
-    rows = list(csv.reader(io.StringIO(text, newline='')))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     assert len(rows) == len(xs) + 1
     assert [float(r[0]) for r in rows[1:]] == xs
 
@@ -476,20 +548,62 @@ def test_quiz():
     assert q3.options == ("norm", "relu", 1)
 
 
-def test_widget_value_prefers_the_live_state_then_the_url():
-    url = {"v1": "1, -2, 3", "beta": 85}
-    assert classroom.widget_value({}, "v1", url) == "1, -2, 3"
-    assert classroom.widget_value({"v1": "3, 0, 4"}, "v1", url) == "3, 0, 4"
-    assert classroom.widget_value({"v1": ""}, "v1", url) == ""  # a box the user emptied stays empty
-    assert classroom.widget_value({"beta": 30}, "beta", url) == 30
-    with pytest.raises(KeyError):
-        classroom.widget_value({}, "nope", url)
-
-
 def test_quiz_feedback_is_none_before_a_choice_then_says_right_or_not():
-    from equi_core.classroom import Quiz
-
     quiz = Quiz("dim of 2x1o?", ("3", "6", "9"), "6", "two vectors: 2 x 3 = 6")
     assert quiz.feedback(None) is None
     assert quiz.feedback("6") == (True, "Right. two vectors: 2 x 3 = 6")
     assert quiz.feedback("9") == (False, "Not quite. two vectors: 2 x 3 = 6")
+
+
+# ----------------------------------------------------------------------------- inert Markdown
+
+
+def _unescaped_outside_code(markdown: str) -> list[str]:
+    """ASCII punctuation outside code spans that no backslash escapes (it could start Markdown syntax)."""
+    outside = re.sub(r"`[^`\n]+`", "", markdown)
+    bad, i = [], 0
+    while i < len(outside):
+        ch = outside[i]
+        if ch == "\\":
+            i += 2  # an escape and the character it escapes
+            continue
+        if ch in "!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~":
+            bad.append(ch)
+        i += 1
+    return bad
+
+
+def test_inert_markdown_escapes_everything_but_code_spans():
+    assert inert_markdown("read `1x1o` [x](http://evil)") == "read `1x1o` \\[x\\]\\(http\\:\\/\\/evil\\)"
+    assert inert_markdown("$\\color{red}{X}$") == "\\$\\\\color\\{red\\}\\{X\\}\\$"
+    assert inert_markdown("<img src=x onerror=alert(1)>").startswith("\\<img src\\=x")
+    assert inert_markdown("a\x00b") == "a\\\\u0000b"  # a control character is shown, not sent
+    assert inert_markdown("x" * 3000, limit=10) == "x" * 10 + "…"
+    assert inert_markdown(ValueError("bad `q`")) == "bad `q`"
+
+
+def test_safe_message_puts_values_in_code_spans_and_exceptions_through_inert_markdown():
+    assert safe_message("The axis {} is zero.", "0, 0, 0") == "The axis `0, 0, 0` is zero."
+    assert safe_message("$x^{2}$ {}", 3) == "$x^{2}$ `3`"  # LaTeX braces of the template are not placeholders
+    assert safe_message("Error: {}", ValueError("read '[x](y)'")) == "Error: read \\'\\[x\\]\\(y\\)\\'"
+    assert safe_message("{} and {}", "`a`", "") == "`'a'` and (empty)"
+    with pytest.raises(ValueError, match="placeholders"):
+        safe_message("{} {}", 1)
+
+
+@FUZZ
+@given(hostile_text)
+def test_fuzz_inert_markdown_leaves_no_active_character(text):
+    out = inert_markdown(text)
+    assert not _unescaped_outside_code(out), (text, out)
+    for span in re.findall(r"`([^`\n]+)`", out):
+        assert "`" not in span
+    assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in out if c != "\n")
+
+
+@FUZZ
+@given(hostile_text, hostile_text)
+def test_fuzz_safe_message_values_stay_in_code_spans(a, b):
+    out = safe_message("First {} then {}.", a, b)
+    # everything a user typed sits in a code span (or is the marker of an empty value): the rest is the template
+    assert re.sub(r"`[^`\n]+`", "", out).replace("(empty)", "") == "First  then ."
