@@ -4,9 +4,12 @@
   fixtures may use it too; :func:`new_app_test` is the same function for module-level code): an
   ``AppTest.from_file`` of ``pages/<page>.py`` (or of any path relative to the repository root, e.g. ``"app.py"``)
   with ``default_timeout`` set once for the whole suite, the URL query set from ``query``, and run if ``run``.
-* Tolerances (import them: ``from conftest import TOL_F64``): what "equal up to rounding" means in float64 for a
-  computation of a given depth. An error that must be rounding is asserted below one of these; one that must be
+* Tolerances (import them: ``from tests.conftest import TOL_F64``): what "equal up to rounding" means in float64 for
+  a computation of a given depth. An error that must be rounding is asserted below one of these; one that must be
   large is asserted large (never "below 1").
+
+Every test directory is a package (``tests/__init__.py``, ``tests/o3/__init__.py``, ...), so test files in different
+directories may share a name (``tests/lessons/test_truncation.py`` and ``tests/viz/test_truncation.py``).
 """
 
 from __future__ import annotations
