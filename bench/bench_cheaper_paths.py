@@ -128,8 +128,8 @@ def grid_table(Ls: list[int], batch: int, repeat: int, cg_max: int, e2e_max: int
         row: dict = {"L": L, "cg_multiply_adds": count_cg_operations(L), "grid_operations": count_grid_operations(L)}
         row["grid_s"] = _best(lambda: grid_full_product(x1, x2, L), repeat)
         row["gaunt_s"] = _best(lambda: gaunt_product(x1, x2, L), repeat)
-        row["cg_end_to_end_s"] = _best(lambda: cg_full_product(x1, x2, L), repeat) if L <= e2e_max else None
-        if L <= cg_max:
+        row["cg_end_to_end_s"] = _best(lambda: cg_full_product(x1, x2, L), repeat) if L <= e2e_max else None  # noqa: SIM300
+        if L <= cg_max:  # noqa: SIM300
             con, gen = _cg_contraction_seconds(L, x1, x2)
             row["cg_contraction_s"], row["cg_tensor_build_s"] = con, gen
         else:
