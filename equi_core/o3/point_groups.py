@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from equi_core import Irrep, Irreps
+from .irreps import Irrep, Irreps
 
 __all__ = [
     "AXIAL_ORDER",
