@@ -19,12 +19,13 @@ Invariants
   between any two bonds is the molecule's bond angle (tested to 0.01 degree, the precision it is given with).
 * Arrays held here are read-only; the functions return fresh, writable copies.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
@@ -102,8 +103,14 @@ def _central(name: str, description: str, center: str, directions: Array, length
 def _water(length: float = 0.9572, angle_deg: float = 104.52) -> Molecule:
     half = math.radians(angle_deg) / 2.0
     s, c = math.sin(half), math.cos(half)
-    return _central("water", f"H2O: two O-H bonds of {length} Å, {angle_deg} degrees apart", "O",
-                    np.array([[s, c, 0.0], [-s, c, 0.0]]), length, angle_deg)
+    return _central(
+        "water",
+        f"H2O: two O-H bonds of {length} Å, {angle_deg} degrees apart",
+        "O",
+        np.array([[s, c, 0.0], [-s, c, 0.0]]),
+        length,
+        angle_deg,
+    )
 
 
 def _ammonia(length: float = 1.012, angle_deg: float = 106.7) -> Molecule:
@@ -112,8 +119,14 @@ def _ammonia(length: float = 1.012, angle_deg: float = 106.7) -> Molecule:
     sin_b = math.sqrt(1.0 - cos_b**2)
     phi = 2.0 * np.pi * np.arange(3) / 3
     u = np.stack([sin_b * np.sin(phi), np.full(3, cos_b), sin_b * np.cos(phi)], axis=-1)
-    return _central("ammonia", f"NH3: three N-H bonds, H-N-H {angle_deg} degrees (pyramid, 3-fold axis along y)",
-                    "N", u, length, angle_deg)
+    return _central(
+        "ammonia",
+        f"NH3: three N-H bonds, H-N-H {angle_deg} degrees (pyramid, 3-fold axis along y)",
+        "N",
+        u,
+        length,
+        angle_deg,
+    )
 
 
 def _methane(length: float = 1.09) -> Molecule:

@@ -7,8 +7,8 @@ The seed's example: ``relu((1, -2, 3)) = (1, 0, 3)`` and ``relu((-1, 2, 3)) = (0
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,7 +22,20 @@ from ..o3.irreps import Irreps
 from ..o3.tensor_product import count_multiply_adds, full_tensor_product
 from ..testing import EquivarianceError, equivariance_error
 
-__all__ = ["PairComparison", "compare_pair", "fibonacci_sphere", "bend_angles", "direction_map_in_plane", "relu_in_frame", "relu_in_frame_steps", "best_equivariant_fit", "RotationCheck", "rotation_check", "ParityTrapRow", "parity_trap"]
+__all__ = [
+    "PairComparison",
+    "compare_pair",
+    "fibonacci_sphere",
+    "bend_angles",
+    "direction_map_in_plane",
+    "relu_in_frame",
+    "relu_in_frame_steps",
+    "best_equivariant_fit",
+    "RotationCheck",
+    "rotation_check",
+    "ParityTrapRow",
+    "parity_trap",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,13 +61,15 @@ class PairComparison:
     same_length: bool
 
 
+def _length(v: Array) -> float:
+    return float(np.linalg.norm(v))
+
+
 def _differ(a: float, b: float, rtol: float = 1e-9) -> bool:
     return abs(a - b) > rtol * max(abs(a), abs(b), 1e-300)
 
 
-def compare_pair(
-    v1: ArrayLike, v2: ArrayLike, sigma: Union[str, Activation] = "relu", bias: float = -1.0
-) -> PairComparison:
+def compare_pair(v1: ArrayLike, v2: ArrayLike, sigma: str | Activation = "relu", bias: float = -1.0) -> PairComparison:
     """The seed's example: componentwise ReLU and a norm nonlinearity on two vectors.
 
     ``compare_pair((1, -2, 3), (-1, 2, 3))``: ReLU gives (1, 0, 3) and (0, 2, 3), lengths sqrt(10) and
@@ -74,13 +89,20 @@ def compare_pair(
     r1, r2 = relu(a), relu(b)
     n1 = norm_nonlinearity(a, "1x1o", sigma, bias)
     n2 = norm_nonlinearity(b, "1x1o", sigma, bias)
-    L = lambda v: float(np.linalg.norm(v))  # noqa: E731
-    rn, nn = (L(r1), L(r2)), (L(n1), L(n2))
+    rn, nn = (_length(r1), _length(r2)), (_length(n1), _length(n2))
     return PairComparison(
-        v1=readonly(a), v2=readonly(b), relu1=readonly(r1), relu2=readonly(r2),
-        norm1=readonly(n1), norm2=readonly(n2),
-        input_norms=(L(a), L(b)), relu_norms=rn, norm_norms=nn,
-        relu_tells_apart=_differ(*rn), norm_tells_apart=_differ(*nn), same_length=not _differ(L(a), L(b)),
+        v1=readonly(a),
+        v2=readonly(b),
+        relu1=readonly(r1),
+        relu2=readonly(r2),
+        norm1=readonly(n1),
+        norm2=readonly(n2),
+        input_norms=(_length(a), _length(b)),
+        relu_norms=rn,
+        norm_norms=nn,
+        relu_tells_apart=_differ(*rn),
+        norm_tells_apart=_differ(*nn),
+        same_length=not _differ(_length(a), _length(b)),
     )
 
 
@@ -154,14 +176,14 @@ def relu_in_frame(v: ArrayLike, frame: ArrayLike) -> Array:
     fr = np.asarray(frame, dtype=np.float64)
     if v.shape[-1:] != (3,) or fr.shape[-2:] != (3, 3):
         raise ValueError(f"v must be (..., 3) and frame (..., 3, 3); got {v.shape} and {fr.shape}")
-    out = 0.0
+    out = np.zeros(np.broadcast_shapes(v.shape, fr.shape[:-1]))
     for i in range(3):
         e = fr[..., i, :]
         _, s = full_tensor_product("1o", v, "1o", e, filter_ir_out=["0e"])
         a = relu(np.sqrt(3.0) * s)
         _, t = full_tensor_product("0e", a, "1o", e, filter_ir_out=["1o"])
         out = out + t
-    return np.asarray(out, dtype=np.float64) * np.ones(np.broadcast_shapes(v.shape, fr.shape[:-1]))
+    return out
 
 
 def relu_in_frame_steps() -> tuple[tuple[str, str, int], ...]:
@@ -184,7 +206,7 @@ def relu_in_frame_steps() -> tuple[tuple[str, str, int], ...]:
 
 
 def best_equivariant_fit(
-    f: Callable[[Array], ArrayLike], directions: Optional[ArrayLike] = None
+    f: Callable[[Array], ArrayLike], directions: ArrayLike | None = None
 ) -> tuple[float, float, float]:
     """Best *equivariant* imitation of a map ``f`` of one 3-vector on the unit sphere.
 
@@ -233,9 +255,7 @@ class RotationCheck:
     norm_error: EquivarianceError
 
 
-def rotation_check(
-    v: ArrayLike, R: ArrayLike, sigma: Union[str, Activation] = "relu", bias: float = -1.0
-) -> RotationCheck:
+def rotation_check(v: ArrayLike, R: ArrayLike, sigma: str | Activation = "relu", bias: float = -1.0) -> RotationCheck:
     """Compare ``f(R v)`` with ``R f(v)`` for componentwise ReLU and ``norm_nonlinearity(sigma, bias)``.
 
     Raises
@@ -249,14 +269,21 @@ def rotation_check(
     R = np.asarray(R, dtype=np.float64)
     if R.shape != (3, 3) or not np.all(np.isfinite(R)) or np.abs(R @ R.T - np.eye(3)).max() > 1e-9:
         raise ValueError("R must be an orthogonal 3x3 matrix")
-    f_norm = lambda x: norm_nonlinearity(x, "1x1o", sigma, bias)  # noqa: E731
+
+    def f_norm(x: ArrayLike) -> Array:
+        return norm_nonlinearity(x, "1x1o", sigma, bias)
+
     irreps = Irreps("1x1o")
     D = np.asarray(irreps.D_from_matrix(R))
     Rv = D @ v
     return RotationCheck(
-        v=readonly(v), R=readonly(R), Rv=readonly(Rv),
-        relu_of_Rv=readonly(relu(Rv)), R_relu_v=readonly(D @ relu(v)),
-        norm_of_Rv=readonly(f_norm(Rv)), R_norm_v=readonly(D @ f_norm(v)),
+        v=readonly(v),
+        R=readonly(R),
+        Rv=readonly(Rv),
+        relu_of_Rv=readonly(relu(Rv)),
+        R_relu_v=readonly(D @ relu(v)),
+        norm_of_Rv=readonly(f_norm(Rv)),
+        R_norm_v=readonly(D @ f_norm(v)),
         relu_error=equivariance_error(relu, irreps, irreps, x=v, group_elements=R),
         norm_error=equivariance_error(f_norm, irreps, irreps, x=v, group_elements=R),
     )
@@ -278,7 +305,9 @@ class ParityTrapRow:
     output_irrep: str
 
 
-def parity_trap(acts: Sequence[str] = ("relu", "softplus", "tanh", "abs"), n: int = 16, rng: RngLike = 0) -> tuple[ParityTrapRow, ...]:
+def parity_trap(
+    acts: Sequence[str] = ("relu", "softplus", "tanh", "abs"), n: int = 16, rng: RngLike = 0
+) -> tuple[ParityTrapRow, ...]:
     """The parity trap, measured: each activation on ``4x0o`` under SO(3) and under O(3).
 
     Returns

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -97,8 +97,11 @@ def couple_two_vectors(u: ArrayLike, v: ArrayLike, R: ArrayLike) -> list[VectorC
     x1 = np.concatenate([[0.0], u])
     x2 = np.concatenate([[0.0], v])
     gaunt_out = gaunt_product(x1, x2, L_out=2)
-    names = {0: ("0e", "dot product (scalar)"), 1: ("1e", "cross product (pseudovector)"),
-             2: ("2e", "symmetric traceless part (5 numbers)")}
+    names = {
+        0: ("0e", "dot product (scalar)"),
+        1: ("1e", "cross product (pseudovector)"),
+        2: ("2e", "symmetric traceless part (5 numbers)"),
+    }
     cartesian = {
         0: np.array([np.dot(u, v) / math.sqrt(3.0)]),
         1: np.cross(u, v) / math.sqrt(6.0),
@@ -174,7 +177,7 @@ class ProductTiming:
     gaunt_operations: int
 
 
-def time_products(L: int, batch: int = 16, repeat: int = 3, rng: Union[int, np.random.Generator, None] = 0) -> ProductTiming:
+def time_products(L: int, batch: int = 16, repeat: int = 3, rng: int | np.random.Generator | None = 0) -> ProductTiming:
     """Measure both products at degree ``L`` (``0 <= L <= 16``) on ``batch`` random pairs (``1..1024``).
 
     Inputs are the same for both; the first call of each (cache warm-up) is not timed. The result depends on the

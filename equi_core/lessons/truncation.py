@@ -11,9 +11,10 @@ L-fold blind spot of an n-fold star. The pure math (grids, quadrature, projectio
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Optional, Protocol, Union, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -57,6 +58,7 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
+IntArray = NDArray[np.signedinteger[Any]]
 
 
 @runtime_checkable
@@ -84,7 +86,7 @@ class SphericalSignal(Protocol):
         """Exact ``sum_{l > L} P_l`` (the squared L2 truncation error), computed without cancellation."""
 
 
-def _legendre_sum(ls: Array, gram: Array, weights: Array) -> Array:
+def _legendre_sum(ls: IntArray, gram: Array, weights: Array) -> Array:
     """``sum_ij w_i w_j P_l(u_i . u_j)`` for every l in ``ls`` (addition theorem), by the three-term recursion."""
     t = np.clip(gram, -1.0, 1.0)
     ww = np.outer(weights, weights)
@@ -128,7 +130,7 @@ class BondDensity:
 
     directions: Array
     kappa: float
-    weights: Optional[Array] = None
+    weights: Array | None = None
     name: str = "bond density"
 
     def __post_init__(self) -> None:
@@ -143,6 +145,11 @@ class BondDensity:
         object.__setattr__(self, "directions", u)
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "kappa", kappa)
+
+    @property
+    def _w(self) -> Array:
+        """The weights as an array (``__post_init__`` replaced ``None`` by ones)."""
+        return cast(Array, self.weights)
 
     @property
     def cutoff_degree(self) -> int:
@@ -162,21 +169,21 @@ class BondDensity:
         if np.any(r == 0) or not np.all(np.isfinite(x)):
             raise ValueError("points must be finite and nonzero")
         t = (x / r) @ self.directions.T
-        return np.exp(self.kappa * (t - 1.0)) @ self.weights
+        return np.exp(self.kappa * (t - 1.0)) @ self._w
 
     def coefficients(self, L: int) -> Array:
         L = check_int(L, "L", 0, MAX_PROJECT_L)
         lam = von_mises_fisher_kernel(self.kappa, np.arange(L + 1))
         Y = spherical_harmonics(list(range(L + 1)), self.directions, normalization="integral")
         per_l = np.repeat(lam, 2 * np.arange(L + 1) + 1)
-        return per_l * (self.weights @ Y)
+        return per_l * (self._w @ Y)
 
     def spectrum(self, L: int) -> Array:
         L = check_int(L, "L", 0, 100_000)
         ls = np.arange(L + 1)
         lam = von_mises_fisher_kernel(self.kappa, ls)
         gram = self.directions @ self.directions.T
-        return lam**2 * (2 * ls + 1) / (4.0 * np.pi) * _legendre_sum(ls, gram, self.weights)
+        return lam**2 * (2 * ls + 1) / (4.0 * np.pi) * _legendre_sum(ls, gram, self._w)
 
     def norm_squared(self) -> float:
         # integral exp(k(x.u-1)) exp(k(x.v-1)) = 4 pi exp(-2k) sinh(r)/r, r = k |u + v|
@@ -189,7 +196,7 @@ class BondDensity:
                 np.exp(r - 2 * self.kappa) * (-np.expm1(-2 * r)) / (2 * np.where(r > 1e-8, r, 1.0)),
                 np.exp(-2 * self.kappa) * (1 + r**2 / 6),
             )
-        return float(4.0 * np.pi * (self.weights @ pair @ self.weights))
+        return float(4.0 * np.pi * (self._w @ pair @ self._w))
 
     def tail_energy(self, L: int) -> float:
         L = check_int(L, "L", 0, 100_000)
@@ -311,7 +318,7 @@ class BandLimited:
         return float(power_spectrum(self.coeffs)[L + 1 :].sum())
 
 
-def random_band_limited(band: int, rng: Union[int, np.random.Generator, None] = 0) -> BandLimited:
+def random_band_limited(band: int, rng: int | np.random.Generator | None = 0) -> BandLimited:
     """A random function band-limited at ``band`` with a flat expected spectrum, unit L2 norm.
 
     ``c_lm ~ N(0, 1 / (2l + 1))`` for ``l <= band``, then scaled so ``integral f^2 = 1``.
@@ -342,8 +349,10 @@ def star_directions(n: int, phase: float = 0.0) -> Array:
 #: six directions, not a molecule with a central atom.
 TARGET_MOLECULES: dict[str, tuple[str, Callable[[], Array]]] = {
     **{name: (m.description, m.bond_directions) for name, m in _molecules.MOLECULES.items()},
-    "benzene": ("benzene-like ring: six directions 60 degrees apart in a plane (6-fold axis along y)",
-                lambda: star_directions(6)),
+    "benzene": (
+        "benzene-like ring: six directions 60 degrees apart in a plane (6-fold axis along y)",
+        lambda: star_directions(6),
+    ),
 }
 
 
@@ -366,7 +375,7 @@ def make_target(
     cap_angle_deg: float = 30.0,
     band: int = 6,
     seed: int = 0,
-) -> Union[BondDensity, SphericalCap, BandLimited]:
+) -> BondDensity | SphericalCap | BandLimited:
     """Build one of the lesson's target signals.
 
     Parameters
@@ -433,8 +442,8 @@ class TruncationStudy:
     """
 
     name: str
-    ls: Array
-    n_coefficients: Array
+    ls: IntArray
+    n_coefficients: IntArray
     spectrum: Array
     energy_fraction: Array
     rel_l2_error: Array
@@ -443,15 +452,13 @@ class TruncationStudy:
     coefficients: Array
     grid: SphereGrid = field(repr=False)
 
-    def degree_for(self, tolerance: float) -> Optional[int]:
+    def degree_for(self, tolerance: float) -> int | None:
         """The smallest L with ``rel_l2_error <= tolerance`` (None if not reached up to L_max)."""
         hit = np.nonzero(self.rel_l2_error <= tolerance)[0]
         return int(hit[0]) if hit.size else None
 
 
-def truncation_study(
-    signal: SphericalSignal, L_max: int, grid: Optional[SphereGrid] = None
-) -> TruncationStudy:
+def truncation_study(signal: SphericalSignal, L_max: int, grid: SphereGrid | None = None) -> TruncationStudy:
     """Exact L2 and measured max truncation errors of ``signal`` for every ``L <= L_max``.
 
     Parameters
@@ -544,11 +551,11 @@ class BlindSpot:
     """
 
     n: int
-    ls: Array
+    ls: IntArray
     difference: Array
     feature_norm: Array
     spectrum_difference: Array
-    first_visible: Optional[int]
+    first_visible: int | None
     tol: float
     star: Array
     turned: Array
