@@ -56,6 +56,7 @@ __all__ = [
     "encode_query_params",
     "figure_to_html",
     "inert_markdown",
+    "matrix_columns",
     "parse_vector",
     "read_query_params",
     "safe_message",
@@ -585,6 +586,32 @@ def table_to_csv(columns: Mapping[str, Sequence[Any]]) -> str:
     for row in zip(*cols.values()):
         writer.writerow([_csv_cell(v) for v in row])
     return buf.getvalue()
+
+
+def matrix_columns(matrices: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Columns ``row``, ``column`` and one per matrix (entries in row-major order) for :func:`table_to_csv`.
+
+    Raises
+    ------
+    ValueError
+        No matrices, a matrix that is not 2-D, or matrices of different shapes.
+
+    Examples
+    --------
+    >>> matrix_columns({"D": [[1.0, 0.0], [0.0, -1.0]]})
+    {'row': [0, 0, 1, 1], 'column': [0, 1, 0, 1], 'D': [1.0, 0.0, 0.0, -1.0]}
+    """
+    arrays = {name: np.asarray(m) for name, m in matrices.items()}
+    if not arrays:
+        raise ValueError("matrix_columns needs at least one matrix")
+    shapes = {a.shape for a in arrays.values()}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 2:
+        raise ValueError(f"the matrices must be 2-D and of one shape, got {sorted(map(str, shapes))}")
+    n_rows, n_cols = next(iter(shapes))
+    rows, cols = np.divmod(np.arange(n_rows * n_cols), n_cols)
+    out: dict[str, list[Any]] = {"row": rows.tolist(), "column": cols.tolist()}
+    out.update({name: a.ravel().tolist() for name, a in arrays.items()})
+    return out
 
 
 @dataclass(frozen=True)
