@@ -708,3 +708,129 @@ def piece_summary_text(name: str) -> str:
         f"{name}: point group {s.group} ({s.order}{'+' if s.infinite else ''} elements, {s.n_improper} "
         f"improper); impossible outputs up to l = 2: {forb}."
     )
+
+
+# ------------------------------------------------------------------------------------------------ page helpers
+def parse_copies(text: str) -> list[int]:
+    """``"0, 16, 128"`` -> ``[0, 16, 128]``: 1..6 distinct integers in 0..1024 (augmented copies per piece).
+
+    >>> parse_copies("128 0,16")
+    [0, 16, 128]
+
+    Raises
+    ------
+    ValueError
+        Anything else (the message says what is allowed).
+    """
+    parts = [p for p in str(text).replace(",", " ").replace(";", " ").split() if p]
+    try:
+        values = sorted({int(p) for p in parts})
+    except ValueError:
+        raise ValueError("copies must be whole numbers separated by commas, e.g. 0, 16, 128") from None
+    if not 1 <= len(values) <= 6 or any(not 0 <= v <= 1024 for v in values):
+        raise ValueError("give 1 to 6 numbers of copies, each from 0 to 1024, e.g. 0, 16, 128")
+    return values
+
+
+def live_config(n_seeds: int, copies_text: str, eq_steps: int, mlp_steps: int) -> dict[str, Any]:
+    """The live job's config from the page's widgets (seeds ``0..n_seeds-1``), validated.
+
+    >>> live_config(3, "0, 16, 128", 150, 300)["copies"]
+    [0, 16, 128]
+    """
+    if isinstance(n_seeds, bool) or not isinstance(n_seeds, int) or not 1 <= n_seeds <= 5:
+        raise ValueError(f"the number of seeds must be 1..5, got {n_seeds!r}")
+    cfg = default_train_config()
+    cfg.update(
+        seeds=list(range(n_seeds)), copies=parse_copies(copies_text), eq_steps=int(eq_steps), mlp_steps=int(mlp_steps)
+    )
+    return validate_train_config(cfg)
+
+
+def component_labels(irrep: str) -> list[str]:
+    """Names of an irrep's components: ``x, y, z`` for ``l = 1``, ``m = -l..l`` otherwise.
+
+    >>> component_labels("1e"), component_labels("2e")[0]
+    (['x', 'y', 'z'], 'm=-2')
+    """
+    ir = (
+        irrep_list(4)[[str(i) for i in irrep_list(4)].index(irrep)]
+        if irrep in {str(i) for i in irrep_list(4)}
+        else None
+    )
+    if ir is None:
+        raise ValueError(f"irrep must be one of {[str(i) for i in irrep_list(4)]}, got {irrep!r}")
+    if ir.l == 1:
+        return ["x", "y", "z"]
+    return [f"m={m}" for m in range(-ir.l, ir.l + 1)]
+
+
+@dataclass(frozen=True)
+class ProjectorView:
+    """One piece and one irrep: the projector, the fixed basis, and a random model's output in that irrep."""
+
+    piece: str
+    group: str
+    irrep: str
+    P: Array
+    labels: tuple[str, ...]
+    fixed_dim: int
+    basis: Array
+    output: Array
+    residual: float
+    idempotence_error: float
+    symmetry_error: float
+
+
+def projector_view(piece: str, irrep: str, seed: int = 0) -> ProjectorView:
+    """``P`` for ``irrep`` over the piece's group, its checks (``|P^2 - P|``, ``|P - P^T|``), an orthonormal basis
+    of the fixed subspace, and the ``irrep`` output of a random float64 equivariant model with ``|y - P y|``."""
+    labels = component_labels(irrep)
+    import torch
+
+    G = _group(PIECE_NAMES[_index(piece)])
+    P = projector(irrep, G)
+    w, v = np.linalg.eigh(P)
+    net = _torch_model(seed, irrep)
+    with torch.no_grad():
+        y = net(torch.as_tensor(piece_points(piece)[None])).numpy()[0]
+    return ProjectorView(
+        piece,
+        G.name,
+        irrep,
+        P,
+        tuple(labels),
+        round(float(np.trace(P))),
+        v[:, w > 0.5].T,
+        y,
+        float(np.linalg.norm(y - P @ y)),
+        float(np.abs(P @ P - P).max()),
+        float(np.abs(P - P.T).max()),
+    )
+
+
+def curie_columns(rows: list[CurieRow]) -> dict[str, list[Any]]:
+    """Curie check as table columns: per piece, every block's norm and the largest residual."""
+    cols: dict[str, list[Any]] = {"piece": [r.name for r in rows], "point group": [r.group for r in rows]}
+    for j, name in enumerate(rows[0].irreps):
+        cols[f"|{name}|"] = [r.norms[j] for r in rows]
+    cols["max |y - P y|"] = [r.max_residual for r in rows]
+    return cols
+
+
+def summary_columns(result: dict[str, Any]) -> dict[str, list[Any]]:
+    """The accuracy table (one row per model and copies) as columns."""
+    s = result["summary"]
+    return {
+        "model": ["equivariant net" if r["model"] == "equivariant" else "MLP on coordinates" for r in s],
+        "augmented copies": [r["copies"] for r in s],
+        "seeds": [r["n_seeds"] for r in s],
+        "test accuracy (mean)": [r["mean"] for r in s],
+        "± std": [r["std"] for r in s],
+        "min": [r["min"] for r in s],
+        "max": [r["max"] for r in s],
+        "7 trained pieces": [r["mean_trained_pieces"] for r in s],
+        "mirror piece (never trained)": [r["mirror_piece_mean"] for r in s],
+        "lowest train accuracy": [r["train_accuracy_min"] for r in s],
+        "underfit seeds": [r["underfit_seeds"] for r in s],
+    }
