@@ -3,6 +3,15 @@
 Runs one experiment of :mod:`equi_core.training.experiments`, prints its table and headline numbers,
 and writes the JSON result (config, seed, device, torch version, wall time, per-point rows).
 Ctrl-C stops after keeping the finished points.
+
+``python -m equi_core.training dataset --molecule ethanol --temperature 500 --frames 2000 --out F.npz`` makes a
+GFN2-xTB Langevin dataset (:mod:`equi_core.training.molecular_data`; needs tblite).
+
+``python -m equi_core.training md --model all --molecule ethanol --ensemble nve --steps S --dt 0.5 [--out DIR]``
+runs molecular dynamics with the shipped models and the GFN2-xTB reference (:mod:`equi_core.training.md_cli`).
+
+``python -m equi_core.training tetris [--quick] --out F.json`` runs the Tetris lesson's comparison
+(:mod:`equi_core.training.tetris_cli`).
 """
 from __future__ import annotations
 
@@ -17,6 +26,18 @@ from .train import Control
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "dataset":
+        from .molecular_cli import dataset_main
+
+        return dataset_main(argv[1:])
+    if argv and argv[0] == "md":
+        from .md_cli import md_main
+
+        return md_main(argv[1:])
+    if argv and argv[0] == "tetris":
+        from .tetris_cli import tetris_main
+
+        return tetris_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m equi_core.training", description=__doc__.splitlines()[0])
     parser.add_argument("experiment", help=f"one of {list(EXPERIMENTS)} or 1..5")
     parser.add_argument("--quick", action="store_true", help="tiny settings (tests)")
