@@ -27,6 +27,9 @@ PAGES = {
     "Measure it": [
         st.Page("pages/training_lab.py", title="Training lab", icon=":material/model_training:"),
     ],
+    "Where the field is heading": [
+        st.Page("pages/cheaper_paths.py", title="Cheaper paths", icon=":material/alt_route:"),
+    ],
 }
 
 nav = st.navigation(PAGES)
