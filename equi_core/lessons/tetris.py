@@ -753,13 +753,10 @@ def component_labels(irrep: str) -> list[str]:
     >>> component_labels("1e"), component_labels("2e")[0]
     (['x', 'y', 'z'], 'm=-2')
     """
-    ir = (
-        irrep_list(4)[[str(i) for i in irrep_list(4)].index(irrep)]
-        if irrep in {str(i) for i in irrep_list(4)}
-        else None
-    )
-    if ir is None:
-        raise ValueError(f"irrep must be one of {[str(i) for i in irrep_list(4)]}, got {irrep!r}")
+    by_name = {str(i): i for i in irrep_list(4)}
+    if irrep not in by_name:
+        raise ValueError(f"irrep must be one of {list(by_name)}, got {irrep!r}")
+    ir = by_name[irrep]
     if ir.l == 1:
         return ["x", "y", "z"]
     return [f"m={m}" for m in range(-ir.l, ir.l + 1)]
