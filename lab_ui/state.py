@@ -51,6 +51,7 @@ class UrlState:
         self.url = dict(url)
         self.notices = list(notices)
         self.shown: dict[str, Any] = {}  # values of the widgets made this run
+        self.rejected: dict[str, Any] = {}  # values corrected this run because they were not an option
 
     # ------------------------------------------------------------------------------------------ reading
     def __getitem__(self, key: str) -> Any:
@@ -76,13 +77,14 @@ class UrlState:
         Returns ``(index, rejected)``. When the live or URL value is among ``options`` it is ``(its index, None)``.
         Otherwise (an earlier widget changed the options, or the URL asked for an impossible value) the first
         option is put in session state (Streamlit sends it to the browser this run) and ``(None, the rejected
-        value)`` is returned: the widget gets no competing default index.
+        value)`` is returned (also kept in ``self.rejected[key]``): the widget gets no competing default index.
         """
         value = self[key]
         for i, option in enumerate(options):
             if option == value:
                 return i, None
         st.session_state[key] = options[0]
+        self.rejected[key] = value
         return None, value
 
     # ------------------------------------------------------------------------------------------ widgets
