@@ -32,3 +32,8 @@ __all__ = [
     "source_of",
     "table_to_csv",
 ]
+
+
+def widget_value(state, key, url_values):  # type: ignore[no-untyped-def]  # removed with the last old-style page
+    """Old pages' widget default (live value, else the URL's); now ``lab_ui.UrlState.__getitem__``."""
+    return state[key] if key in state else url_values[key]
