@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._checks import check_int
+from ..o3 import vsh as _vsh
 from ..o3.cartesian import (
     CartesianRankRow,
     CostRow,
@@ -83,6 +84,19 @@ __all__ = [
     "live_cartesian_timing",
     "live_grid_timing",
     "quizzes",
+    "Columns",
+    "IRREP_LABELS",
+    "coefficients_table",
+    "paths_table",
+    "costs_table",
+    "rank_table",
+    "cross_table",
+    "constants_table",
+    "grid_timing_columns",
+    "seconds_table",
+    "LATEX",
+    "TEXT",
+    "CODE",
 ]
 
 Array = NDArray[np.float64]
@@ -123,6 +137,48 @@ ESSAY = {
     "ideal": (
         "The ideal would be an architecture that is exactly equivariant, fully expressive, and efficient on modern "
         "hardware."
+    ),
+}
+
+
+#: The page's formulas (LaTeX).
+LATEX = {
+    "decomposition": (
+        r"X=\tfrac{\operatorname{tr}X}{3}I+A+S,\qquad x^l_m=\langle B^l_m, X\rangle,\quad "
+        r"B^l_m=\sqrt{2l+1}\,C^{(1,1,l)}_{\cdot\cdot m}\ \Rightarrow\ x\in 0e\oplus 1e\oplus 2e"
+    ),
+    "product": r"(XY)_{l_3}=\sum_{l_1,l_2}c(l_1,l_2,l_3)\sum_{ij}C^{(l_1,l_2,l_3)}_{ijk}\,x_{l_1,i}\,y_{l_2,j}",
+    "odd": (
+        r"h=\hat r\cdot(\nabla f\times\nabla g),\quad \int h\,Y_{l_3}=\lambda\,C^{(l_1,l_2,l_3)}(x_{l_1},y_{l_2}),"
+        r"\quad |\lambda|=\sqrt{\tfrac{(2l_1+1)(2l_2+1)(2l_3+1)}{4\pi}}\sqrt{l_1(l_1+1)l_2(l_2+1)}"
+        r"\left|\begin{pmatrix}l_1&l_2&l_3\\1&-1&0\end{pmatrix}\right|"
+    ),
+}
+
+#: The page's prose that quotes other sources (each quote sourced; numbers are filled in at render time).
+TEXT = {
+    "intro": (
+        "Three ways the field is trying to get closer, each computed here and priced beside the full "
+        "Clebsch-Gordan (CG) product it replaces."
+    ),
+    "tensornet_source": (
+        "TensorNet (Simeon & De Fabritiis, arXiv:2306.06482) uses 'Cartesian rank-2 tensors, represented as 3x3 "
+        "matrices'. What a 3x3 matrix is in the Lab's irreps, and what its matrix product computes:"
+    ),
+    "gaunt_odd": (
+        "The Gaunt product multiplies two functions on the sphere and so keeps only the paths with "
+        "$l_1+l_2+l_3$ even (the cross product is lost). The product of their surface gradients keeps "
+        "exactly the odd ones, on the same Gauss-Legendre × FFT grid (exact quadrature):"
+    ),
+    "grid_limits": (
+        "**What the grid does not give.** One *fixed* constant per path (κ for even, λ for odd paths, above), summed "
+        "over all input pairs into each output degree: no independent weight per path. Xie, Daigavane, Kotak & "
+        "Smidt (arXiv:2602.21466) write in their abstract: 'For full CGTP, our algorithm brings runtime complexity "
+        "from the naive O(L^6) to O(L^4 log^2 L), close to the lower bound of O(L^4)'; they generalize 'from scalar "
+        "signals to irrep valued signals' and show 'we only need up to vector valued signals to recover the missing "
+        "interactions of Gaunt tensor product'. The full CG output keeps every path apart: {cg} numbers at L = {L} "
+        "against {grid} for the grid. (The same gradient pairing appears as the 'spherical Poisson bracket' in "
+        "Bochkarev, Lysogorskiy & Drautz, arXiv:2605.15073.)"
     ),
 }
 
@@ -500,3 +556,99 @@ def quizzes() -> dict[str, Quiz]:
             f"3^8 = {r8.cartesian} numbers against 2·8 + 1 = {r8.irrep}.",
         ),
     }
+
+
+# ------------------------------------------------------------------------------------------------ tables
+Columns = dict[str, list[Any]]
+IRREP_LABELS = ("0e", "1e:x", "1e:y", "1e:z", "2e:-2", "2e:-1", "2e:0", "2e:1", "2e:2")
+
+
+def coefficients_table(report: DecompositionReport) -> Columns:
+    """The nine coefficients of ``X`` with their irrep labels (for the page's table and CSV)."""
+    return {"component": list(IRREP_LABELS), "x": [float(v) for v in report.x]}
+
+
+def paths_table(report: ProductReport) -> Columns:
+    """The 15 paths of ``X Y``: degrees, constant, exact form, e3nn weight, residual against CG."""
+    p = report.paths
+    return {
+        "l1": [r.l1 for r in p],
+        "l2": [r.l2 for r in p],
+        "l3": [r.l3 for r in p],
+        "c": [r.constant for r in p],
+        "exact": [r.exact for r in p],
+        "c / sqrt(2 l3 + 1) (e3nn weight)": [r.e3nn_weight for r in p],
+        "residual vs CG": [r.residual for r in p],
+    }
+
+
+def costs_table() -> Columns:
+    """Multiply-adds, paths and output numbers of the matrix product and of the full CG product (one pair)."""
+    c = matrix_vs_cg_costs()
+    return {
+        "product (one pair)": [r.name for r in c],
+        "multiply-adds": [r.multiply_adds for r in c],
+        "paths": [r.paths for r in c],
+        "output numbers": [r.outputs for r in c],
+    }
+
+
+def rank_table(rows: tuple[CartesianRankRow, ...]) -> Columns:
+    """``L``, ``3^L``, ``2L + 1``, the redundant share and the copies of each degree."""
+    return {
+        "L": [r.L for r in rows],
+        "3^L": [r.cartesian for r in rows],
+        "2L+1": [r.irrep for r in rows],
+        "redundant share": [r.redundant_share for r in rows],
+        "copies of l = 0..L": [" ".join(map(str, r.multiplicities)) for r in rows],
+    }
+
+
+def cross_table(report: CrossProductReport) -> Columns:
+    """Components x, y, z of the grid's degree-1 output, ``sqrt(3/4 pi) u x v`` and Gaunt's degree-1 output."""
+    return {
+        "component": ["x", "y", "z"],
+        "grid odd product": report.odd.tolist(),
+        "sqrt(3/4pi) u x v": report.expected.tolist(),
+        "Gaunt product": report.gaunt_1e.tolist(),
+    }
+
+
+def constants_table(rows: tuple[GridPathRow, ...]) -> Columns:
+    """Every path: degrees, kind (even/odd), grid constant, closed form of its magnitude, residual against CG."""
+    return {
+        "l1": [r.l1 for r in rows],
+        "l2": [r.l2 for r in rows],
+        "l3": [r.l3 for r in rows],
+        "kind": [r.kind for r in rows],
+        "constant": [r.constant for r in rows],
+        "closed form |.|": [r.formula for r in rows],
+        "residual vs CG": [r.residual for r in rows],
+    }
+
+
+def grid_timing_columns(bench: BenchTables) -> Columns:
+    """The shipped grid-vs-CG timings as columns (seconds per batch; None where not measured)."""
+    g = bench.grid
+    return {
+        "L": [r["L"] for r in g],
+        "grid, even + odd": [r["grid_s"] for r in g],
+        "Gaunt (even only)": [r["gaunt_s"] for r in g],
+        "full CG, Lab end to end": [r["cg_end_to_end_s"] for r in g],
+        "full CG, contraction only": [r["cg_contraction_s"] for r in g],
+    }
+
+
+def seconds_table(seconds: dict[str, float]) -> Columns:
+    """``{name: seconds}`` as two columns."""
+    return {"product": list(seconds), "seconds per batch": [float(v) for v in seconds.values()]}
+
+
+#: What the page's "show the code" expander shows (the implementation itself).
+CODE = (
+    cartesian_to_irreps,
+    matrix_product_paths,
+    _vsh.odd_product,
+    _vsh._grid_products,
+    _vsh.odd_path_constant_formula,
+)
