@@ -3,6 +3,7 @@
 Every public function of ``equi_core`` validates its numbers through these, so a bad value always raises
 ``ValueError`` with the name of the argument, the allowed range and the value received.
 """
+
 from __future__ import annotations
 
 import math

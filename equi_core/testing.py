@@ -7,8 +7,8 @@ is from equivariant over random (or given) inputs and group elements, with parit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -73,8 +73,8 @@ def equivariance_error(
     parity: bool = True,
     rng: RngLike = None,
     *,
-    x: Optional[ArrayLike] = None,
-    group_elements: Optional[ArrayLike] = None,
+    x: ArrayLike | None = None,
+    group_elements: ArrayLike | None = None,
 ) -> EquivarianceError:
     """How far ``f`` is from equivariant: ``max |f(D_in(g) x) - D_out(g) f(x)|`` over samples.
 

@@ -1,9 +1,8 @@
-"""Type aliases and the read-only array helper shared by the numpy layers.
-"""
+"""Type aliases and the read-only array helper shared by the numpy layers."""
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -16,10 +15,10 @@ __all__ = ["Array", "IrrepsLike", "RngLike", "Activation", "readonly"]
 Array = NDArray[np.float64]
 
 
-IrrepsLike = Union[Irreps, str]
+IrrepsLike = Irreps | str
 
 
-RngLike = Union[int, np.random.Generator, None]
+RngLike = int | np.random.Generator | None
 
 
 Activation = Callable[[np.ndarray], np.ndarray]

@@ -6,8 +6,8 @@ A pseudo-scalar ``0o`` flips sign under inversion, so only odd functions keep it
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Mapping, Sequence, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -15,7 +15,14 @@ from numpy.typing import ArrayLike
 from ..o3.irreps import Irrep
 from ._common import Activation, Array
 
-__all__ = ["ACTIVATIONS", "activation_parity", "as_activation", "per_block_activations", "relu", "scalar_activation_output"]
+__all__ = [
+    "ACTIVATIONS",
+    "activation_parity",
+    "as_activation",
+    "per_block_activations",
+    "relu",
+    "scalar_activation_output",
+]
 
 
 def relu(x: ArrayLike) -> Array:
@@ -43,7 +50,7 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
 """Named scalar activations (read-only mapping name -> elementwise float64 function)."""
 
 
-def as_activation(act: Union[str, Activation]) -> Activation:
+def as_activation(act: str | Activation) -> Activation:
     """The function named ``act`` in :data:`ACTIVATIONS` (a callable is returned as it is); ``ValueError`` else."""
     if callable(act):
         return act
@@ -52,7 +59,7 @@ def as_activation(act: Union[str, Activation]) -> Activation:
     raise ValueError(f"unknown activation {act!r}; allowed: {', '.join(ACTIVATIONS)} (or a callable)")
 
 
-def activation_parity(act: Union[str, Activation], *, atol: float = 1e-12) -> int:
+def activation_parity(act: str | Activation, *, atol: float = 1e-12) -> int:
     """Parity of a scalar function, checked numerically on ``x`` in [-10, 10].
 
     Returns
@@ -72,7 +79,7 @@ def activation_parity(act: Union[str, Activation], *, atol: float = 1e-12) -> in
     return 0
 
 
-def scalar_activation_output(ir: Union[Irrep, str], act: Union[str, Activation]) -> Irrep:
+def scalar_activation_output(ir: Irrep | str, act: str | Activation) -> Irrep:
     """The irrep a pointwise activation produces from a scalar irrep, or ``ValueError`` if it is illegal.
 
     * ``0e`` (a true scalar, unchanged by every O(3) element): any function; the result is ``0e``.
@@ -106,7 +113,7 @@ def scalar_activation_output(ir: Union[Irrep, str], act: Union[str, Activation])
     )
 
 
-def per_block_activations(acts: Union[str, Sequence[str]], n: int, what: str) -> tuple[str, ...]:
+def per_block_activations(acts: str | Sequence[str], n: int, what: str) -> tuple[str, ...]:
     """One activation name per block (a single name is repeated ``n`` times); ``ValueError`` naming ``what``."""
     if isinstance(acts, str):
         acts = (acts,) * n

@@ -1,10 +1,8 @@
-"""The baseline: a scalar activation applied to every component, ignoring the irreps (NOT equivariant for l > 0).
-"""
+"""The baseline: a scalar activation applied to every component, ignoring the irreps (NOT equivariant for l > 0)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -16,7 +14,7 @@ from .activations import as_activation
 __all__ = ["Componentwise", "componentwise"]
 
 
-def componentwise(x: ArrayLike, act: Union[str, Activation] = "relu") -> Array:
+def componentwise(x: ArrayLike, act: str | Activation = "relu") -> Array:
     """Apply a scalar activation to every component, ignoring the irrep structure (the baseline).
 
     Not equivariant: ``relu(R v) != R relu(v)`` for generic rotations ``R``.

@@ -1,10 +1,8 @@
-"""Gate nonlinearity: activated scalars multiply the higher-degree blocks (equivariant under O(3)).
-"""
+"""Gate nonlinearity: activated scalars multiply the higher-degree blocks (equivariant under O(3))."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -44,9 +42,9 @@ class Gate:
     """
 
     irreps_scalars: Irreps
-    act_scalars: Union[str, tuple[str, ...]]
+    act_scalars: str | tuple[str, ...]
     irreps_gates: Irreps
-    act_gates: Union[str, tuple[str, ...]]
+    act_gates: str | tuple[str, ...]
     irreps_gated: Irreps
     irreps_in: Irreps = field(init=False)
     irreps_out: Irreps = field(init=False)
@@ -87,23 +85,23 @@ class Gate:
     def __call__(self, x: ArrayLike) -> Array:
         x = check_features(x, self.irreps_in)
         ds, dg = self.irreps_scalars.dim, self.irreps_gates.dim
-        s, g, v = x[..., :ds], x[..., ds:ds + dg], x[..., ds + dg:]
+        s, g, v = x[..., :ds], x[..., ds : ds + dg], x[..., ds + dg :]
         parts = []
         off = 0
         for m, a in zip(self.irreps_scalars, self.act_scalars):
-            parts.append(as_activation(a)(s[..., off:off + m.mul]))
+            parts.append(as_activation(a)(s[..., off : off + m.mul]))
             off += m.mul
         gate_vals = []
         off = 0
         for m, a in zip(self.irreps_gates, self.act_gates):
-            gate_vals.append(as_activation(a)(g[..., off:off + m.mul]))
+            gate_vals.append(as_activation(a)(g[..., off : off + m.mul]))
             off += m.mul
         gv = np.concatenate(gate_vals, axis=-1) if gate_vals else np.zeros(x.shape[:-1] + (0,))
         off, k = 0, 0
         for m in self.irreps_gated:
             d = 2 * m.ir.l + 1
-            blk = v[..., off:off + m.mul * d].reshape(x.shape[:-1] + (m.mul, d))
-            parts.append((blk * gv[..., k:k + m.mul, None]).reshape(x.shape[:-1] + (-1,)))
+            blk = v[..., off : off + m.mul * d].reshape(x.shape[:-1] + (m.mul, d))
+            parts.append((blk * gv[..., k : k + m.mul, None]).reshape(x.shape[:-1] + (-1,)))
             off += m.mul * d
             k += m.mul
         if not parts:
@@ -115,5 +113,5 @@ def _str(irreps: Irreps) -> str:
     return "(none)" if len(irreps) == 0 else str(irreps)
 
 
-def _irreps_or_empty(irreps: Union[IrrepsLike, None]) -> Irreps:
+def _irreps_or_empty(irreps: IrrepsLike | None) -> Irreps:
     return Irreps() if irreps is None else as_irreps(irreps)

@@ -1,10 +1,9 @@
-"""Equivariant linear layer: mixes the copies of each irrep, never different irreps; a bias only on ``0e``.
-"""
+"""Equivariant linear layer: mixes the copies of each irrep, never different irreps; a bias only on ``0e``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -45,7 +44,7 @@ class EquivariantLinear:
     irreps_in: Irreps
     irreps_out: Irreps
     weight: Array
-    bias: Optional[Array] = None
+    bias: Array | None = None
     paths: tuple[tuple[int, int, float], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -61,7 +60,9 @@ class EquivariantLinear:
         object.__setattr__(self, "paths", paths)
         w = readonly(np.ravel(self.weight))
         if w.shape != (self.weight_numel,):
-            raise ValueError(f"weight must have {self.weight_numel} numbers for {irreps_in} -> {irreps_out}, got {w.size}")
+            raise ValueError(
+                f"weight must have {self.weight_numel} numbers for {irreps_in} -> {irreps_out}, got {w.size}"
+            )
         object.__setattr__(self, "weight", w)
         b = np.zeros(self.bias_numel) if self.bias is None else np.ravel(self.bias)
         if b.shape != (self.bias_numel,):
@@ -79,10 +80,14 @@ class EquivariantLinear:
     @classmethod
     def random(
         cls, irreps_in: IrrepsLike, irreps_out: IrrepsLike, rng: RngLike = None, *, bias: bool = True
-    ) -> "EquivariantLinear":
+    ) -> EquivariantLinear:
         """Standard-normal weights (and biases, if ``bias``), seeded by ``rng``."""
         rng = np.random.default_rng(rng)
-        shell = cls(irreps_in, irreps_out, np.zeros(_linear_numel(irreps_in, irreps_out)))
+        shell = cls(
+            as_irreps(irreps_in, "irreps_in"),
+            as_irreps(irreps_out, "irreps_out"),
+            np.zeros(_linear_numel(irreps_in, irreps_out)),
+        )
         w = rng.standard_normal(shell.weight_numel)
         b = rng.standard_normal(shell.bias_numel) if bias else None
         return cls(shell.irreps_in, shell.irreps_out, w, b)
@@ -95,14 +100,15 @@ class EquivariantLinear:
         for i, j, c in self.paths:
             mi, mo = self.irreps_in[i], self.irreps_out[j]
             n = mi.mul * mo.mul
-            w = self.weight[off:off + n].reshape(mi.mul, mo.mul)
+            w = self.weight[off : off + n].reshape(mi.mul, mo.mul)
             off += n
             xi = x[..., si[i]].reshape(x.shape[:-1] + (mi.mul, 2 * mi.ir.l + 1))
             out[..., so[j]] += c * np.einsum("uw,...ui->...wi", w, xi).reshape(x.shape[:-1] + (-1,))
+        bias = cast(Array, self.bias)  # __post_init__ replaced None by zeros
         off = 0
         for j, mo in enumerate(self.irreps_out):
             if mo.ir.l == 0 and mo.ir.p == 1:
-                out[..., so[j]] += self.bias[off:off + mo.mul]
+                out[..., so[j]] += bias[off : off + mo.mul]
                 off += mo.mul
         return out
 

@@ -1,10 +1,8 @@
-"""Norm nonlinearity: ``sigma(|v| + b) v / |v|`` on every irrep copy; equivariant under O(3) for every ``sigma``.
-"""
+"""Norm nonlinearity: ``sigma(|v| + b) v / |v|`` on every irrep copy; equivariant under O(3) for every ``sigma``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -19,7 +17,7 @@ __all__ = ["NormActivation", "norm_nonlinearity"]
 def norm_nonlinearity(
     x: ArrayLike,
     irreps: IrrepsLike = "1x1o",
-    sigma: Union[str, Activation] = "relu",
+    sigma: str | Activation = "relu",
     bias: float = -1.0,
     eps: float = 1e-12,
 ) -> Array:

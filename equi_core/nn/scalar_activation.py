@@ -1,10 +1,8 @@
-"""Pointwise activations on scalar blocks, parity-checked (relu on ``0o`` is refused at construction).
-"""
+"""Pointwise activations on scalar blocks, parity-checked (relu on ``0o`` is refused at construction)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -25,7 +23,7 @@ class ScalarActivation:
     """
 
     irreps_in: Irreps
-    acts: Union[str, tuple[str, ...]] = "tanh"
+    acts: str | tuple[str, ...] = "tanh"
     irreps_out: Irreps = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,8 +1,8 @@
-"""A chain of layers whose irreps are checked to match at construction.
-"""
+"""A chain of layers whose irreps are checked to match at construction."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +24,7 @@ class Sequential:
         layers = tuple(self.layers)
         if not layers:
             raise ValueError("Sequential needs at least one layer")
-        for a, b in zip(layers[:-1], layers[1:]):
+        for a, b in itertools.pairwise(layers):
             if a.irreps_out != b.irreps_in:
                 raise ValueError(f"layer output {a.irreps_out} does not match next input {b.irreps_in}")
         object.__setattr__(self, "layers", layers)

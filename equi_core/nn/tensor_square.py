@@ -1,5 +1,4 @@
-"""Tensor square: a weighted Clebsch-Gordan product of a feature with itself (mixes degrees).
-"""
+"""Tensor square: a weighted Clebsch-Gordan product of a feature with itself (mixes degrees)."""
 
 from __future__ import annotations
 
@@ -46,11 +45,12 @@ class TensorSquare:
     @classmethod
     def random(
         cls, irreps_in: IrrepsLike, irreps_out: IrrepsLike, rng: RngLike = None, *, residual: bool = False
-    ) -> "TensorSquare":
+    ) -> TensorSquare:
         """Standard-normal weights, seeded by ``rng``."""
         rng = np.random.default_rng(rng)
-        n = FullyConnectedTensorProduct(irreps_in, irreps_in, irreps_out).weight_numel
-        return cls(irreps_in, irreps_out, rng.standard_normal(n), residual)
+        ir_in, ir_out = as_irreps(irreps_in, "irreps_in"), as_irreps(irreps_out, "irreps_out")
+        n = FullyConnectedTensorProduct(ir_in, ir_in, ir_out).weight_numel
+        return cls(ir_in, ir_out, rng.standard_normal(n), residual)
 
     def __call__(self, x: ArrayLike) -> Array:
         x = check_features(x, self.irreps_in)

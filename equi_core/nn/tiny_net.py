@@ -1,12 +1,11 @@
-"""A small seeded O(3)-equivariant feed-forward network assembled from the layers of :mod:`equi_core.nn`.
-"""
+"""A small seeded O(3)-equivariant feed-forward network assembled from the layers of :mod:`equi_core.nn`."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .._checks import check_int
-from ..o3.irreps import as_irreps
+from ..o3.irreps import Irreps, as_irreps
 from ._common import IrrepsLike
 from .gate import Gate
 from .linear import EquivariantLinear
@@ -53,7 +52,7 @@ def tiny_equivariant_net(
     rng = np.random.default_rng(seed)
     gated = " + ".join(f"{mul}x{l}{p}" for l in range(1, lmax + 1) for p in ("e", "o"))
     n_gated = 2 * lmax * mul
-    gate = Gate(f"{mul}x0e + {mul}x0o", ("silu", "tanh"), f"{n_gated}x0e", "sigmoid", gated)
+    gate = Gate(Irreps(f"{mul}x0e + {mul}x0o"), ("silu", "tanh"), Irreps(f"{n_gated}x0e"), "sigmoid", Irreps(gated))
     hidden = gate.irreps_out
     layers: list = []
     prev = as_irreps(irreps_in, "irreps_in")

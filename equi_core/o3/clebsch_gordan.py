@@ -18,6 +18,7 @@ zeros from l1 = l2 = l3 = 62 on; sympy's exact values take minutes there):
 2. The complex tensor is carried to the real basis with the sparse unitary ``change_basis_real_to_complex``:
    ``C[j,k,n] = Re(sum Q1[a,j] Q2[b,k] conj(Q3[c,n]) CG[a,b,c]) / sqrt(2 l3 + 1)``.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -45,7 +46,7 @@ MAX_L_CG: int = 200
 def _check_degrees(*ls: int) -> tuple[int, ...]:
     out = []
     for l in ls:
-        if isinstance(l, (bool, np.bool_)) or not isinstance(l, (int, np.integer)) and int(l) != l:
+        if isinstance(l, (bool, np.bool_)) or (not isinstance(l, (int, np.integer)) and int(l) != l):
             raise ValueError(f"degrees must be non-negative integers, got {l!r}")
         v = int(l)
         if v < 0 or v > MAX_L_CG:
@@ -95,7 +96,7 @@ def _cg_column(j1: int, j2: int, J: int, M: int) -> tuple[int, NDArray[np.float6
     k = J - max(abs(j1 - j2), M)  # eigenvalues J'(J'+1), J' = max(|j1-j2|, M) .. j1+j2, ascending
     _, v = eigh_tridiagonal(d, e, select="i", select_range=(k, k), check_finite=False)
     vec = v[:, 0]
-    if M >= j1 - j2:
+    if j1 - j2 <= M:
         sign = np.sign(vec[-1])  # m1 = j1 is the last entry: positive
     else:
         sign = np.sign(vec[0]) * (-1) ** (j1 + j2 - J)  # m2 = j2 is the first entry
@@ -104,16 +105,19 @@ def _cg_column(j1: int, j2: int, J: int, M: int) -> tuple[int, NDArray[np.float6
 
 def _check_triangle(j1: int, j2: int, J: int) -> None:
     if not selection_rule(j1, j2, J):
-        raise ValueError(f"no coupling {j1} x {j2} -> {J}: the triangle rule |l1-l2| <= l3 <= l1+l2 allows "
-                         f"l3 in {abs(j1 - j2)}..{j1 + j2} only")
+        raise ValueError(
+            f"no coupling {j1} x {j2} -> {J}: the triangle rule |l1-l2| <= l3 <= l1+l2 allows "
+            f"l3 in {abs(j1 - j2)}..{j1 + j2} only"
+        )
 
 
-def _cg_sparse(j1: int, j2: int, J: int) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp],
-                                                  NDArray[np.float64]]:
+def _cg_sparse(
+    j1: int, j2: int, J: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
     """Non-zero complex CG coefficients as index arrays ``(m1 + j1, m2 + j2, M + J)`` and values."""
     phase = (-1) ** (j1 + j2 - J)
     idx1, idx2, idx3, vals = [], [], [], []
-    for M in range(0, J + 1):
+    for M in range(J + 1):
         lo, vec = _cg_column(j1, j2, J, M)
         i1 = np.arange(lo, lo + vec.size)
         i2 = M - i1
@@ -186,7 +190,8 @@ def _real_tensor(l1: int, l2: int, l3: int) -> NDArray[np.float64]:
     flat = (c1[a][:, :, None, None] * n2 + c2[b][:, None, :, None]) * n3 + c3[c][:, None, None, :]
     w = (q1[a][:, :, None, None] * q2[b][:, None, :, None] * q3[c].conj()[:, None, None, :]).real
     w = w * (v / np.sqrt(n3))[:, None, None, None]
-    out = np.bincount(flat.ravel(), weights=w.ravel(), minlength=n1 * n2 * n3).reshape(n1, n2, n3)
+    counts = np.bincount(flat.ravel(), weights=w.ravel(), minlength=n1 * n2 * n3)  # float64: weighted
+    out = np.asarray(counts, dtype=np.float64).reshape(n1, n2, n3)
     out.setflags(write=False)
     return out
 

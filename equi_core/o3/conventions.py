@@ -12,6 +12,7 @@ Three conventions meet here:
 ``complex``
     Condon-Shortley complex harmonics and Wigner D of quantum mechanics (sympy, scipy), Z-Y-Z angles.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,7 +20,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from .clebsch_gordan import (
     change_basis_real_to_complex,
-    clebsch_gordan,
     clebsch_gordan_complex,
     clebsch_gordan_exact,
 )

@@ -25,13 +25,13 @@ Here ``A_lm`` and the sign/phase of each ``(cos, sin)`` pair are *measured* from
 :func:`~equi_core.spherical_harmonics` with an FFT (no second convention to keep in sync), and the quadrature is
 exact: the result equals the dense ``sum G_ijk x1_i x2_j`` to rounding.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Optional
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -133,10 +133,11 @@ class SphericalFFT:
             raise ValueError(f"expected values of shape (..., {self.n_theta}, {self.n_phi}), got {v.shape}")
         batch = v.shape[:-2]
         vb = v.reshape((-1, self.n_theta, self.n_phi))
-        G = np.fft.rfft(vb, axis=-1)[:, :, : self.L + 1]  # (B, n_theta, F)
+        spectrum: NDArray[np.complex128] = np.fft.rfft(vb, axis=-1)
+        G = spectrum[:, :, : self.L + 1]  # (B, n_theta, F)
         Gs = np.concatenate([G.real, G.imag], axis=1)  # (B, 2 n_theta, F)
         out_f = np.einsum("btf,ftk->fbk", Gs, self.anal, optimize=True)  # (F, B, 2(L+1))
-        out = np.zeros((vb.shape[0], (self.L + 1) ** 2 + 1))
+        out = np.zeros((len(vb), (self.L + 1) ** 2 + 1))
         # every real coefficient index appears exactly once among the valid rows: plain assignment
         out[:, self.gather[self.valid]] = np.moveaxis(out_f, 1, 0)[:, self.valid]
         return out[:, :-1].reshape(batch + ((self.L + 1) ** 2,))
@@ -159,8 +160,11 @@ def spherical_fft(L: int, n_theta: int, n_phi: int) -> SphericalFFT:
     # rfft over phi of the harmonics, ring by ring; keep only each harmonic's own frequency |m|
     # (memory O(n_phi L^2) at a time, not O(n_theta n_phi L^2))
     index = np.arange((L + 1) ** 2)
-    freq = np.abs(index - np.repeat(np.arange(L + 1), 2 * np.arange(L + 1) + 1) ** 2
-                  - np.repeat(np.arange(L + 1), 2 * np.arange(L + 1) + 1))  # |m| of index l^2 + l + m
+    freq = np.abs(
+        index
+        - np.repeat(np.arange(L + 1), 2 * np.arange(L + 1) + 1) ** 2
+        - np.repeat(np.arange(L + 1), 2 * np.arange(L + 1) + 1)
+    )  # |m| of index l^2 + l + m
     Zf = np.empty((n_theta, (L + 1) ** 2), dtype=np.complex128)
     ls = list(range(L + 1))
     for j in range(n_theta):
@@ -170,7 +174,7 @@ def spherical_fft(L: int, n_theta: int, n_phi: int) -> SphericalFFT:
     gather = np.full((F, 2 * F), dim, dtype=np.intp)
     synth = np.zeros((F, 2 * F, 2 * n_theta))
     anal = np.zeros((F, 2 * n_theta, 2 * F))
-    wt = grid.weights[:, 0] / n_phi  # Gauss weight * (2 pi / N) / N
+    wt = grid.quadrature_weights[:, 0] / n_phi  # Gauss weight * (2 pi / N) / N
     for l in range(L + 1):
         for m in range(-l, l + 1):
             i = l * l + l + m
@@ -215,9 +219,7 @@ def _next_fast_even(n: int) -> int:
         m += 2
 
 
-def _product_degrees(
-    x1: ArrayLike, x2: ArrayLike, L_out: Optional[int]
-) -> tuple[Array, Array, int, int, int]:
+def _product_degrees(x1: ArrayLike, x2: ArrayLike, L_out: int | None) -> tuple[Array, Array, int, int, int]:
     """The inputs of a product of two features ``0e + 1o + 2e + ...`` as float64, their degrees and ``L_out``.
 
     ``L1, L2 <= MAX_GAUNT_L`` (read from the last axis, ``(L + 1)^2`` entries); ``L_out`` defaults to ``L1 + L2``
@@ -232,7 +234,7 @@ def _product_degrees(
     return x1, x2, L1, L2, L_out
 
 
-def gaunt_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> Array:
+def gaunt_product(x1: ArrayLike, x2: ArrayLike, L_out: int | None = None) -> Array:
     """The Gaunt tensor product of two features ``0e + 1o + 2e + ...`` (one copy of each degree).
 
     Parameters
@@ -275,7 +277,7 @@ def gaunt_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> 
 def _gaunt_coefficients_cached(l1: int, l2: int, l3: int) -> Array:
     pts_grid = quadrature_grid(l1 + l2 + l3)
     pts = pts_grid.flat_points
-    w = pts_grid.weights.reshape(-1)
+    w = pts_grid.quadrature_weights.reshape(-1)
     y1 = spherical_harmonics(l1, pts, normalization="integral")
     y2 = spherical_harmonics(l2, pts, normalization="integral")
     y3 = spherical_harmonics(l3, pts, normalization="integral")
@@ -360,7 +362,7 @@ class GauntCost:
     n_phi: int
 
 
-def count_gaunt_operations(L1: int, L2: Optional[int] = None, L_out: Optional[int] = None) -> GauntCost:
+def count_gaunt_operations(L1: int, L2: int | None = None, L_out: int | None = None) -> GauntCost:
     """Multiply-adds of :func:`gaunt_product` for degrees ``L1``, ``L2`` (default ``L1``) into ``L_out``
     (default ``L1``, as a network layer keeps its degree): ``O(L^3)``."""
     L1 = check_int(L1, "L1", 0, 10**4)
@@ -368,7 +370,7 @@ def count_gaunt_operations(L1: int, L2: Optional[int] = None, L_out: Optional[in
     L_out = L1 if L_out is None else check_int(L_out, "L_out", 0, 2 * 10**4)
     n_theta, n_phi = gaunt_grid_size(L1, L2, L_out)
     legendre = 2 * n_theta * ((L1 + 1) ** 2 + (L2 + 1) ** 2 + (L_out + 1) ** 2)
-    fft = int(round(3 * n_theta * n_phi * math.log2(max(n_phi, 2))))
+    fft = round(3 * n_theta * n_phi * math.log2(max(n_phi, 2)))
     pointwise = n_theta * n_phi
     return GauntCost(legendre, fft, pointwise, legendre + fft + pointwise, n_theta, n_phi)
 
@@ -410,12 +412,13 @@ def count_cg_operations(L: int, *, sparse: bool = False, even_paths_only: bool =
     return int(((2 * a + 1) * (2 * b + 1) * (2 * c + 1))[alive].sum())
 
 
-def cg_full_product(x1: ArrayLike, x2: ArrayLike, L_out: Optional[int] = None) -> tuple[Irreps, Array]:
+def cg_full_product(x1: ArrayLike, x2: ArrayLike, L_out: int | None = None) -> tuple[Irreps, Array]:
     """The full Clebsch-Gordan product of two features ``0e + 1o + ...`` into every irrep ``l <= L_out``.
 
     A thin wrapper of :func:`equi_core.tensor_product.full_tensor_product` (all paths, both output parities,
     e3nn layout and normalization), for comparing with :func:`gaunt_product` on the same inputs.
     """
     x1, x2, L1, L2, L_out = _product_degrees(x1, x2, L_out)
-    return full_tensor_product(Irreps.spherical_harmonics(L1), x1, Irreps.spherical_harmonics(L2), x2,
-                               all_outputs_up_to(L_out))
+    return full_tensor_product(
+        Irreps.spherical_harmonics(L1), x1, Irreps.spherical_harmonics(L2), x2, all_outputs_up_to(L_out)
+    )

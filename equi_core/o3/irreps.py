@@ -9,11 +9,12 @@ Grammar (spaces are ignored)::
     irreps := term ("+" term)*          e.g. "2x0e + 1x1o", "1o", "0e+0e", "" (the empty sum)
     term   := [mul "x"] l parity        mul, l: non-negative integers; parity: "e" (even, +1) or "o" (odd, -1)
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple, Union
+from typing import NamedTuple, Union, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -23,7 +24,14 @@ from .rotations import _det3, check_rotation
 from .wigner import wigner_D
 
 __all__ = [
-    "Irrep", "MulIr", "Irreps", "IRREPS_GRAMMAR", "MAX_IRREPS_L", "MAX_IRREPS_DIM", "as_irreps", "check_features",
+    "Irrep",
+    "MulIr",
+    "Irreps",
+    "IRREPS_GRAMMAR",
+    "MAX_IRREPS_L",
+    "MAX_IRREPS_DIM",
+    "as_irreps",
+    "check_features",
 ]
 
 #: A human explanation of the accepted strings, shown by the app next to a parsing error.
@@ -48,7 +56,7 @@ class Irrep(tuple):
     ("natural" irreps 0e, 1o, 2e, 3o, ...).
     """
 
-    def __new__(cls, l: Union[int, str, "Irrep"], p: int | None = None) -> "Irrep":
+    def __new__(cls, l: int | str | Irrep, p: int | None = None) -> Irrep:
         if isinstance(l, Irrep) and p is None:
             return l
         if isinstance(l, str):
@@ -57,11 +65,12 @@ class Irrep(tuple):
             s = l.strip()
             m = re.fullmatch(r"(\d+)([eo])", s)
             if not m:
-                raise ValueError(f"cannot read {l!r} as an irrep: expected a degree followed by 'e' or 'o', "
-                                 f"like '0e' or '1o'")
+                raise ValueError(
+                    f"cannot read {l!r} as an irrep: expected a degree followed by 'e' or 'o', like '0e' or '1o'"
+                )
             l_val, p_val = int(m.group(1)), (1 if m.group(2) == "e" else -1)
         else:
-            if isinstance(l, (bool, np.bool_)) or int(l) != l:
+            if isinstance(l, (bool, np.bool_)) or int(cast(int, l)) != l:
                 raise ValueError(f"the degree l must be a non-negative integer, got {l!r}")
             if p not in (1, -1):
                 raise ValueError(f"the parity must be +1 (even, 'e') or -1 (odd, 'o'), got {p!r}")
@@ -94,14 +103,14 @@ class Irrep(tuple):
 
     __str__ = __repr__
 
-    def __mul__(self, other: "Irrep") -> Iterator["Irrep"]:  # type: ignore[override]
+    def __mul__(self, other: Irrep) -> Iterator[Irrep]:  # type: ignore[override]
         """Selection rule: the irreps in ``self (x) other``: ``|l1-l2| <= l <= l1+l2`` with parity ``p1 p2``."""
         other = Irrep(other)
         p = self.p * other.p
         for l in range(abs(self.l - other.l), self.l + other.l + 1):
             yield Irrep(l, p)
 
-    def __rmul__(self, mul: int) -> "Irreps":  # type: ignore[override]
+    def __rmul__(self, mul: int) -> Irreps:  # type: ignore[override]
         """``3 * Irrep("1o") == Irreps("3x1o")``."""
         return Irreps([(int(mul), self)])
 
@@ -141,14 +150,14 @@ class Irreps(tuple):
     * A malformed string raises ``ValueError`` naming the offending term and the grammar (:data:`IRREPS_GRAMMAR`).
     """
 
-    def __new__(cls, irreps: _IrrepsLike = ()) -> "Irreps":
+    def __new__(cls, irreps: _IrrepsLike = ()) -> Irreps:
         if isinstance(irreps, Irreps):
             return irreps
         if isinstance(irreps, Irrep):
             return super().__new__(cls, (MulIr(1, irreps),))
         if isinstance(irreps, str):
             return super().__new__(cls, _parse(irreps))
-        out = []
+        out: list[MulIr] = []
         for item in irreps:
             if isinstance(item, str):
                 out.extend(_parse(item))
@@ -197,14 +206,14 @@ class Irreps(tuple):
             start += mi.dim
         return out
 
-    def remove_zero_multiplicities(self) -> "Irreps":
+    def remove_zero_multiplicities(self) -> Irreps:
         """The same irreps without the ``0x`` terms, neighbours NOT merged (``"1o + 0x2e + 1o"`` -> ``"1o + 1o"``).
 
         The data layout is unchanged (a ``0x`` term occupies no components).
         """
         return Irreps([mi for mi in self if mi.mul > 0])
 
-    def simplify(self) -> "Irreps":
+    def simplify(self) -> Irreps:
         """Merge neighbouring equal irreps and drop zero multiplicities (``"1o + 1o + 0x2e"`` -> ``"2x1o"``).
 
         The data layout is unchanged; e3nn's ``Irreps.simplify``.
@@ -219,7 +228,7 @@ class Irreps(tuple):
                 out.append(mi)
         return Irreps(out)
 
-    def sort(self) -> "Irreps":
+    def sort(self) -> Irreps:
         """The same irreps ordered by (l, parity odd first), merged."""
         return Irreps(sorted(self, key=lambda mi: (mi.ir.l, mi.ir.p))).simplify()
 
@@ -229,13 +238,13 @@ class Irreps(tuple):
     def __str__(self) -> str:
         return " + ".join(repr(mi) for mi in self)
 
-    def __add__(self, other: _IrrepsLike) -> "Irreps":  # type: ignore[override]
+    def __add__(self, other: _IrrepsLike) -> Irreps:
         return Irreps(tuple(self) + tuple(Irreps(other)))
 
-    def __radd__(self, other: _IrrepsLike) -> "Irreps":
+    def __radd__(self, other: _IrrepsLike) -> Irreps:
         return Irreps(tuple(Irreps(other)) + tuple(self))
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         out = super().__getitem__(i)
         return Irreps(out) if isinstance(i, slice) else out
 
@@ -293,7 +302,7 @@ class Irreps(tuple):
         return gen.standard_normal((self.dim,) if n is None else (int(n), self.dim))
 
     @staticmethod
-    def spherical_harmonics(lmax: int, p: int = -1) -> "Irreps":
+    def spherical_harmonics(lmax: int, p: int = -1) -> Irreps:
         """The irreps of the spherical harmonics up to ``lmax`` of a vector of parity p: ``0e + 1o + 2e + ...``.
 
         One copy of every ``l <= lmax`` with parity ``p^l``; ``.dim == (lmax + 1)^2``.
@@ -348,8 +357,9 @@ def check_features(x: ArrayLike, irreps: Irreps, name: str = "x") -> NDArray[np.
     """
     a = np.asarray(x, dtype=np.float64)
     if a.ndim == 0 or a.shape[-1] != irreps.dim:
-        raise ValueError(f"{name} must have shape (..., {irreps.dim}) for irreps {irreps} (dim {irreps.dim}); "
-                         f"got {a.shape}")
+        raise ValueError(
+            f"{name} must have shape (..., {irreps.dim}) for irreps {irreps} (dim {irreps.dim}); got {a.shape}"
+        )
     return a
 
 

@@ -10,6 +10,7 @@ Conventions (the Lab's, shared with e3nn):
 
 Every function is vectorised over leading axes and works in float64.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -108,16 +109,20 @@ def check_rotation(R: ArrayLike, allow_improper: bool = False, atol: float = 1e-
     if err > atol:
         raise ValueError(f"not an orthogonal matrix: |R R^T - I| = {err:.2e} > {atol:g}")
     if not allow_improper and M.size and np.any(_det3(M) < 0):
-        raise ValueError("det R = -1: an improper rotation (reflection or inversion) is not allowed here; "
-                         "use Irreps.D_from_matrix for O(3)")
+        raise ValueError(
+            "det R = -1: an improper rotation (reflection or inversion) is not allowed here; "
+            "use Irreps.D_from_matrix for O(3)"
+        )
     return M
 
 
 def _det3(M: Array) -> Array:
     """Determinants of (..., 3, 3) matrices (explicit cofactor formula, cheaper than LAPACK for 3x3)."""
-    return (M[..., 0, 0] * (M[..., 1, 1] * M[..., 2, 2] - M[..., 1, 2] * M[..., 2, 1])
-            - M[..., 0, 1] * (M[..., 1, 0] * M[..., 2, 2] - M[..., 1, 2] * M[..., 2, 0])
-            + M[..., 0, 2] * (M[..., 1, 0] * M[..., 2, 1] - M[..., 1, 1] * M[..., 2, 0]))
+    return (
+        M[..., 0, 0] * (M[..., 1, 1] * M[..., 2, 2] - M[..., 1, 2] * M[..., 2, 1])
+        - M[..., 0, 1] * (M[..., 1, 0] * M[..., 2, 2] - M[..., 1, 2] * M[..., 2, 0])
+        + M[..., 0, 2] * (M[..., 1, 0] * M[..., 2, 1] - M[..., 1, 1] * M[..., 2, 0])
+    )
 
 
 def matrix_to_angles(R: ArrayLike) -> tuple[Array, Array, Array]:
@@ -218,11 +223,14 @@ def quaternion_to_matrix(q: ArrayLike) -> Array:
     if np.any(n < 1e-300):
         raise ValueError("the zero quaternion is not a rotation")
     w, x, y, z = np.moveaxis(Q / n, -1, 0)
-    return np.stack([
-        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
-        np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
-        np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
-    ], -2)
+    return np.stack(
+        [
+            np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+            np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+            np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+        ],
+        -2,
+    )
 
 
 def matrix_to_quaternion(R: ArrayLike) -> Array:

@@ -28,12 +28,13 @@ So :func:`project` is exact (to ~1e-13) for a function band-limited at ``L_f`` o
 The lesson's signals (bond densities, caps, band-limited functions), the truncation study and the blind spot
 live in :mod:`equi_core.lessons.truncation`.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Optional, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -120,7 +121,7 @@ class SphereGrid:
     cos_theta: Array = field(compare=False, repr=False)
     phi: Array = field(compare=False, repr=False)
     points: Array = field(compare=False, repr=False)
-    weights: Optional[Array] = field(compare=False, repr=False)
+    weights: Array | None = field(compare=False, repr=False)
     exact_degree: int = field(compare=False)
 
     @property
@@ -133,6 +134,13 @@ class SphereGrid:
         """The nodes as an ``(n_theta * n_phi, 3)`` array."""
         return self.points.reshape(-1, 3)
 
+    @property
+    def quadrature_weights(self) -> Array:
+        """``weights`` of a quadrature grid; ``ValueError`` for a drawing grid (``'latlong'``), which has none."""
+        if self.weights is None:
+            raise ValueError(f"a {self.kind!r} grid has no quadrature weights: use quadrature_grid or gauss_grid")
+        return self.weights
+
 
 def _grid_points(cos_theta: Array, phi: Array) -> Array:
     s = np.sqrt(np.clip(1.0 - cos_theta**2, 0.0, None))
@@ -142,7 +150,7 @@ def _grid_points(cos_theta: Array, phi: Array) -> Array:
     return pts
 
 
-def _readonly(*arrays: Optional[np.ndarray]) -> None:
+def _readonly(*arrays: np.ndarray | None) -> None:
     for a in arrays:
         if a is not None:
             a.setflags(write=False)
@@ -258,7 +266,7 @@ def degree_of(coeffs: ArrayLike) -> int:
     """
     n = np.shape(coeffs)[-1] if np.ndim(coeffs) else 0
     L = math.isqrt(n) - 1 if n > 0 else -1
-    if n <= 0 or (L + 1) ** 2 != n:
+    if n <= 0 or n != (L + 1) ** 2:
         raise ValueError(f"the last axis must have (L+1)^2 = 1, 4, 9, 16, ... entries, got {n}")
     return L
 
@@ -266,9 +274,7 @@ def degree_of(coeffs: ArrayLike) -> int:
 # ------------------------------------------------------------------------------------------------
 # analysis / synthesis
 # ------------------------------------------------------------------------------------------------
-def project(
-    f: Union[Callable[[Array], ArrayLike], ArrayLike], L: int, grid: Optional[SphereGrid] = None
-) -> Array:
+def project(f: Callable[[Array], ArrayLike] | ArrayLike, L: int, grid: SphereGrid | None = None) -> Array:
     """Coefficients ``c_lm = integral f Y_lm`` for ``l <= L`` by exact quadrature.
 
     Parameters

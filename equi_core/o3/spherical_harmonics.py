@@ -12,11 +12,12 @@ Conventions (see :mod:`equi_core.conventions` for the full table):
 The values come from the stable three-term recursion of the fully normalised associated Legendre functions,
 so any degree is available (tested to l = 100); nothing is a hard-coded polynomial.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -31,10 +32,10 @@ MAX_L: int = 1000
 
 
 def _check_ls(l: int | Sequence[int]) -> list[int]:
-    ls = [l] if np.isscalar(l) else list(l)  # type: ignore[list-item]
+    ls: list[Any] = [l] if np.isscalar(l) else list(cast(Sequence[int], l))
     if len(ls) == 0:
         raise ValueError("give at least one degree l")
-    out = []
+    out: list[int] = []
     for v in ls:
         if isinstance(v, (bool, np.bool_)) or int(v) != v:
             raise ValueError(f"a degree l must be a non-negative integer, got {v!r}")
@@ -54,9 +55,9 @@ def _legendre_coefficients(lmax: int) -> tuple[NDArray[np.float64], ...]:
         diag[m] = diag[m - 1] * np.sqrt((2.0 * m + 1.0) / (2.0 * m))
     coeffs = [diag]
     for l in range(2, lmax + 1):
-        m = np.arange(l - 1, dtype=np.float64)
-        a = np.sqrt((4.0 * l * l - 1.0) / (l * l - m * m))
-        b = np.sqrt(((l - 1.0) ** 2 - m * m) / (4.0 * (l - 1.0) ** 2 - 1.0))
+        ms = np.arange(l - 1, dtype=np.float64)
+        a = np.sqrt((4.0 * l * l - 1.0) / (l * l - ms * ms))
+        b = np.sqrt(((l - 1.0) ** 2 - ms * ms) / (4.0 * (l - 1.0) ** 2 - 1.0))
         coeffs.append(a[:, None])
         coeffs.append((a * b)[:, None])
     for arr in coeffs:
@@ -134,15 +135,14 @@ def spherical_harmonics(
     scale = 1.0 / np.sqrt(4.0 * np.pi) if normalization == "integral" else 1.0  # the value of Y^0
     for start in range(0, n, _CHUNK):
         stop = min(n, start + _CHUNK)
-        _fill_chunk(lmax, offsets, coeffs, scale, xs[start:stop], ys[start:stop], zs[start:stop],
-                    out[:, start:stop])
+        _fill_chunk(lmax, offsets, coeffs, scale, xs[start:stop], ys[start:stop], zs[start:stop], out[:, start:stop])
     if normalization == "norm":
         for v, off in offsets.items():
             out[off : off + 2 * v + 1] *= 1.0 / np.sqrt(2 * v + 1)
     if not normalize:
         for v, off in offsets.items():
             if v > 0:
-                out[off : off + 2 * v + 1] *= r ** v
+                out[off : off + 2 * v + 1] *= r**v
     # repeated degrees in ``ls`` were computed once; copy them to their other positions
     pos = 0
     for v in ls:
@@ -188,7 +188,7 @@ def _fill_chunk(
     q_prev2 = np.empty((0, n))
     q_prev = np.full((1, n), diag[0])
     work = np.empty((max(lmax - 1, 1), n))
-    for l in range(0, lmax + 1):
+    for l in range(lmax + 1):
         if l == 0:
             q = q_prev
         elif l == 1:

@@ -24,11 +24,12 @@ the O(L^6) cost that the Gaunt / FFT products (``equi_core.gaunt``) undercut.
 
 Everything is numpy float64, batched over leading axes (they broadcast between the two inputs).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Optional, Union
 
 import numpy as np
 
@@ -43,8 +44,8 @@ __all__ = [
     "count_multiply_adds",
 ]
 
-IrrepsLike = Union[Irreps, str]
-IrrepLike = Union[Irrep, str]
+IrrepsLike = Irreps | str
+IrrepLike = Irrep | str
 
 
 # ----------------------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ class TensorProductPath:
 
 
 def full_tensor_product_paths(
-    irreps1: IrrepsLike, irreps2: IrrepsLike, filter_ir_out: Optional[Iterable[IrrepLike]] = None
+    irreps1: IrrepsLike, irreps2: IrrepsLike, filter_ir_out: Iterable[IrrepLike] | None = None
 ) -> tuple[Irreps, Irreps, Irreps, tuple[TensorProductPath, ...]]:
     """The output irreps and the paths of the full (unweighted) tensor product, in e3nn's layout.
 
@@ -119,9 +120,18 @@ def full_tensor_product_paths(
     out_pairs = [(raw[k][2].mul * raw[k][3].mul, raw[k][4]) for k in order]
     paths = tuple(
         TensorProductPath(
-            i1=i1, i2=i2, i_out=position[k],
-            l1=mi1.ir.l, l2=mi2.ir.l, l3=ir3.l, p1=mi1.ir.p, p2=mi2.ir.p, p3=ir3.p,
-            mul1=mi1.mul, mul2=mi2.mul, mul_out=mi1.mul * mi2.mul,
+            i1=i1,
+            i2=i2,
+            i_out=position[k],
+            l1=mi1.ir.l,
+            l2=mi2.ir.l,
+            l3=ir3.l,
+            p1=mi1.ir.p,
+            p2=mi2.ir.p,
+            p3=ir3.p,
+            mul1=mi1.mul,
+            mul2=mi2.mul,
+            mul_out=mi1.mul * mi2.mul,
             path_weight=float(np.sqrt(2 * ir3.l + 1)),
         )
         for k, (i1, i2, mi1, mi2, ir3) in enumerate(raw)
@@ -135,7 +145,7 @@ def full_tensor_product(
     x1: np.ndarray,
     irreps2: IrrepsLike,
     x2: np.ndarray,
-    filter_ir_out: Optional[Iterable[IrrepLike]] = None,
+    filter_ir_out: Iterable[IrrepLike] | None = None,
 ) -> tuple[Irreps, np.ndarray]:
     """Full Clebsch-Gordan tensor product of two features (every path, no weights).
 
@@ -241,7 +251,7 @@ class FullyConnectedTensorProduct:
             if mo.ir in list(m1.ir * m2.ir)
         ]
         fan_in: dict[int, int] = {}
-        for i1, i2, io, m1, m2, mo in raw:
+        for _i1, _i2, io, m1, m2, _mo in raw:
             fan_in[io] = fan_in.get(io, 0) + m1.mul * m2.mul
         paths = []
         for i1, i2, io, m1, m2, mo in raw:
@@ -249,15 +259,25 @@ class FullyConnectedTensorProduct:
             c = float(np.sqrt((2 * mo.ir.l + 1) / fi)) if fi > 0 else 0.0
             paths.append(
                 TensorProductPath(
-                    i1=i1, i2=i2, i_out=io,
-                    l1=m1.ir.l, l2=m2.ir.l, l3=mo.ir.l, p1=m1.ir.p, p2=m2.ir.p, p3=mo.ir.p,
-                    mul1=m1.mul, mul2=m2.mul, mul_out=mo.mul, path_weight=c,
+                    i1=i1,
+                    i2=i2,
+                    i_out=io,
+                    l1=m1.ir.l,
+                    l2=m2.ir.l,
+                    l3=mo.ir.l,
+                    p1=m1.ir.p,
+                    p2=m2.ir.p,
+                    p3=mo.ir.p,
+                    mul1=m1.mul,
+                    mul2=m2.mul,
+                    mul_out=mo.mul,
+                    path_weight=c,
                 )
             )
         object.__setattr__(self, "paths", tuple(paths))
         object.__setattr__(self, "weight_numel", int(sum(p.mul1 * p.mul2 * p.mul_out for p in paths)))
 
-    def random_weights(self, rng: Union[int, np.random.Generator, None] = None) -> np.ndarray:
+    def random_weights(self, rng: int | np.random.Generator | None = None) -> np.ndarray:
         """Standard-normal weights of length :attr:`weight_numel` (e3nn's initialization)."""
         rng = np.random.default_rng(rng)
         return rng.standard_normal(self.weight_numel)
@@ -288,7 +308,7 @@ class FullyConnectedTensorProduct:
         offset = 0
         for p in self.paths:
             n = p.mul1 * p.mul2 * p.mul_out
-            wp = w[..., offset:offset + n].reshape(w.shape[:-1] + (p.mul1, p.mul2, p.mul_out))
+            wp = w[..., offset : offset + n].reshape(w.shape[:-1] + (p.mul1, p.mul2, p.mul_out))
             offset += n
             a = x1[..., s1[p.i1]].reshape(x1.shape[:-1] + (p.mul1, 2 * p.l1 + 1))
             b = x2[..., s2[p.i2]].reshape(x2.shape[:-1] + (p.mul2, 2 * p.l2 + 1))
@@ -310,9 +330,9 @@ def _cg_nnz(l1: int, l2: int, l3: int) -> int:
 
 
 def count_multiply_adds(
-    irreps1: Union[IrrepsLike, int],
-    irreps2: Union[IrrepsLike, int, None] = None,
-    filter_ir_out: Optional[Iterable[IrrepLike]] = None,
+    irreps1: IrrepsLike | int,
+    irreps2: IrrepsLike | int | None = None,
+    filter_ir_out: Iterable[IrrepLike] | None = None,
     *,
     sparse: bool = False,
 ) -> int:

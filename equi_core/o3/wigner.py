@@ -20,6 +20,7 @@ How it is computed (no generators rebuilt per call, no ``expm``):
 Accuracy (float64, measured by the tests): orthogonality and the homomorphism ``D(R1 R2) = D(R1) D(R2)`` hold to
 about 1e-13 up to l = 100.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,9 +65,7 @@ def sphere_quadrature(degree: int) -> tuple[Array, Array]:
     c, w = np.polynomial.legendre.leggauss(n_theta)
     phi = 2.0 * np.pi * np.arange(n_phi) / n_phi
     s = np.sqrt(1.0 - c * c)
-    pts = np.stack(
-        [np.outer(s, np.sin(phi)), np.outer(c, np.ones(n_phi)), np.outer(s, np.cos(phi))], -1
-    ).reshape(-1, 3)
+    pts = np.stack([np.outer(s, np.sin(phi)), np.outer(c, np.ones(n_phi)), np.outer(s, np.cos(phi))], -1).reshape(-1, 3)
     wts = np.outer(w, np.full(n_phi, 2.0 * np.pi / n_phi)).reshape(-1)
     pts.setflags(write=False)
     wts.setflags(write=False)
@@ -196,8 +195,10 @@ def _wigner_D_single(l: int, R: Array) -> Array:
         raise ValueError(f"not an orthogonal matrix: |R R^T - I| = {err:.2e} > 1e-09")
     det = r00 * (r11 * r22 - r12 * r21) - r01 * (r10 * r22 - r12 * r20) + r02 * (r10 * r21 - r11 * r20)
     if det < 0:
-        raise ValueError("det R = -1: an improper rotation (reflection or inversion) is not allowed here; "
-                         "use Irreps.D_from_matrix for O(3)")
+        raise ValueError(
+            "det R = -1: an improper rotation (reflection or inversion) is not allowed here; "
+            "use Irreps.D_from_matrix for O(3)"
+        )
     K, m, D0 = _frame(l)
     near_pole = r01 * r01 + r21 * r21 < 0.09
     if near_pole:  # R = (R Q0^T) Q0 with R Q0^T far from gimbal lock
