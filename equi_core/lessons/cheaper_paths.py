@@ -118,7 +118,7 @@ MAX_ABS_ENTRY = 1e6
 #: heading"; a test checks each one is in the essay text).
 ESSAY = {
     "tensornet": (
-        "TensorNet sidesteps the spherical harmonics machinery entirely, using Cartesian tensor representations "
+        "TensorNet 11 sidesteps the spherical harmonics machinery entirely, using Cartesian tensor representations "
         "that map more naturally to standard matrix operations on GPUs."
     ),
     "xie": (
