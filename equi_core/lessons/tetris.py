@@ -395,9 +395,9 @@ def default_train_config(full: bool = False) -> dict[str, Any]:
         cfg.update(
             copies=[0, 2, 8, 32, 128, 512],
             eq_steps=300,
-            eq_lrs=[0.01, 0.03, 0.05],
+            eq_lrs=[0.01, 0.03, 0.05, 0.1],
             mlp_steps=2000,
-            mlp_lrs=[0.001, 0.003, 0.01],
+            mlp_lrs=[0.001, 0.003, 0.01, 0.03],
             n_test_rotations=512,
             n_val_rotations=64,
         )
