@@ -33,6 +33,7 @@ import importlib
 import math
 import os
 import random
+import re
 import sys
 import time
 import traceback
@@ -44,6 +45,7 @@ __all__ = [
     "JobFunction",
     "StopRequested",
     "count_job",
+    "failure_message",
     "reset_global_generators",
     "resolve_target",
     "run_target",
@@ -67,7 +69,8 @@ class Control:
         point is dropped, every published point is kept).
     on_progress
         ``on_progress(fraction in [0, 1], message)``; called at most every ``min_interval`` seconds (the first
-        call, ``force=True`` and ``fraction >= 1`` always pass), so a UI progress bar is throttled for free.
+        call, ``force=True`` and ``fraction >= 1`` always pass), so a UI progress bar is throttled for free. The point's own fraction
+        is clipped to [0, 1] (NaN counts as 0), so the reported value stays inside the :meth:`scoped` interval.
     min_interval
         Seconds between two progress calls.
     on_partial
@@ -79,9 +82,13 @@ class Control:
     and mapped into the current :meth:`scoped` interval; :attr:`partial` is the last published object.
     """
 
-    def __init__(self, should_stop: Callable[[], bool] | None = None,
-                 on_progress: Callable[[float, str], None] | None = None, min_interval: float = 0.25,
-                 on_partial: Callable[[Any], None] | None = None) -> None:
+    def __init__(
+        self,
+        should_stop: Callable[[], bool] | None = None,
+        on_progress: Callable[[float, str], None] | None = None,
+        min_interval: float = 0.25,
+        on_partial: Callable[[Any], None] | None = None,
+    ) -> None:
         self.should_stop = should_stop or (lambda: False)
         self.on_progress = on_progress
         self.on_partial = on_partial
@@ -104,7 +111,7 @@ class Control:
         now = time.monotonic()
         if force or now - self._last >= self.min_interval or fraction >= 1.0:
             self._last = now
-            f = fraction if math.isfinite(fraction) else 0.0
+            f = min(max(fraction, 0.0), 1.0) if math.isfinite(fraction) else 0.0
             overall = min(max(self.base + self.span * f, 0.0), 1.0)
             text = f"{self.label} {message}".strip()
             self.on_progress(overall, text)
@@ -132,16 +139,22 @@ def resolve_target(target: str) -> JobFunction:
         raise ValueError(f"a job target is 'package.module:function', got {target!r}")
     fn = getattr(importlib.import_module(module_name), attr, None)
     if not callable(fn):
-        raise ValueError(f"{target!r} does not name a function")  # noqa: TRY004 - the lab reports ValueError
+        raise ValueError(f"{target!r} does not name a function")
     return fn
 
 
 def reset_global_generators(seed: int = 0) -> None:
-    """Reseed the process-wide generators of ``random``, ``numpy`` and (if already imported) ``torch``."""
+    """Seed the process-wide generators of ``random``, ``numpy`` and (if imported) ``torch`` with ``seed``.
+
+    numpy is imported here (its global generator is seeded from the operating system at import). torch is seeded
+    only if it is already imported: :func:`run_target` calls this after importing the job's module, so a job
+    module that imports torch at its top (as every job of the lab does) sees the same torch stream whatever ran
+    before it in the same process.
+    """
     random.seed(seed)
-    np = sys.modules.get("numpy")
-    if np is not None:
-        np.random.seed(seed)
+    import numpy as np
+
+    np.random.seed(seed)  # noqa: NPY002 - the point is to reset the legacy global generator
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.manual_seed(seed)
@@ -163,9 +176,24 @@ def run_target(target: str, config: Mapping[str, Any], control: Control) -> tupl
         return "done", result
     except StopRequested:
         return "stopped", control.partial
-    except Exception as exc:  # noqa: BLE001 - a job's failure is reported to its learner, not raised
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return "failed", f"{type(exc).__name__}: {text}"[:500] if text else type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 - a failing job is reported to its learner, never raised
+        return "failed", failure_message(exc)
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s'\"()\\/]+)+[\\/]([^\s'\"()\\/]+)")
+
+
+def failure_message(exc: BaseException) -> str:
+    """``"TypeName: first line of the message"`` (at most 300 characters), with every file-system path cut to its
+    last part, so no traceback and no server path reaches a learner.
+
+    >>> failure_message(ImportError("cannot import name 'x' from 'm' (/srv/app/equi_core/m.py)"))
+    "ImportError: cannot import name 'x' from 'm' (m.py)"
+    """
+    lines = str(exc).strip().splitlines()
+    text = _PATH.sub(r"\1", lines[0]) if lines else ""
+    out = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return out[:300]
 
 
 def worker_loop(worker_id: int, tasks: Any, events: Any, stop: Any, threads: int = 1) -> None:
@@ -187,17 +215,27 @@ def worker_loop(worker_id: int, tasks: Any, events: Any, stop: Any, threads: int
         if torch is not None:
             torch.set_num_threads(threads)
         events.put(("started", worker_id, job_id, None))
-        control = Control(
-            should_stop=stop.is_set,
-            on_progress=lambda f, m, j=job_id: events.put(("progress", worker_id, j, (float(f), str(m)[:300]))),
-            on_partial=lambda p, j=job_id: events.put(("partial", worker_id, j, p)),
-        )
+
+        def progress(fraction: float, message: str, j: int = job_id) -> None:
+            events.put(("progress", worker_id, j, (float(fraction), str(message)[:300])))
+
+        def partial(obj: Any, j: int = job_id) -> None:
+            events.put(("partial", worker_id, j, obj))
+
+        control = Control(should_stop=stop.is_set, on_progress=progress, on_partial=partial)
         try:
             status, payload = run_target(target, config, control)
             events.put((status, worker_id, job_id, payload))
         except Exception:  # noqa: BLE001  # pragma: no cover - e.g. an unpicklable result
-            events.put(("failed", worker_id, job_id, "the job's result could not be sent back: "
-                        + traceback.format_exc(limit=0).strip().splitlines()[-1][:300]))
+            events.put(
+                (
+                    "failed",
+                    worker_id,
+                    job_id,
+                    "the job's result could not be sent back: "
+                    + traceback.format_exc(limit=0).strip().splitlines()[-1][:300],
+                )
+            )
 
 
 def count_job(config: dict, control: Control) -> dict:
