@@ -19,7 +19,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
 
-EXPECTED_PAGE_COUNT = 7
+EXPECTED_PAGE_COUNT = 8
 RUN_TIMEOUT_MS = 120_000
 PLOTLY_TIMEOUT_MS = 30_000
 EXCEPTION = '[data-testid="stException"]'
@@ -189,7 +189,7 @@ def screenshot(page, path: Path) -> None:
     page.set_viewport_size({"width": width, "height": 900})
 
 
-def test_app_registers_seven_pages() -> None:
+def test_app_registers_every_page() -> None:
     assert len(PAGES) == EXPECTED_PAGE_COUNT, PAGES
     assert sum(1 for _, url in PAGES if url == "/") == 1, "exactly one default page"
 
