@@ -51,6 +51,12 @@ def random_o3(n: int, rng: RngLike = None, parity: bool = True) -> Array:
     """``n`` random O(3) elements, shape (n, 3, 3): Haar rotations, every other one times ``-1`` if ``parity``.
 
     With ``parity`` the odd-indexed samples are improper (``det = -1``), so any ``n >= 2`` tests inversion.
+
+    Examples
+    --------
+    >>> from equi_core import random_o3
+    >>> np.round(np.linalg.det(random_o3(4, rng=0)), 12)  # every other element is improper
+    array([ 1., -1.,  1., -1.])
     """
     n = check_int(n, "n", 1, 100_000)
     R = np.asarray(random_rotation(int(n), rng=np.random.default_rng(rng)), dtype=np.float64).reshape(n, 3, 3)
@@ -104,6 +110,15 @@ def equivariance_error(
     ------
     ValueError
         Bad shapes, a non-orthogonal group element, or an ``f`` returning the wrong shape.
+
+    Examples
+    --------
+    >>> from equi_core import equivariance_error, norm_nonlinearity, relu
+    >>> equivariance_error(norm_nonlinearity, "1x1o", "1x1o", rng=0).absolute < 1e-13
+    True
+    >>> err = equivariance_error(relu, "1x1o", "1x1o", rng=0)
+    >>> err.absolute > 0.1, err.n, err.improper.tolist()[:4]  # componentwise relu is not equivariant
+    (True, 16, [False, True, False, True])
     """
     irreps_in = as_irreps(irreps_in, "irreps_in")
     irreps_out = as_irreps(irreps_out, "irreps_out")
@@ -160,6 +175,13 @@ def rotation_error_curve(
     ndarray, shape (len(angles), n_inputs)
         ``max_k |f(D_in x) - D_out f(x)|_k`` for rotation ``angle`` about ``axis`` (right hand).
         Zero at angle 0 for every f; ~1e-16 everywhere for an equivariant f.
+
+    Examples
+    --------
+    >>> from equi_core import relu, rotation_error_curve
+    >>> curve = rotation_error_curve(relu, [[1.0, -2.0, 3.0]], axis=[0, 0, 1], angles=[0.0, np.pi / 4])
+    >>> curve.shape, float(curve[0, 0]), bool(curve[1, 0] > 0.1)  # zero at angle 0, O(1) after a turn
+    ((2, 1), 0.0, True)
     """
     irreps_in = as_irreps(irreps_in, "irreps_in")
     irreps_out = as_irreps(irreps_out, "irreps_out")

@@ -26,7 +26,14 @@ __all__ = [
 
 
 def relu(x: ArrayLike) -> Array:
-    """``max(x, 0)``, elementwise, float64."""
+    """``max(x, 0)``, elementwise, float64.
+
+    Examples
+    --------
+    >>> from equi_core import relu
+    >>> relu([1.0, -2.0, 3.0])
+    array([1., 0., 3.])
+    """
     return np.maximum(np.asarray(x, dtype=np.float64), 0.0)
 
 
@@ -67,6 +74,12 @@ def activation_parity(act: str | Activation, *, atol: float = 1e-12) -> int:
     int
         ``-1`` if odd (``f(-x) = -f(x)``, e.g. tanh, sin, identity), ``+1`` if even (``f(-x) = f(x)``,
         e.g. abs, square), ``0`` if neither (relu, softplus, sigmoid, silu). The zero function counts as odd.
+
+    Examples
+    --------
+    >>> from equi_core import activation_parity
+    >>> activation_parity("tanh"), activation_parity("abs"), activation_parity("relu")
+    (-1, 1, 0)
     """
     f = as_activation(act)
     x = np.linspace(0.0, 10.0, 513)
@@ -92,6 +105,16 @@ def scalar_activation_output(ir: Irrep | str, act: str | Activation) -> Irrep:
     ------
     ValueError
         Explaining which rule is violated.
+
+    Examples
+    --------
+    >>> from equi_core import scalar_activation_output
+    >>> scalar_activation_output("0o", "tanh"), scalar_activation_output("0o", "abs")
+    (0o, 0e)
+    >>> scalar_activation_output("0o", "relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: relu is neither odd nor even, so it is illegal on a pseudo-scalar 0o: ...
     """
     ir = ir if isinstance(ir, Irrep) else Irrep(ir)
     as_activation(act)

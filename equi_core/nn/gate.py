@@ -39,6 +39,19 @@ class Gate:
     ----------
     Equivariant under O(3): the gate values are invariant (``0e``) or flip sign with ``det g`` (``0o``), and
     a scalar times an irrep block is the tensor product ``0p (x) lq -> l(pq)``.
+
+    Examples
+    --------
+    >>> from equi_core import Gate, equivariance_error
+    >>> gate = Gate("2x0e", "silu", "1x0e + 1x0o", ("sigmoid", "tanh"), "1x1o + 1x1e")
+    >>> str(gate.irreps_in), str(gate.irreps_out)  # the 0o gate flips the parity of what it gates
+    ('2x0e + 1x0e + 1x0o + 1x1o + 1x1e', '2x0e + 2x1o')
+    >>> equivariance_error(gate, gate.irreps_in, gate.irreps_out, rng=0).absolute < 1e-13
+    True
+    >>> Gate("1x0o", "relu", "", "sigmoid", "")  # relu has no parity: illegal on a pseudo-scalar
+    Traceback (most recent call last):
+    ...
+    ValueError: relu is neither odd nor even, ...
     """
 
     irreps_scalars: Irreps

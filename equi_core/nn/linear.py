@@ -39,6 +39,15 @@ class EquivariantLinear:
     ----------
     Equivariant under O(3) for every weight and bias (Schur: only maps between equal irreps commute with
     every ``D``; only ``0e`` constants are invariant). Stored weights are read-only.
+
+    Examples
+    --------
+    >>> from equi_core import EquivariantLinear, equivariance_error
+    >>> lin = EquivariantLinear.random("2x0e + 1x1o", "1x0e + 3x1o", rng=0)
+    >>> lin.weight_numel, lin.bias_numel  # 2 x 1 scalar paths + 1 x 3 vector paths; a bias on the one 0e output
+    (5, 1)
+    >>> equivariance_error(lin, lin.irreps_in, lin.irreps_out, rng=0).absolute < 1e-13
+    True
     """
 
     irreps_in: Irreps

@@ -20,6 +20,16 @@ class ScalarActivation:
 
     ``irreps_out`` follows :func:`scalar_activation_output`: ``0e -> 0e``; on ``0o`` odd -> ``0o``,
     even -> ``0e``; anything else raises ``ValueError`` at construction (e.g. relu on ``0o``).
+
+    Examples
+    --------
+    >>> from equi_core import ScalarActivation
+    >>> str(ScalarActivation("2x0e + 1x0o", ("relu", "abs")).irreps_out)  # abs makes a pseudo-scalar even
+    '2x0e + 1x0e'
+    >>> ScalarActivation("1x0o", "relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: relu is neither odd nor even, ...
     """
 
     irreps_in: Irreps

@@ -16,7 +16,19 @@ __all__ = ["Sequential"]
 
 @dataclass(frozen=True, eq=False)
 class Sequential:
-    """A chain of layers; checks at construction that each layer's ``irreps_out`` is the next one's ``irreps_in``."""
+    """A chain of layers; checks at construction that each layer's ``irreps_out`` is the next one's ``irreps_in``.
+
+    Examples
+    --------
+    >>> from equi_core import EquivariantLinear, NormActivation, Sequential
+    >>> net = Sequential((EquivariantLinear.random("1o", "2x1o", rng=0), NormActivation("2x1o")))
+    >>> str(net.irreps_in), str(net.irreps_out)
+    ('1x1o', '2x1o')
+    >>> Sequential((NormActivation("1o"), NormActivation("2x1o")))
+    Traceback (most recent call last):
+    ...
+    ValueError: layer output 1x1o does not match next input 2x1o
+    """
 
     layers: tuple
 

@@ -47,6 +47,15 @@ def tiny_equivariant_net(
     Invariants
     ----------
     ``net(x @ D_in(g).T) == net(x) @ D_out(g).T`` to ~1e-13 for every g in O(3) (tested).
+
+    Examples
+    --------
+    >>> from equi_core import equivariance_error, tiny_equivariant_net
+    >>> net = tiny_equivariant_net("1x1o", "1x0e + 1x1o", seed=0)
+    >>> str(net.irreps_in), str(net.irreps_out)
+    ('1x1o', '1x0e + 1x1o')
+    >>> equivariance_error(net, net.irreps_in, net.irreps_out, n=8, rng=0).relative < 1e-12
+    True
     """
     mul, lmax, depth = check_int(mul, "mul", 1, 8), check_int(lmax, "lmax", 1, 4), check_int(depth, "depth", 1, 6)
     rng = np.random.default_rng(seed)

@@ -56,7 +56,14 @@ def _check_degrees(*ls: int) -> tuple[int, ...]:
 
 
 def selection_rule(l1: int, l2: int, l3: int) -> bool:
-    """True when ``|l1 - l2| <= l3 <= l1 + l2`` (the triangle rule: only then is the coupling non-zero)."""
+    """True when ``|l1 - l2| <= l3 <= l1 + l2`` (the triangle rule: only then is the coupling non-zero).
+
+    Examples
+    --------
+    >>> from equi_core import selection_rule
+    >>> selection_rule(1, 1, 2), selection_rule(1, 1, 3)  # |l1 - l2| <= l3 <= l1 + l2
+    (True, False)
+    """
     return abs(l1 - l2) <= l3 <= l1 + l2
 
 
@@ -220,6 +227,20 @@ def clebsch_gordan(l1: int, l2: int, l3: int) -> NDArray[np.float64]:
     ValueError
         If a degree is negative, not an integer or above 200, or the triangle rule fails (the coupling is zero:
         we refuse rather than hand back an empty or all-zero tensor).
+
+    Examples
+    --------
+    >>> from equi_core import clebsch_gordan, random_rotation, wigner_D
+    >>> bool(np.allclose(clebsch_gordan(1, 1, 0)[:, :, 0], np.eye(3) / np.sqrt(3)))  # the dot product
+    True
+    >>> C, R = clebsch_gordan(1, 2, 3), random_rotation(rng=1)
+    >>> turned = np.einsum("ijk,ia,jb,kc->abc", C, wigner_D(1, R), wigner_D(2, R), wigner_D(3, R))
+    >>> float(np.abs(turned - C).max()) < 1e-13  # invariant
+    True
+    >>> clebsch_gordan(1, 1, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
     l1, l2, l3 = _check_degrees(l1, l2, l3)
     _check_triangle(l1, l2, l3)

@@ -106,6 +106,14 @@ def e3nn_to_textbook_axes() -> Array:
     """The permutation P with ``P @ (x, y, z) = (z, x, y)``: Lab coordinates to textbook coordinates.
 
     ``P @ angles_to_matrix(a, b, g) @ P.T == zyz_angles_to_matrix(a, b, g)``.
+
+    Examples
+    --------
+    >>> from equi_core import angles_to_matrix, zyz_angles_to_matrix
+    >>> from equi_core.o3.conventions import e3nn_to_textbook_axes
+    >>> P = e3nn_to_textbook_axes()
+    >>> bool(np.allclose(P @ angles_to_matrix(0.3, 1.1, -0.4) @ P.T, zyz_angles_to_matrix(0.3, 1.1, -0.4)))
+    True
     """
     return _P.copy()
 
@@ -140,6 +148,15 @@ def wigner_D_textbook(l: int, S: ArrayLike) -> Array:
 
     ``spherical_harmonics_textbook(l, v @ S.T) == spherical_harmonics_textbook(l, v) @ wigner_D_textbook(l, S).T``;
     ``wigner_D_textbook(1, S) == P1 S P1.T`` (order y, z, x).
+
+    Examples
+    --------
+    >>> from equi_core import random_rotation
+    >>> from equi_core.o3.conventions import spherical_harmonics_textbook, wigner_D_textbook
+    >>> S, v = random_rotation(rng=0), np.array([[0.3, -1.2, 0.5]])
+    >>> D = wigner_D_textbook(2, S)
+    >>> float(np.abs(spherical_harmonics_textbook(2, v @ S.T) - spherical_harmonics_textbook(2, v) @ D.T).max()) < 1e-13
+    True
     """
     M = check_rotation(S)
     return wigner_D(l, _P.T @ M @ _P)
@@ -162,6 +179,13 @@ def clebsch_gordan_from_complex(l1: int, l2: int, l3: int) -> Array:
 
     ``C[j,k,n] = Re(sum Q1[a,j] Q2[b,k] conj(Q3[c,n]) CG[a,b,c]) / sqrt(2 l3 + 1)`` with dense matrices: the
     slow, transparent formula the app shows; equal to :func:`clebsch_gordan`.
+
+    Examples
+    --------
+    >>> from equi_core import clebsch_gordan
+    >>> from equi_core.o3.conventions import clebsch_gordan_from_complex
+    >>> float(np.abs(clebsch_gordan_from_complex(2, 2, 3) - clebsch_gordan(2, 2, 3)).max()) < 1e-13
+    True
     """
     cg = clebsch_gordan_complex(l1, l2, l3)
     Q1, Q2, Q3 = (change_basis_real_to_complex(l) for l in (l1, l2, l3))

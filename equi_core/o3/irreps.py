@@ -54,6 +54,14 @@ class Irrep(tuple):
     ``Irrep(1, -1) == Irrep("1o")``. Under a rotation R it turns with ``wigner_D(l, R)``; under the inversion
     ``-I`` it is multiplied by ``p``. The spherical harmonics of degree l have parity ``(-1)^l``
     ("natural" irreps 0e, 1o, 2e, 3o, ...).
+
+    Examples
+    --------
+    >>> from equi_core import Irrep
+    >>> Irrep("1o") == Irrep(1, -1), Irrep("2e").dim
+    (True, 5)
+    >>> list(Irrep("1o") * Irrep("1o"))  # two vectors couple to a scalar, a pseudovector, a rank-2 tensor
+    [0e, 1e, 2e]
     """
 
     def __new__(cls, l: int | str | Irrep, p: int | None = None) -> Irrep:
@@ -148,6 +156,22 @@ class Irreps(tuple):
     * ``Irreps(str(irreps)) == irreps`` (string round trip).
     * ``irreps.D_from_matrix(R)`` is block diagonal, orthogonal, and a homomorphism on O(3).
     * A malformed string raises ``ValueError`` naming the offending term and the grammar (:data:`IRREPS_GRAMMAR`).
+
+    Examples
+    --------
+    >>> from equi_core import Irreps, random_rotation
+    >>> irreps = Irreps("2x0e + 1o")
+    >>> irreps.dim, str(irreps), Irreps(str(irreps)) == irreps
+    (5, '2x0e + 1x1o', True)
+    >>> np.diag(irreps.D_from_matrix(-np.eye(3)))  # the inversion: +1 on 0e, -1 on 1o
+    array([ 1.,  1., -1., -1., -1.])
+    >>> D = irreps.D_from_matrix(random_rotation(rng=0))
+    >>> float(np.abs(D @ D.T - np.eye(5)).max()) < 1e-13
+    True
+    >>> Irreps("2x1q")
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
 
     def __new__(cls, irreps: _IrrepsLike = ()) -> Irreps:

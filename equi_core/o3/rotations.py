@@ -86,6 +86,13 @@ def angles_to_matrix(alpha: ArrayLike, beta: ArrayLike, gamma: ArrayLike) -> Arr
     -------
     ndarray, shape ``(..., 3, 3)``
         A proper rotation (orthogonal, det = +1). Equal to e3nn's ``o3.angles_to_matrix``.
+
+    Examples
+    --------
+    >>> from equi_core import angles_to_matrix, matrix_to_angles
+    >>> R = angles_to_matrix(0.3, 1.1, -0.4)
+    >>> bool(np.allclose(angles_to_matrix(*matrix_to_angles(R)), R))  # the round trip
+    True
     """
     a, b, g = np.broadcast_arrays(_as_float(alpha, "alpha"), _as_float(beta, "beta"), _as_float(gamma, "gamma"))
     return matrix_y(a) @ matrix_x(b) @ matrix_y(g)
@@ -99,6 +106,16 @@ def check_rotation(R: ArrayLike, allow_improper: bool = False, atol: float = 1e-
     ValueError
         If the shape is not ``(..., 3, 3)``, an entry is not finite, ``R @ R.T`` differs from the identity
         by more than ``atol``, or ``det R`` is -1 while ``allow_improper`` is False.
+
+    Examples
+    --------
+    >>> from equi_core import check_rotation
+    >>> check_rotation(-np.eye(3))
+    Traceback (most recent call last):
+    ...
+    ValueError: det R = -1: an improper rotation ...
+    >>> check_rotation(-np.eye(3), allow_improper=True).shape
+    (3, 3)
     """
     M = np.asarray(R, dtype=np.float64)
     if M.ndim < 2 or M.shape[-2:] != (3, 3):
@@ -187,6 +204,12 @@ def axis_angle_to_matrix(axis: ArrayLike, angle: ArrayLike) -> Array:
     ------
     ValueError
         If an axis is the zero vector or not finite.
+
+    Examples
+    --------
+    >>> from equi_core import axis_angle_to_matrix
+    >>> np.round(axis_angle_to_matrix([0, 0, 1], np.pi / 2) @ [1, 0, 0], 12)  # a quarter turn about z: x -> y
+    array([0., 1., 0.])
     """
     ax = _as_float(axis, "axis")
     if ax.shape[-1:] != (3,):
@@ -234,7 +257,15 @@ def quaternion_to_matrix(q: ArrayLike) -> Array:
 
 
 def matrix_to_quaternion(R: ArrayLike) -> Array:
-    """Unit quaternion ``(w, x, y, z)`` with ``w >= 0`` of a proper rotation (Shepperd's stable method)."""
+    """Unit quaternion ``(w, x, y, z)`` with ``w >= 0`` of a proper rotation (Shepperd's stable method).
+
+    Examples
+    --------
+    >>> from equi_core import matrix_to_quaternion, quaternion_to_matrix, random_rotation
+    >>> R = random_rotation(rng=1)
+    >>> bool(np.allclose(quaternion_to_matrix(matrix_to_quaternion(R)), R))
+    True
+    """
     M = check_rotation(R)
     m = M.reshape(-1, 3, 3)
     tr = np.trace(m, axis1=-2, axis2=-1)
@@ -273,6 +304,15 @@ def random_rotation(n: int | None = None, rng: int | np.random.Generator | None 
     Notes
     -----
     A normalised 4D Gaussian is a uniform unit quaternion, whose rotation is Haar-distributed on SO(3).
+
+    Examples
+    --------
+    >>> from equi_core import random_rotation
+    >>> R = random_rotation(rng=0)
+    >>> bool(np.allclose(R @ R.T, np.eye(3))), round(float(np.linalg.det(R)), 12)
+    (True, 1.0)
+    >>> random_rotation(5, rng=0).shape
+    (5, 3, 3)
     """
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if n is not None and (int(n) != n or n < 0):

@@ -100,6 +100,17 @@ def spherical_harmonics(
     ValueError
         For a negative or non-integer degree, an unknown normalization, a shape not ending in 3, NaN/infinite
         coordinates, or a zero vector when ``normalize=True`` (its direction is undefined).
+
+    Examples
+    --------
+    >>> from equi_core import spherical_harmonics
+    >>> spherical_harmonics(1, [0.0, 0.0, 1.0])  # degree 1 is sqrt(3) (x, y, z) for a unit x
+    array([0.        , 0.        , 1.73205081])
+    >>> spherical_harmonics([0, 1, 2], [[1.0, 2.0, 2.0]]).shape  # 1 + 3 + 5 components
+    (1, 9)
+    >>> x = np.array([[0.3, -1.2, 0.5]])
+    >>> bool(np.allclose(spherical_harmonics(3, -x), -spherical_harmonics(3, x)))  # parity (-1)^l
+    True
     """
     ls = _check_ls(l)
     if normalization not in NORMALIZATIONS:

@@ -183,6 +183,18 @@ def full_tensor_product(
     ------
     ValueError
         If an irreps string is malformed or a feature's last axis does not match its irreps dimension.
+
+    Examples
+    --------
+    >>> from equi_core import Irreps, full_tensor_product, random_o3
+    >>> irreps, z = full_tensor_product("1o", [1.0, 2.0, 3.0], "1o", [0.5, -1.0, 2.0])
+    >>> str(irreps)
+    '1x0e + 1x1e + 1x2e'
+    >>> g = random_o3(2, rng=0)[1]  # an improper element: parity acts
+    >>> u, v = np.array([1.0, 2.0, 3.0]) @ g.T, np.array([0.5, -1.0, 2.0]) @ g.T
+    >>> _, z_rot = full_tensor_product("1o", u, "1o", v)
+    >>> float(np.abs(z_rot - irreps.D_from_matrix(g) @ z).max()) < 1e-13
+    True
     """
     irreps1, irreps2, irreps_out, paths = full_tensor_product_paths(irreps1, irreps2, filter_ir_out)
     x1 = check_features(x1, irreps1, "x1")
@@ -228,6 +240,19 @@ class FullyConnectedTensorProduct:
     ----------
     For every weight vector and every ``g`` in O(3):
     ``tp(D1(g) x1, D2(g) x2, W) = D_out(g) tp(x1, x2, W)``; linear in each of ``x1``, ``x2``, ``W``.
+
+    Examples
+    --------
+    >>> from equi_core import FullyConnectedTensorProduct, random_o3
+    >>> tp = FullyConnectedTensorProduct("2x1o", "1x1o", "3x0e + 1x1e")
+    >>> tp.weight_numel  # 2 x 1 x 3 paths to 0e, 2 x 1 x 1 to 1e
+    8
+    >>> rng = np.random.default_rng(0)
+    >>> w, x, y = rng.standard_normal(8), rng.standard_normal((4, 6)), rng.standard_normal((4, 3))
+    >>> g = random_o3(1, rng=1)[0]
+    >>> Dx, Dy, Dz = (irreps.D_from_matrix(g) for irreps in (tp.irreps1, tp.irreps2, tp.irreps_out))
+    >>> float(np.abs(tp(x @ Dx.T, y @ Dy.T, w) - tp(x, y, w) @ Dz.T).max()) < 1e-13
+    True
     """
 
     irreps1: Irreps
@@ -359,6 +384,14 @@ def count_multiply_adds(
     -------
     int
         Nonnegative; 0 when there is no path.
+
+    Examples
+    --------
+    >>> from equi_core import count_multiply_adds
+    >>> count_multiply_adds("1o", "1o")  # (2l1+1)(2l2+1)(2l3+1) summed over l3 = 0, 1, 2: 3 * 3 * 9
+    81
+    >>> count_multiply_adds("1o", "1o", sparse=True)  # only the nonzero Clebsch-Gordan coefficients
+    20
     """
     i1 = as_irreps(irreps1, "irreps1", allow_lmax=True)
     i2 = i1 if irreps2 is None else as_irreps(irreps2, "irreps2", allow_lmax=True)

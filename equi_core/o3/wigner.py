@@ -164,6 +164,22 @@ def wigner_D(l: int, R: ArrayLike) -> Array:
     ------
     ValueError
         For a bad degree, or ``R`` not a proper rotation (use :meth:`Irreps.D_from_matrix` for O(3)).
+
+    Examples
+    --------
+    >>> from equi_core import random_rotation, spherical_harmonics, wigner_D
+    >>> R = random_rotation(rng=0)
+    >>> bool(np.allclose(wigner_D(1, R), R)), wigner_D(0, R).tolist()
+    (True, [[1.0]])
+    >>> D = wigner_D(2, R)
+    >>> float(np.abs(D @ D.T - np.eye(5)).max()) < 1e-13  # orthogonal
+    True
+    >>> x = np.array([[0.3, -1.2, 0.5]])
+    >>> float(np.abs(spherical_harmonics(2, x @ R.T) - spherical_harmonics(2, x) @ D.T).max()) < 1e-13
+    True
+    >>> R2 = random_rotation(rng=1)
+    >>> float(np.abs(wigner_D(3, R @ R2) - wigner_D(3, R) @ wigner_D(3, R2)).max()) < 1e-13  # a homomorphism
+    True
     """
     l = _check_l(l)
     if isinstance(R, np.ndarray) and R.shape == (3, 3) and l > 0:
@@ -224,6 +240,12 @@ def so3_generators(l: int) -> Array:
 
     ``wigner_D(l, axis_angle_to_matrix(e_k, t)) == expm(t J_k)``, obtained as the derivative of the
     Wigner D matrices at the identity; ``[J_x, J_y] = J_z`` (cyclic).
+
+    Examples
+    --------
+    >>> from equi_core import so3_generators
+    >>> so3_generators(1).shape  # one (2l+1) x (2l+1) antisymmetric matrix per axis
+    (3, 3, 3)
     """
     l = _check_l(l)
     K, m, _ = _frame(l)
