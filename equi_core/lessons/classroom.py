@@ -55,6 +55,7 @@ __all__ = [
     "display_value",
     "encode_query_params",
     "figure_to_html",
+    "format_vector",
     "inert_markdown",
     "matrix_columns",
     "parse_vector",
@@ -586,6 +587,17 @@ def table_to_csv(columns: Mapping[str, Sequence[Any]]) -> str:
     for row in zip(*cols.values()):
         writer.writerow([_csv_cell(v) for v in row])
     return buf.getvalue()
+
+
+def format_vector(v: Any, digits: int = 4) -> str:
+    """``(x, y, z)`` with ``digits`` significant digits per entry, as the pages print vectors.
+
+    Examples
+    --------
+    >>> format_vector([1.0, -0.0, 1 / 3])
+    '(1, -0, 0.3333)'
+    """
+    return "(" + ", ".join(f"{x:.{digits}g}" for x in np.ravel(np.asarray(v, dtype=np.float64))) + ")"
 
 
 def matrix_columns(matrices: Mapping[str, Any]) -> dict[str, list[Any]]:

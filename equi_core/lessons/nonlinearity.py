@@ -16,11 +16,18 @@ from numpy.typing import ArrayLike
 from .._checks import check_int
 from ..nn._common import Activation, Array, RngLike, readonly
 from ..nn.activations import activation_parity, relu, scalar_activation_output
-from ..nn.componentwise import Componentwise
-from ..nn.norm_activation import norm_nonlinearity
+from ..nn.componentwise import Componentwise, componentwise
+from ..nn.gate import Gate
+from ..nn.linear import EquivariantLinear
+from ..nn.norm_activation import NormActivation, norm_nonlinearity
+from ..nn.tensor_square import TensorSquare
+from ..nn.tiny_net import tiny_equivariant_net
 from ..o3.irreps import Irreps
+from ..o3.rotations import angles_to_matrix
+from ..o3.sphere import latlong_grid
 from ..o3.tensor_product import count_multiply_adds, full_tensor_product
-from ..testing import EquivarianceError, equivariance_error
+from ..testing import EquivarianceError, equivariance_error, rotation_error_curve
+from .classroom import Quiz, parse_vector
 
 __all__ = [
     "PairComparison",
@@ -35,6 +42,27 @@ __all__ = [
     "rotation_check",
     "ParityTrapRow",
     "parity_trap",
+    "AXES",
+    "GATE_ACTS",
+    "SIGMAS",
+    "SPHERE_MAPS",
+    "BlockError",
+    "DepthArgument",
+    "ErrorCurve",
+    "GateVerdict",
+    "SphereMap",
+    "block_errors",
+    "depth_argument",
+    "error_curve",
+    "gate_verdict",
+    "norm_gain",
+    "parse_input_vector",
+    "quizzes",
+    "rotation_check_deg",
+    "rotation_columns",
+    "sphere_map",
+    "sphere_map_data",
+    "sphere_radius",
 ]
 
 
@@ -328,3 +356,324 @@ def parity_trap(
             out = "illegal"
         rows.append(ParityTrapRow(a, activation_parity(a), so3, o3, out))
     return tuple(rows)
+
+
+# ------------------------------------------------------------------------------------------------ the page
+#: The page's choices: sigma of the norm nonlinearity, rotation axes, sphere maps, activations on a 0o scalar.
+SIGMAS = ("relu", "tanh", "softplus", "sigmoid")
+AXES: dict[str, tuple[float, float, float]] = {
+    "z": (0.0, 0.0, 1.0),
+    "x": (1.0, 0.0, 0.0),
+    "y": (0.0, 1.0, 0.0),
+    "(1,1,1)": (1.0, 1.0, 1.0),
+}
+SPHERE_MAPS = ("ReLU", "norm nonlinearity")
+GATE_ACTS = ("relu", "softplus", "sigmoid", "tanh", "abs", "square")
+MAX_ABS = 1e6  #: largest size of a typed vector's entries
+CURVE_POINTS = 145  #: angles 0..360 degrees on the error curve
+CURVE_DIRECTIONS = 200  #: directions averaged on the error curve
+
+
+def parse_input_vector(text: str, name: str) -> Array:
+    """Three numbers a learner typed (each at most :data:`MAX_ABS` in size).
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong; the typed text appears only through ``display_value``.
+    """
+    return parse_vector(text, dim=3, max_abs=MAX_ABS, name=name)
+
+
+def sphere_radius(v: ArrayLike) -> float:
+    """The length of ``v``, or 1 for the zero vector (the radius of the sphere of directions the page draws)."""
+    return float(np.linalg.norm(np.asarray(v, dtype=np.float64))) or 1.0
+
+
+def norm_gain(pair: PairComparison) -> float:
+    """The norm nonlinearity's gain ``|norm(v1)| / |v1|`` (one number for every input of that length)."""
+    return float(pair.norm_norms[0] / max(pair.input_norms[0], 1e-300))
+
+
+def rotation_check_deg(
+    v: ArrayLike, alpha_deg: float, beta_deg: float, gamma_deg: float, sigma: str = "relu", bias: float = -1.0
+) -> RotationCheck:
+    """:func:`rotation_check` with ``R = R_y(alpha) R_x(beta) R_y(gamma)`` given in degrees."""
+    R = angles_to_matrix(*np.radians([alpha_deg, beta_deg, gamma_deg]))
+    return rotation_check(v, R, sigma, bias)
+
+
+def rotation_columns(check: RotationCheck) -> dict[str, list]:
+    """The arrows' download table: ``v, R v, ReLU(R v), R ReLU(v), norm(R v), R norm(v)`` and the two errors."""
+    rows = (check.v, check.Rv, check.relu_of_Rv, check.R_relu_v, check.norm_of_Rv, check.R_norm_v)
+    return {
+        "quantity": ["v", "R v", "ReLU(R v)", "R ReLU(v)", "norm(R v)", "R norm(v)"],
+        "x": [float(a[0]) for a in rows],
+        "y": [float(a[1]) for a in rows],
+        "z": [float(a[2]) for a in rows],
+        "error of this map": ["", "", check.relu_error.absolute, "", check.norm_error.absolute, ""],
+    }
+
+
+@dataclass(frozen=True)
+class ErrorCurve:
+    """``|f(R(t) v) - R(t) f(v)|`` against the angle t of a rotation about one axis, for ReLU and the norm map.
+
+    ``relu_v`` / ``norm_v`` for the page's vector, ``relu_mean`` / ``norm_mean`` averaged over directions of
+    length 1 (:data:`CURVE_DIRECTIONS` of them). The norm curves are rounding (< 1e-14 for |v| of order 1).
+    """
+
+    angles_deg: Array
+    relu_v: Array
+    norm_v: Array
+    relu_mean: Array
+    norm_mean: Array
+
+    @property
+    def norm_max(self) -> float:
+        """The largest norm-nonlinearity error on the curve (rounding)."""
+        return float(max(self.norm_v.max(), self.norm_mean.max()))
+
+    def columns(self) -> dict[str, Array]:
+        """The curve's download table."""
+        return {
+            "angle_deg": self.angles_deg,
+            "relu_error_v1": self.relu_v,
+            "norm_error_v1": self.norm_v,
+            "relu_error_mean": self.relu_mean,
+            "norm_error_mean": self.norm_mean,
+        }
+
+
+def error_curve(v: ArrayLike, axis: str, sigma: str = "relu", bias: float = -1.0) -> ErrorCurve:
+    """The equivariance error of ReLU and of ``norm_nonlinearity(sigma, bias)`` along a full turn about ``axis``.
+
+    Raises
+    ------
+    ValueError
+        An axis not in :data:`AXES` or a ``v`` that is not 3 finite numbers.
+    """
+    if axis not in AXES:
+        raise ValueError(f"axis must be one of {', '.join(AXES)}")
+    vv = np.asarray(v, dtype=np.float64).reshape(1, 3)
+    angles = np.linspace(0.0, 360.0, CURVE_POINTS)
+    t = np.radians(angles)
+    pts = fibonacci_sphere(CURVE_DIRECTIONS)
+
+    def f_norm(x: Array) -> Array:
+        return norm_nonlinearity(x, "1x1o", sigma, bias)
+
+    def curve(f: Callable[[Array], Array], x: Array) -> Array:
+        return np.asarray(rotation_error_curve(f, x, AXES[axis], t), dtype=np.float64)
+
+    return ErrorCurve(
+        angles_deg=angles,
+        relu_v=curve(relu, vv)[:, 0],
+        norm_v=curve(f_norm, vv)[:, 0],
+        relu_mean=curve(relu, pts).mean(axis=1),
+        norm_mean=curve(f_norm, pts).mean(axis=1),
+    )
+
+
+def sphere_map_data(
+    f: Callable[[Array], ArrayLike], *, radius: float = 1.0, n_theta: int = 41, n_phi: int = 81, n_arrows: int = 160
+) -> dict[str, Array]:
+    """Evaluate a map of 3-vectors on the sphere ``|v| = radius`` (for ``viz.nonlinearity.sphere_map_figure``).
+
+    Returns
+    -------
+    dict
+        ``grid`` (n_theta, n_phi, 3) unit directions (lat-long about y), ``grid_gain`` = |f(r u)| / r on it,
+        ``points`` (n_arrows, 3) nearly uniform unit directions, ``f_points`` = f(r u) / r at them, ``gain``
+        its length and ``bend_deg`` the angle between u and f(r u) in degrees (NaN where f = 0).
+        For a norm nonlinearity the gain is one number, ``sigma(r + b) / r``, and the bend is 0 everywhere.
+
+    Raises
+    ------
+    ValueError
+        A radius outside (0, 1e6] or grid sizes out of range.
+    """
+    if not (isinstance(radius, (int, float, np.floating)) and np.isfinite(radius) and 0 < radius <= 1e6):
+        raise ValueError(f"radius must be a finite number in (0, 1e6], got {radius!r}")
+    r = float(radius)
+    n_theta, n_phi = check_int(n_theta, "n_theta", 3, 200), check_int(n_phi, "n_phi", 3, 400)
+    n_arrows = check_int(n_arrows, "n_arrows", 2, 2000)
+    grid = latlong_grid(n_theta, n_phi).points
+    fg = np.asarray(f(r * grid.reshape(-1, 3)), dtype=np.float64).reshape(grid.shape) / r
+    pts = fibonacci_sphere(n_arrows)
+    fp = np.asarray(f(r * pts), dtype=np.float64) / r
+    return {
+        "grid": grid,
+        "grid_gain": np.linalg.norm(fg, axis=-1),
+        "points": pts,
+        "f_points": fp,
+        "gain": np.linalg.norm(fp, axis=-1),
+        "bend_deg": np.degrees(bend_angles(pts, fp)),
+    }
+
+
+@dataclass(frozen=True)
+class SphereMap:
+    """:func:`sphere_map_data` of ReLU or the norm map, with the page's three summary numbers.
+
+    ``gain_min``/``gain_max``: range of ``|f(v)|/|v|`` over the arrows; ``max_bend_deg``: the largest angle between
+    ``v`` and ``f(v)`` (None when every arrow is 0); ``lost``: arrows sent to 0, of ``total``.
+    """
+
+    data: dict[str, Array]
+    gain_min: float
+    gain_max: float
+    max_bend_deg: float | None
+    lost: int
+    total: int
+
+
+def sphere_map(which: str, sigma: str = "relu", bias: float = -1.0, radius: float = 1.0) -> SphereMap:
+    """Every direction at length ``radius`` through ReLU (``which == "ReLU"``) or the norm nonlinearity.
+
+    Raises
+    ------
+    ValueError
+        ``which`` not in :data:`SPHERE_MAPS`, or a radius outside (0, 1e6].
+    """
+    if which not in SPHERE_MAPS:
+        raise ValueError(f"which must be one of {', '.join(SPHERE_MAPS)}")
+
+    def f_norm(x: Array) -> Array:
+        return norm_nonlinearity(x, "1x1o", sigma, bias)
+
+    data = sphere_map_data(relu if which == "ReLU" else f_norm, radius=radius)
+    gain, bend = data["gain"], data["bend_deg"]
+    finite = ~np.isnan(bend)
+    return SphereMap(
+        data=data,
+        gain_min=float(gain.min()),
+        gain_max=float(gain.max()),
+        max_bend_deg=float(np.nanmax(bend)) if np.any(finite) else None,
+        lost=int(np.sum(~finite)),
+        total=int(gain.size),
+    )
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    """What a gate may do with a pseudo-scalar ``0o``: ``output`` the irrep it gives (None: rejected, ``reason``)."""
+
+    act: str
+    output: str | None
+    reason: str
+
+    @property
+    def keeps_sign(self) -> bool:
+        """True when the output is still ``0o`` (an odd activation)."""
+        return self.output == "0o"
+
+
+def gate_verdict(act: str) -> GateVerdict:
+    """Ask the library (:func:`scalar_activation_output`) what ``act`` on a ``0o`` scalar gives."""
+    try:
+        return GateVerdict(act, str(scalar_activation_output("0o", act)), "")
+    except ValueError as exc:
+        return GateVerdict(act, None, str(exc))
+
+
+@dataclass(frozen=True)
+class BlockError:
+    """One block of the library (or a baseline) measured: O(3) error ``absolute`` and ``relative``."""
+
+    name: str
+    irreps_in: str
+    irreps_out: str
+    absolute: float
+    relative: float
+
+
+def block_errors() -> tuple[BlockError, ...]:
+    """O(3) equivariance errors of every block of the library and of two componentwise baselines (seeded).
+
+    32 random O(3) elements (half improper) and float64 inputs, degrees up to 4. The library's blocks are below
+    1e-12; componentwise ReLU and tanh are O(1).
+    """
+    rng = np.random.default_rng(0)
+    irr = "2x0e + 1x0o + 2x1o + 1x1e + 1x2e + 1x3o + 1x4e"
+    gate = Gate("2x0e + 1x0o", ("silu", "tanh"), "5x0e + 1x0o", ("sigmoid", "tanh"), "2x1o + 1x1e + 1x2e + 1x3o + 1x4e")
+    blocks: list[tuple[str, object]] = [
+        ("equivariant linear", EquivariantLinear.random(irr, "3x0e + 2x1o + 2x2e + 1x4e", rng)),
+        ("norm nonlinearity", NormActivation(irr, "relu", -1.0)),
+        ("gate", gate),
+        (
+            "tensor square (CG paths)",
+            TensorSquare.random("1x0e + 1x1o + 1x2e", "2x0e + 2x1o + 1x1e + 2x2e + 1x3o", rng),
+        ),
+        ("tiny net (2 gated layers)", tiny_equivariant_net("1x0e + 1x1o + 1x2e", "1x0e + 1x1o", seed=0)),
+    ]
+    rows = []
+    for name, layer in blocks:
+        ir_in, ir_out = str(layer.irreps_in), str(layer.irreps_out)  # type: ignore[attr-defined]
+        e = equivariance_error(layer, ir_in, ir_out, n=32, rng=1)  # type: ignore[arg-type]
+        rows.append(BlockError(name, ir_in, ir_out, float(e.absolute), float(e.relative)))
+    for act in ("relu", "tanh"):
+        e = equivariance_error(lambda x, a=act: componentwise(x, a), irr, irr, n=32, rng=1)
+        label = "ReLU" if act == "relu" else "tanh"
+        rows.append(BlockError(f"componentwise {label} (baseline)", irr, irr, float(e.absolute), float(e.relative)))
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class DepthArgument:
+    """The depth argument's numbers: the in-plane direction maps of ReLU and a norm map, the stack that rebuilds
+    ReLU in a frame, the best frame-free equivariant fit ``(gain, rms residual, rms f)`` and the stack's error."""
+
+    t: Array
+    relu_map: Array
+    norm_map: Array
+    steps: tuple[tuple[str, str, int], ...]
+    fit: tuple[float, float, float]
+    frame_error: float
+
+
+def depth_argument() -> DepthArgument:
+    """Compute :class:`DepthArgument` (seeded; the frame construction's error is rounding, < 1e-12)."""
+    t, a = direction_map_in_plane(relu)
+    _, b = direction_map_in_plane(lambda v: norm_nonlinearity(v, "1x1o", "tanh", 0.0))
+    frame_error = equivariance_error(
+        lambda x: relu_in_frame(x[:, :3], x[:, 3:].reshape(-1, 3, 3)), "4x1o", "1x1o", n=32, rng=2
+    ).absolute
+    return DepthArgument(t, a, b, relu_in_frame_steps(), best_equivariant_fit(relu), float(frame_error))
+
+
+def _legal_odd(act: str) -> bool:
+    return gate_verdict(act).output == "0o"
+
+
+def quizzes() -> dict[str, Quiz]:
+    """The page's three questions, answered by the library (parity of activations, abs on 0o, the best fit)."""
+    acts = ("relu", "softplus", "sigmoid", "tanh")
+    legal = [a for a in acts if _legal_odd(a)]
+    gain, res, _ = best_equivariant_fit(relu)
+    answer = f"{gain:.1f} v, with RMS error {res:.1f} at any depth"
+    return {
+        "q_parity": Quiz(
+            "A pseudo-scalar `0o` (think: a signed volume) flips sign under inversion. Which activation may act on "
+            "it pointwise and keep the layer O(3)-equivariant with output `0o`?",
+            acts,
+            legal[0],
+            "Under inversion s -> -s, so the activation must satisfy f(-s) = -f(s): an **odd** function. Only tanh "
+            "is odd; relu, softplus and sigmoid have no parity and fail every test that includes an inversion.",
+        ),
+        "q_abs": Quiz(
+            "`abs` is applied to a pseudo-scalar `0o`. What irrep comes out?",
+            ("0o", "0e", "1o", "illegal"),
+            str(scalar_activation_output("0o", "abs")),
+            "abs is even: |-s| = |s|, so the output no longer changes sign under inversion: it is a true scalar 0e.",
+        ),
+        "q_depth": Quiz(
+            "A network sees only ONE vector v (no other features). What is the best O(3)-equivariant imitation of "
+            "ReLU(v) on unit vectors?",
+            (answer, "ReLU(v) exactly, with enough layers", "v itself, error 0", "0, error 0"),
+            answer,
+            "An equivariant map of a single vector must be g(|v|) v: it cannot prefer any axis. The least-squares g "
+            "is 1/2 and the error cannot shrink, however deep the net. ReLU needs reference directions (other "
+            "features) and tensor products to be imitated: that is the depth argument.",
+        ),
+    }

@@ -12,16 +12,14 @@ Invariants the tests check
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
 
-from .._checks import check_int
-from ..lessons.nonlinearity import ParityTrapRow, RotationCheck, bend_angles, fibonacci_sphere
+from ..lessons.nonlinearity import ParityTrapRow, RotationCheck, bend_angles, sphere_map_data
 from ..nn.activations import ACTIVATIONS
-from ..o3.sphere import latlong_grid
 from . import style
 
 __all__ = [
@@ -135,38 +133,6 @@ def rotation_arrows_figure(check: RotationCheck, *, title: Optional[str] = None,
                     bgcolor="rgba(255,255,255,0.0)"),
     )
     return go.Figure(data=traces, layout=layout)
-
-
-def sphere_map_data(
-    f: Callable[[Array], ArrayLike], *, radius: float = 1.0, n_theta: int = 41, n_phi: int = 81, n_arrows: int = 160
-) -> dict[str, Array]:
-    """Evaluate a map of 3-vectors on the sphere ``|v| = radius``, for :func:`sphere_map_figure` and downloads.
-
-    Returns
-    -------
-    dict
-        ``grid`` (n_theta, n_phi, 3) unit directions (lat-long about y), ``grid_gain`` = |f(r u)| / r on it,
-        ``points`` (n_arrows, 3) nearly uniform unit directions, ``f_points`` = f(r u) / r at them, ``gain``
-        its length and ``bend_deg`` the angle between u and f(r u) in degrees (NaN where f = 0).
-        For a norm nonlinearity the gain is one number, ``sigma(r + b) / r``, and the bend is 0 everywhere.
-    """
-    if not (isinstance(radius, (int, float, np.floating)) and np.isfinite(radius) and 0 < radius <= 1e6):
-        raise ValueError(f"radius must be a finite number in (0, 1e6], got {radius!r}")
-    r = float(radius)
-    n_theta, n_phi = check_int(n_theta, "n_theta", 3, 200), check_int(n_phi, "n_phi", 3, 400)
-    n_arrows = check_int(n_arrows, "n_arrows", 2, 2000)
-    grid = latlong_grid(n_theta, n_phi).points
-    fg = np.asarray(f(r * grid.reshape(-1, 3)), dtype=np.float64).reshape(grid.shape) / r
-    pts = fibonacci_sphere(n_arrows)
-    fp = np.asarray(f(r * pts), dtype=np.float64) / r
-    return {
-        "grid": grid,
-        "grid_gain": np.linalg.norm(fg, axis=-1),
-        "points": pts,
-        "f_points": fp,
-        "gain": np.linalg.norm(fp, axis=-1),
-        "bend_deg": np.degrees(bend_angles(pts, fp)),
-    }
 
 
 def sphere_map_figure(
