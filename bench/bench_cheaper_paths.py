@@ -28,6 +28,7 @@ import platform
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -192,7 +193,7 @@ def main() -> None:
         args.batch, args.repeat, args.Ls, args.cg_max, args.e2e_max = 256, 1, "2,4,8,12", 8, 8
     Ls = [int(v) for v in args.Ls.split(",")]
     t0 = time.time()
-    result = {
+    result: dict[str, Any] = {
         "command": "PYTHONPATH=. OMP_NUM_THREADS=1 nice -n 10 python bench/bench_cheaper_paths.py"
         + (" --quick" if args.quick else "")
         + (f" --json {args.json}" if args.json else ""),

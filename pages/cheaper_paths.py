@@ -79,6 +79,8 @@ c1, c2, c3 = st.columns([2, 2, 1])
 X_text = state.text_input("X (9 numbers, row by row)", "X", where=c1)
 Y_text = state.text_input("Y (9 numbers, row by row)", "Y", where=c2)
 seed = state.number_input("rotation #", "seed", where=c3)
+dec: cp.DecompositionReport | None
+prod: cp.ProductReport | None
 try:
     dec, prod = decomposition(X_text, Y_text, int(seed))
 except ValueError as exc:
@@ -154,6 +156,7 @@ st.markdown(cp.TEXT["gaunt_odd"])
 st.latex(cp.LATEX["odd"])
 c1, c2 = st.columns(2)
 u_text, v_text = state.text_input("u", "u", where=c1), state.text_input("v", "v", where=c2)
+cr: cp.CrossProductReport | None
 try:
     cr = cross(u_text, v_text)
 except ValueError as exc:
