@@ -136,7 +136,8 @@ def md_main(argv: list[str]) -> int:
 
 
 def _fmt(v: Any, spec: str) -> str:
-    return "-" if v is None else format(v, spec)
+    width = int("".join(ch for ch in spec.split(".")[0] if ch.isdigit()) or 0)
+    return "-".rjust(width) if v is None else format(v, spec)
 
 
 def format_table(study: dict[str, Any]) -> str:

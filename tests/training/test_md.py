@@ -359,7 +359,7 @@ def test_study_runs_every_model_from_one_start_and_writes_extxyz(dataset: Any, t
     assert (names[0] == "xtb") == md.tblite_available()
     assert study["complete"] and len(control.published) == len(names)
     for r in study["runs"]:
-        assert r["steps_done"] == 40 and len(r["frames"]) == 5 and len(r["time_ps"]) == 5
+        assert r["steps_done"] == 40 and len(r["frames"]) == 5 and len(r["t_ps"]) == 5
         assert r["conservative"] == (r["model"] != "transformer-direct")
         from ase.io import read
 
