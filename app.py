@@ -26,6 +26,7 @@ PAGES = {
     ],
     "Measure it": [
         st.Page("pages/training_lab.py", title="Training lab", icon=":material/model_training:"),
+        st.Page("pages/molecular_dynamics.py", title="Molecular dynamics", icon=":material/animation:"),
     ],
     "Where the field is heading": [
         st.Page("pages/cheaper_paths.py", title="Cheaper paths", icon=":material/alt_route:"),
