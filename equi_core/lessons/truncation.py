@@ -29,6 +29,7 @@ from ..o3.sphere import (
     degree_of,
     evaluate,
     latlong_grid,
+    num_coefficients,
     power_spectrum,
     sh_matrix,
     synthesize,
@@ -36,6 +37,7 @@ from ..o3.sphere import (
 )
 from ..o3.spherical_harmonics import spherical_harmonics
 from . import molecules as _molecules
+from .classroom import Quiz
 
 __all__ = [
     "SphericalSignal",
@@ -55,6 +57,18 @@ __all__ = [
     "BlindSpot",
     "blind_spot",
     "star_needs_degree",
+    "BONDS",
+    "GRID",
+    "L_MAX",
+    "TARGETS",
+    "TruncationView",
+    "blind_columns",
+    "degree_table",
+    "quizzes",
+    "silent_degrees",
+    "study_columns",
+    "target_key",
+    "truncation_view",
 ]
 
 Array = NDArray[np.float64]
@@ -615,3 +629,132 @@ def star_needs_degree(n: int) -> int:
     if result.first_visible is None:  # pragma: no cover - the theorem says it is n
         raise RuntimeError(f"no degree up to {n + 1} separates the {n}-fold star from its turned copy")
     return result.first_visible
+
+
+# ------------------------------------------------------------------------------------------------ the page
+L_MAX = 20  #: the page's largest L (stated on the page); the error curves are computed up to it
+GRID = (49, 97)  #: drawing / max-error mesh: 49 x 97 nodes (3.75 degree steps)
+#: The page's targets and their names.
+TARGETS = {
+    "water": "water (H₂O)",
+    "ammonia": "ammonia (NH₃)",
+    "methane": "methane (CH₄)",
+    "benzene": "benzene-like ring (6-fold)",
+    "star": "n-fold star",
+    "cap": "sharp cap",
+    "random": "random band-limited",
+}
+#: Targets made of bonds (a bump of sharpness kappa per bond).
+BONDS = ("water", "ammonia", "methane", "benzene", "star")
+
+
+def target_key(target: str, kappa: int, n: int, cap: int, band: int, seed: int) -> tuple[str, int, int, int, int, int]:
+    """Only the parameters ``target`` uses (the others 0), so that an unrelated slider changes nothing."""
+    return (
+        target,
+        kappa if target in BONDS else 0,
+        n if target == "star" else 0,
+        cap if target == "cap" else 0,
+        band if target == "random" else 0,
+        seed if target == "random" else 0,
+    )
+
+
+@dataclass(frozen=True)
+class TruncationView:
+    """A target, its truncation study up to :data:`L_MAX` and its values on the :data:`GRID` drawing mesh.
+
+    ``directions`` are the bond directions of a bond target (None otherwise); ``description`` the molecule's
+    description for a molecule target (None otherwise).
+    """
+
+    study: TruncationStudy
+    original: Array
+    directions: Array | None
+    name: str
+    description: str | None
+
+    def error_at(self, L: int) -> tuple[float, float]:
+        """Relative L2 and max errors at ``L``."""
+        return float(self.study.rel_l2_error[L]), float(self.study.rel_max_error[L])
+
+
+def truncation_view(key: tuple[str, int, int, int, int, int]) -> TruncationView:
+    """Build the target of :func:`target_key` ``key`` and study it.
+
+    Raises
+    ------
+    ValueError
+        A target or parameter the core rejects.
+    """
+    target, kappa, n, cap, band, seed = key
+    signal = make_target(
+        target, n=max(n, 1), kappa=float(max(kappa, 1)), cap_angle_deg=float(max(cap, 1)), band=band, seed=seed
+    )
+    grid = latlong_grid(*GRID)
+    study = truncation_study(signal, L_MAX, grid)
+    original = np.asarray(signal.values(grid.flat_points), dtype=np.float64).reshape(grid.n_theta, grid.n_phi)
+    directions = signal.directions if isinstance(signal, BondDensity) else None
+    description = TARGET_MOLECULES[target][0] if target in TARGET_MOLECULES else None
+    return TruncationView(study, original, directions, signal.name, description)
+
+
+def silent_degrees(study: TruncationStudy, tolerance: float = 1e-12) -> list[int]:
+    """Degrees whose energy fraction is below ``tolerance``: the signal's symmetry cancels them."""
+    return [int(l) for l in study.ls if study.energy_fraction[l] < tolerance]
+
+
+def degree_table(kappa: int, n: int) -> list[tuple[str, int | None, int | None, float]]:
+    """For every bond target at sharpness ``kappa``: (name, L for 10 % L2 error, L for 1 %, L2 error at L = 4)."""
+    rows = []
+    for name in BONDS:
+        study = truncation_study(make_target(name, n=n, kappa=float(kappa)), L_MAX, latlong_grid(5, 9))
+        rows.append((study.name, study.degree_for(0.10), study.degree_for(0.01), float(study.rel_l2_error[4])))
+    return rows
+
+
+def study_columns(study: TruncationStudy) -> dict[str, Array]:
+    """The errors-and-spectrum download table."""
+    return {
+        "L": study.ls,
+        "numbers_per_feature": study.n_coefficients,
+        "relative_l2_error": study.rel_l2_error,
+        "relative_max_error": study.rel_max_error,
+        "P_l_over_norm2": study.energy_fraction,
+    }
+
+
+def blind_columns(blind: BlindSpot) -> dict[str, Array]:
+    """The blind-spot download table."""
+    return {"l": blind.ls, "feature_difference": blind.difference, "feature_norm": blind.feature_norm}
+
+
+def quizzes(n: int, L: int, study: TruncationStudy) -> dict[str, Quiz]:
+    """The page's three questions for the present ``n`` and ``L``; the answers are computed by the core."""
+    needs = star_needs_degree(int(n))
+    n_coeff = num_coefficients(int(L))
+    truth = "it never increases"
+    monotone = bool(np.all(np.diff(study.rel_l2_error) <= 0))
+    return {
+        "q_star": Quiz.with_distractors(
+            f"A network sees the {n}-fold star through features of degree ≤ L. What is the smallest L that can tell "
+            f"the star from its copy turned by π/{n}?",
+            needs,
+            [max(needs - 1, 0), needs + 1, 2 * needs, 1, 3],
+            f"Below degree n = {n} the features of both orientations are identical; the degree-{n} features "
+            f"(components m = ±{n}) flip sign under the turn. Computed by `star_needs_degree({n})` = {needs}.",
+        ),
+        "q_count": Quiz.with_distractors(
+            f"How many numbers does one feature carry if it keeps every degree l = 0 … {L} (one copy of each)?",
+            n_coeff,
+            [int(L) + 1, 2 * int(L) + 1, max(int(L) ** 2, 2), (int(L) + 1) ** 3],
+            f"Degree l has 2l + 1 components, and 1 + 3 + 5 + … + (2L + 1) = (L + 1)² = {n_coeff}.",
+        ),
+        "q_mono": Quiz(
+            "As L grows, what does the L2 error of the truncated expansion do?",
+            (truth, "it can go up or down", "it halves at every step", "it is zero once L ≥ 3"),
+            truth if monotone else "it can go up or down",
+            "Each degree is orthogonal to the others, so adding degree L + 1 removes exactly its energy P_{L+1} from "
+            "the error (Parseval). The max error is different: for a discontinuous signal it need not fall at all.",
+        ),
+    }
