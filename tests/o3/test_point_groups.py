@@ -103,8 +103,18 @@ def test_line_is_d_infinity_h_with_a_finite_stand_in() -> None:
     assert G.order == 4 * AXIAL_ORDER and is_closed(G.elements)
     assert point_group([(0, 0, 0), (0, 0, 1), (0, 0, 3)]).name == "C∞v"
     # fixed subspaces of D∞h: 0e and, for every even l, the m = 0 component of le; nothing else
-    assert fixed_dimensions(G, 4) == {"0e": 1, "0o": 0, "1o": 0, "1e": 0, "2e": 1, "2o": 0, "3o": 0, "3e": 0,
-                                      "4e": 1, "4o": 0}
+    assert fixed_dimensions(G, 4) == {
+        "0e": 1,
+        "0o": 0,
+        "1o": 0,
+        "1e": 0,
+        "2e": 1,
+        "2o": 0,
+        "3o": 0,
+        "3e": 0,
+        "4e": 1,
+        "4o": 0,
+    }
     with pytest.raises(ValueError, match="exact up to l"):
         projector(f"{AXIAL_ORDER}e", G)
 
@@ -142,8 +152,18 @@ def test_projector_algebra(points) -> None:
 
 def test_fixed_dimensions_of_classic_groups() -> None:
     oh, td = point_group(CUBE), point_group(TETRAHEDRON)
-    assert fixed_dimensions(oh, 4) == {"0e": 1, "0o": 0, "1o": 0, "1e": 0, "2e": 0, "2o": 0, "3o": 0, "3e": 0,
-                                       "4e": 1, "4o": 0}  # the first cubic harmonic is at l = 4
+    assert fixed_dimensions(oh, 4) == {
+        "0e": 1,
+        "0o": 0,
+        "1o": 0,
+        "1e": 0,
+        "2e": 0,
+        "2o": 0,
+        "3o": 0,
+        "3e": 0,
+        "4e": 1,
+        "4o": 0,
+    }  # the first cubic harmonic is at l = 4
     assert fixed_dimension("3o", td) == 1  # xyz
     assert fixed_dimension("6e", point_group(ICOSAHEDRON)) == 1 and fixed_dimension("4e", point_group(ICOSAHEDRON)) == 0
     corner = projector("1o", point_group(CORNER))
