@@ -91,7 +91,8 @@ if dec is not None and prod is not None:
     fig = vz.tensor_parts_figure(
         dec.X, dec.trace_part, dec.antisymmetric, dec.symmetric_traceless, title="X and its three parts"
     )
-    show(fig, "cartesian_parts", cp.coefficients_table(dec))
+    show(fig, "cartesian_parts", cp.coefficients_table(dec), frame=False)
+    st.dataframe(pd.DataFrame(cp.coefficients_table(dec)).set_index("component").T)
     metrics(
         [
             ("parts sum to X, error", dec.parts_error),
@@ -136,6 +137,7 @@ if bench is None:
 else:
     fig = vz.seconds_bar_figure(bench.cartesian, title=f"Time per batch of {bench.cartesian_batch} pairs (shipped)")
     show(fig, "cartesian_timings", cp.seconds_table(bench.cartesian), frame=False)
+    st.markdown(cp.cartesian_summary(bench))
     st.caption(f"Measured by `{bench.command}` on {bench.machine}, {bench.date_utc} UTC.")
 if st.button("Measure the Cartesian products now (≈0.2 s, batch 2048)", key="live_cart"):
     st.dataframe(pd.DataFrame(cp.seconds_table(cp.live_cartesian_timing())), hide_index=True)
@@ -199,7 +201,8 @@ if bench is not None:
         cols,
         frame=False,
     )
-    st.dataframe(pd.DataFrame({"fitted exponent, t ~ L^a (L ≥ 8)": bench.exponents}))
+    st.markdown(cp.grid_summary(bench))
+    st.dataframe(pd.DataFrame(cp.exponent_table(bench)), hide_index=True)
     st.caption(
         f"Measured by `{bench.command}` on {bench.machine}, {bench.date_utc} UTC. 'Contraction only' builds "
         "every CG tensor outside the timer; 'end to end' is the Lab's product with its CG cache (L ≤ 16)."

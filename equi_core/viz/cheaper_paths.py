@@ -74,7 +74,7 @@ def tensor_parts_figure(
         raise ValueError("every panel must be a 3x3 matrix")
     zmax = max(1e-12, max(float(np.abs(m).max()) for m in mats))
     doms = panel_domains([1, 1, 1, 1], 0.05)
-    names = ["X", "(tr X / 3) I   → 0e", "A (antisymmetric)   → 1e", "S (symmetric traceless)   → 2e"]
+    names = ["X", "(tr X/3) I → 0e", "A → 1e", "S → 2e"]
     data = [_matrix_panel(m, i + 1, zmax, i == 3) for i, m in enumerate(mats)]
     lay: dict = {"annotations": []}
     for i, d in enumerate(doms):

@@ -125,6 +125,22 @@ def test_shipped_bench_loads_and_missing_file_is_none(tmp_path: Path) -> None:
     assert cp.load_bench(tmp_path / "bad.json") is None
 
 
+def test_summaries_read_the_shipped_numbers() -> None:
+    b = cp.load_bench()
+    assert b is not None
+    base = b.cartesian["numpy X @ Y (B,3,3)"]
+    full = b.cartesian["full CG, Lab full_tensor_product (19 paths)"]
+    assert f"({full / base:.0f}x)" in cp.cartesian_summary(b)
+    top = max((r for r in b.grid if r["cg_contraction_s"]), key=lambda r: r["L"])
+    text = cp.grid_summary(b)
+    assert f"at L = {top['L']}" in text and f"({top['cg_contraction_s'] / top['grid_s']:.0f}x)" in text
+    assert f"L^{b.exponents['grid_s']:.2f}" in text
+    assert top["cg_contraction_s"] / top["grid_s"] > 100  # the grid is much faster at L = 32
+    t = cp.exponent_table(b)
+    assert len(t["quantity"]) == len(t["exponent a"]) == len(b.exponents)
+    assert 5.5 < b.exponents["cg_multiply_adds"] < 6.0 and 2.3 < b.exponents["grid_operations"] < 3.0
+
+
 def test_live_timings_are_measurements() -> None:
     t = cp.live_cartesian_timing(batch=64, repeat=1)
     assert set(t) == {

@@ -62,8 +62,8 @@ def test_defaults_show_the_core_numbers(page: AppTest) -> None:
 
 def test_tables_are_the_core_tables(page: AppTest) -> None:
     frames = [df.value for df in page.dataframe]
-    coeff = next(f for f in frames if "component" in f.columns and "x" in f.columns)
-    assert np.allclose(coeff["x"].to_numpy(), cp.decomposition_report(cp.DEFAULT_X).x)
+    coeff = next(f for f in frames if list(f.columns) == list(cp.IRREP_LABELS))
+    assert np.allclose(coeff.to_numpy()[0], cp.decomposition_report(cp.DEFAULT_X).x)
     paths = next(f for f in frames if "exact" in f.columns)
     assert list(paths["exact"]) == [p.exact for p in cp.matrix_product_report(cp.DEFAULT_X, cp.DEFAULT_Y).paths]
     costs = next(f for f in frames if "multiply-adds" in f.columns)
@@ -76,8 +76,10 @@ def test_tables_are_the_core_tables(page: AppTest) -> None:
     assert list(consts["constant"]) == pytest.approx(ref["constant"], rel=1e-12)
     bench = cp.load_bench()
     assert bench is not None
-    ex = next(f for f in frames if "fitted exponent, t ~ L^a (L ≥ 8)" in f.columns)
-    assert dict(ex.iloc[:, 0]) == pytest.approx(bench.exponents)
+    ex = next(f for f in frames if "exponent a" in f.columns)
+    assert list(ex["exponent a"]) == pytest.approx(cp.exponent_table(bench)["exponent a"])
+    text = " ".join(md.value for md in page.markdown)
+    assert cp.cartesian_summary(bench) in text and cp.grid_summary(bench) in text
 
 
 def test_page_furniture(page: AppTest) -> None:
