@@ -31,9 +31,13 @@ How it is computed (on the Gaunt product's own grid, :func:`~equi_core.o3.gaunt_
   ``cos theta``; ``n_phi > D`` uniform azimuths are exact for every frequency ``<= D``). The grid values of ``J f``
   are exact too (``n_phi > 2 L``). So the result equals the dense ``sum_ij H_ijk x_i y_j`` to rounding.
 
-What it does *not* give: one fixed constant ``lambda`` per path (and ``kappa`` for the even paths); a CG tensor
-product with an independent learned weight per path needs more (Xie et al., arXiv:2602.21466, use vector spherical
-harmonics to reach *all* paths; weights per path are not a pointwise product on one grid).
+What it does *not* give: the grid returns, per output degree, the sum over all input pairs ``(l1, l2)`` with one
+fixed constant per path (``kappa`` even, ``lambda`` odd), not every path apart with its own weight (one path at a
+time is :func:`cg_path_from_grid`). Xie, Daigavane, Kotak & Smidt (arXiv:2602.21466) describe, in their abstract,
+a complete algorithm for the full CG tensor product in ``O(L^4 log^2 L)``, going "from scalar signals to irrep
+valued signals" and showing that "we only need up to vector valued signals to recover the missing interactions of
+Gaunt tensor product". The same gradient pairing ("the spherical Poisson bracket") is used by Bochkarev,
+Lysogorskiy & Drautz (arXiv:2605.15073).
 
 Example
 -------
