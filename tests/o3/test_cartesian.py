@@ -216,3 +216,15 @@ def test_exact_sqrt_string() -> None:
     assert exact_sqrt_string(0.5) == "1/2"
     assert exact_sqrt_string(0.0) == "0"
     assert exact_sqrt_string(math.pi) == f"{math.pi:.12g}"
+
+
+def test_symmetric_traceless_closed_form_turns_with_wigner_d2() -> None:
+    rng = np.random.default_rng(8)
+    M = rng.standard_normal((3, 3))
+    S = 0.5 * (M + M.T) - np.trace(M) / 3 * np.eye(3)
+    for seed in range(3):
+        R = random_rotation(rng=seed)
+        lhs = symmetric_traceless_to_2e(R @ S @ R.T)
+        assert np.max(np.abs(lhs - wigner_D(2, R) @ symmetric_traceless_to_2e(S))) < 1e-14
+        A = 0.5 * (M - M.T)
+        assert np.max(np.abs(antisymmetric_to_1e(R @ A @ R.T) - R @ antisymmetric_to_1e(A))) < 1e-14

@@ -197,3 +197,18 @@ def test_timing_returns_measurements() -> None:
     t = time_grid_vs_cg(2, batch=2, repeat=1)
     assert t.grid_seconds > 0 and t.gaunt_seconds > 0 and t.cg_seconds > 0
     assert math.isnan(time_grid_vs_cg(17, batch=1, repeat=1, with_cg=True).cg_seconds)
+
+
+def test_pseudoscalar_under_inversion() -> None:
+    # inversion multiplies degree l by (-1)^l; the odd product's degree-l output then by -(-1)^l (irreps 0o+1e+2o+...)
+    rng = np.random.default_rng(11)
+    L1, L2 = 3, 2
+    x1, x2 = rng.standard_normal((L1 + 1) ** 2), rng.standard_normal((L2 + 1) ** 2)
+
+    def parity(L: int) -> np.ndarray:
+        return np.concatenate([np.full(2 * l + 1, (-1.0) ** l) for l in range(L + 1)])
+
+    out = odd_product(x1, x2)
+    flipped = odd_product(parity(L1) * x1, parity(L2) * x2)
+    assert np.max(np.abs(flipped + parity(L1 + L2) * out)) < 1e-13
+    assert np.max(np.abs(out)) > 0.1
