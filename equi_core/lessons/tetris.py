@@ -625,7 +625,7 @@ def train_job(config: dict[str, Any], control: Any) -> dict[str, Any]:
             control.scoped(i, len(points), f"{i + 1}/{len(points)} {label}")
             control.check(0.0, "", force=True)
             rows.append(_run_point(kind, copies, seed, cfg, lambda f: control.check(f)))
-            control.publish(_result(cfg, rows, False, t0))
+            control.publish(_result(cfg, list(rows), False, t0))
         control.check(1.0, "done", force=True)
     finally:
         torch.set_num_threads(threads)
