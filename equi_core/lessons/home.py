@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import check_int
-from ..nn.norm_activation import norm_nonlinearity
 from ..nn.componentwise import componentwise
+from ..nn.norm_activation import norm_nonlinearity
 from ..o3.clebsch_gordan import clebsch_gordan
 from ..o3.irreps import Irreps
 from ..o3.spherical_harmonics import spherical_harmonics

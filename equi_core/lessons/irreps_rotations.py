@@ -577,7 +577,7 @@ def quizzes() -> dict[str, Quiz]:
     flips = {n: bool(np.allclose(Irreps(n).D_from_matrix(inv), -np.eye(Irreps(n).dim))) for n in ("1o", "1e")}
     options = ("both flip", "1o flips, 1e stays", "1e flips, 1o stays", "neither flips")
     verdict = {(True, True): 0, (True, False): 1, (False, True): 2, (False, False): 3}[(flips["1o"], flips["1e"])]
-    trace = int(round(float(np.trace(wigner_D(2, axis_angle_to_matrix([1.0, 2.0, 2.0], np.pi / 2))))))
+    trace = round(float(np.trace(wigner_D(2, axis_angle_to_matrix([1.0, 2.0, 2.0], np.pi / 2)))))
     return {
         "quiz_0": Quiz.with_distractors(
             f"How many numbers does a feature of type `{dim_text}` hold?",
