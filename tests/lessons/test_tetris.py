@@ -137,7 +137,7 @@ def test_quizzes_answers_come_from_the_core() -> None:
 def test_config_parsing_and_validation() -> None:
     assert lesson.parse_copies("128, 0 16") == [0, 16, 128]
     for bad in ("", "a, b", "1.5", "-1", "2000", "1 2 3 4 5 6 7"):
-        with pytest.raises(ValueError, match="copies|numbers"):
+        with pytest.raises(ValueError, match=r"copies|numbers"):
             lesson.parse_copies(bad)
     cfg = lesson.live_config(2, "0, 8", 20, 30)
     assert cfg["seeds"] == [0, 1] and cfg["copies"] == [0, 8] and cfg["eq_steps"] == 20
