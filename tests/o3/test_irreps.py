@@ -1,4 +1,5 @@
 """Irreps: parsing, round trips, dimensions, selection rule, O(3) matrices with parity."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -42,8 +43,17 @@ def test_selection_rule_with_parity():
 
 @pytest.mark.parametrize(
     "text, fragment",
-    [("2x1q", "'2x1q'"), ("1x", "missing"), ("1e++2o", "empty term"), ("-1e", "negative"), ("abc", "'abc'"),
-     ("1", "parity"), ("1e + 2", "'2'"), ("2x1000e", "at most"), ("x" * 3000, "too long")],
+    [
+        ("2x1q", "'2x1q'"),
+        ("1x", "missing"),
+        ("1e++2o", "empty term"),
+        ("-1e", "negative"),
+        ("abc", "'abc'"),
+        ("1", "parity"),
+        ("1e + 2", "'2'"),
+        ("2x1000e", "at most"),
+        ("x" * 3000, "too long"),
+    ],
 )
 def test_bad_strings_name_the_token(text, fragment):
     with pytest.raises(ValueError) as info:

@@ -1,12 +1,13 @@
 """Tests of the figure builders of the nonlinearity lesson (pure functions: numbers in, figures out)."""
+
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from equi_core import angles_to_matrix
 from equi_core import (
+    angles_to_matrix,
     direction_map_in_plane,
     norm_nonlinearity,
     parity_trap,
@@ -38,7 +39,10 @@ def test_rotation_arrows_figure_draws_the_numbers_in_one_scene():
     check = rotation_check([1.0, -2.0, 3.0], angles_to_matrix(*np.radians([240, 85, 330])))
     fig = rotation_arrows_figure(check, title="t")
     assert _scenes(fig) == ["scene"]
-    tip = lambda tr: np.array([tr.x[1], tr.y[1], tr.z[1]])  # noqa: E731
+
+    def tip(tr):
+        return np.array([tr.x[1], tr.y[1], tr.z[1]])
+
     np.testing.assert_allclose(tip(_trace(fig, "ReLU(R v)")), check.relu_of_Rv)
     np.testing.assert_allclose(tip(_trace(fig, "norm(R v)")), check.norm_of_Rv)
     np.testing.assert_allclose(tip(_trace(fig, "R v (rotated input)")), check.Rv)
@@ -82,10 +86,15 @@ def test_sphere_map_data_and_figure_relu_vs_norm():
     assert _scenes(fig) == ["scene"]
     assert not [t for t in fig.data if t.name and "lost" in t.name]
     # on a sphere of radius r the gain of relu(|v| - 1) is (r - 1) / r; ReLU's gain does not depend on r
-    d_r = sphere_map_data(lambda v: norm_nonlinearity(v, "1o", "relu", -1.0), radius=4.0, n_theta=5, n_phi=7, n_arrows=20)
+    d_r = sphere_map_data(
+        lambda v: norm_nonlinearity(v, "1o", "relu", -1.0), radius=4.0, n_theta=5, n_phi=7, n_arrows=20
+    )
     np.testing.assert_allclose(d_r["gain"], 0.75, atol=1e-14)
-    np.testing.assert_allclose(sphere_map_data(relu, radius=3.0, n_theta=5, n_phi=7, n_arrows=20)["gain"],
-                               sphere_map_data(relu, n_theta=5, n_phi=7, n_arrows=20)["gain"], atol=1e-14)
+    np.testing.assert_allclose(
+        sphere_map_data(relu, radius=3.0, n_theta=5, n_phi=7, n_arrows=20)["gain"],
+        sphere_map_data(relu, n_theta=5, n_phi=7, n_arrows=20)["gain"],
+        atol=1e-14,
+    )
     with pytest.raises(ValueError):
         sphere_map_data(relu, radius=0.0)
     with pytest.raises(ValueError):

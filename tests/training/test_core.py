@@ -1,5 +1,6 @@
 """Training lab core: data, torch spherical harmonics, CG layers, models (equivariance in float64),
 training loop, stop hook. Oracles: the numpy core (equi_core) and e3nn (test-only)."""
+
 from __future__ import annotations
 
 import math
@@ -66,7 +67,7 @@ def _block_D(lmax: int, R: np.ndarray) -> torch.Tensor:
     dim = (lmax + 1) ** 2
     D = np.zeros((dim, dim))
     for l in range(lmax + 1):
-        D[l * l:(l + 1) ** 2, l * l:(l + 1) ** 2] = wigner_D(l, R)
+        D[l * l : (l + 1) ** 2, l * l : (l + 1) ** 2] = wigner_D(l, R)
     return torch.as_tensor(D, dtype=F64)
 
 
@@ -190,7 +191,7 @@ def test_channelwise_tp_is_equivariant_per_path():
     Rn = random_rotation(rng=8)
     z = tp(x, y)
     z_rot = tp(x @ _block_D(3, Rn).T, y @ _block_D(2, Rn).T)
-    for (l1, l2, l3), sl in zip(tp.paths, tp.path_slices):
+    for (_l1, _l2, l3), sl in zip(tp.paths, tp.path_slices):
         D3 = torch.as_tensor(wigner_D(l3, Rn), dtype=F64)
         assert (z_rot[..., sl] - z[..., sl] @ D3.T).abs().max() < 1e-12
 
@@ -243,18 +244,18 @@ def test_pathmix_gate_norm_match_their_per_degree_formulas():
             ref = ref + mix.bias.view(1, -1, 1)
             assert (extra - ref[:, 4:, 0]).abs().max() < 1e-12
             ref = ref[:, :4]
-        assert (out[..., l * l:(l + 1) ** 2] - ref).abs().max() < 1e-12
+        assert (out[..., l * l : (l + 1) ** 2] - ref).abs().max() < 1e-12
     x, gates = torch.randn(6, 4, 9, dtype=F64), torch.randn(6, 8, dtype=F64)
     y_gate, y_norm = gate(x, gates), norm(x)
     assert (y_gate[..., 0] - torch.nn.functional.silu(x[..., 0])).abs().max() < 1e-12
     assert (y_norm[..., 0] - torch.nn.functional.silu(x[..., 0] + norm.bias[0])).abs().max() < 1e-12
     for l in (1, 2):
-        v = x[..., l * l:(l + 1) ** 2]
+        v = x[..., l * l : (l + 1) ** 2]
         sig = torch.sigmoid(gates.view(6, 2, 4)[:, l - 1]).unsqueeze(-1)
-        assert (y_gate[..., l * l:(l + 1) ** 2] - v * sig).abs().max() < 1e-12
+        assert (y_gate[..., l * l : (l + 1) ** 2] - v * sig).abs().max() < 1e-12
         n = torch.sqrt((v * v).sum(-1, keepdim=True) + norm.eps)
         want = v * torch.nn.functional.silu(n + norm.bias[l].view(1, -1, 1)) / n
-        assert (y_norm[..., l * l:(l + 1) ** 2] - want).abs().max() < 1e-12
+        assert (y_norm[..., l * l : (l + 1) ** 2] - want).abs().max() < 1e-12
 
 
 FC_CASES = [
@@ -347,8 +348,14 @@ def test_equivariant_models_float64(name, make):
     assert (model(d.pos[:, perm]) - out).abs().max() < 1e-10
 
 
-@pytest.mark.parametrize("make", [lambda: CartesianTransformer(width=16), lambda: DeepSetsModel(hidden=16),
-                                  lambda: CartesianTransformer(width=16, output="vector")])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: CartesianTransformer(width=16),
+        lambda: DeepSetsModel(hidden=16),
+        lambda: CartesianTransformer(width=16, output="vector"),
+    ],
+)
 def test_unconstrained_models_are_permutation_invariant_but_not_rotation_invariant(make):
     torch.manual_seed(0)
     model = make().double().eval()
@@ -400,14 +407,19 @@ def test_training_reduces_loss_and_stop_hook_interrupts():
         return calls["n"] > 3
 
     with pytest.raises(StopRequested):
-        train_model(PowerSpectrumModel(lmax=2, hidden=16), tr, TrainConfig(steps=500), Control(should_stop=stop_after_3))
+        train_model(
+            PowerSpectrumModel(lmax=2, hidden=16), tr, TrainConfig(steps=500), Control(should_stop=stop_after_3)
+        )
     assert calls["n"] == 4  # checked every 10 steps: stopped at step 30 of 500
 
 
 def test_uncached_modes_run_augmentation_forces_penalty():
     tr, _, _ = make_splits(32, 8, TargetSpec(), seed=1)
-    for cfg in (TrainConfig(steps=5, augment=True), TrainConfig(steps=5, force_weight=1.0),
-                TrainConfig(steps=5, augment=True, penalty_weight=1.0)):
+    for cfg in (
+        TrainConfig(steps=5, augment=True),
+        TrainConfig(steps=5, force_weight=1.0),
+        TrainConfig(steps=5, augment=True, penalty_weight=1.0),
+    ):
         hist = train_model(CartesianTransformer(width=16), tr, cfg)
         assert not hist["cached"] and math.isfinite(hist["final_loss"])
 
@@ -425,7 +437,9 @@ def test_control_progress_is_throttled_and_scoped():
 def test_rotations_about_axes_and_device():
     axes = torch.tensor([[0.0, 1.0, 0.0]], dtype=F64)
     R = rotations_about_axes(axes, math.pi / 2)[0]
-    assert torch.allclose(R @ torch.tensor([0.0, 0.0, 1.0], dtype=F64), torch.tensor([1.0, 0.0, 0.0], dtype=F64), atol=1e-12)
+    assert torch.allclose(
+        R @ torch.tensor([0.0, 0.0, 1.0], dtype=F64), torch.tensor([1.0, 0.0, 0.0], dtype=F64), atol=1e-12
+    )
     assert resolve_device("cpu").type == "cpu"
     assert resolve_device("auto").type in ("cpu", "cuda")
     with pytest.raises(ValueError):

@@ -1,4 +1,5 @@
 """Spherical harmonics: e3nn's basis and normalizations, any degree, equivariance, exact values, bad input."""
+
 import numpy as np
 import pytest
 import sympy
@@ -23,8 +24,9 @@ def test_degree_2_matches_reference_polynomials():
     u = x / np.linalg.norm(x, axis=-1, keepdims=True)
     X, Y, Z = u.T
     s15 = np.sqrt(15)
-    expected = np.stack([s15 * X * Z, s15 * X * Y, np.sqrt(5) * (Y**2 - (X**2 + Z**2) / 2), s15 * Y * Z,
-                         s15 / 2 * (Z**2 - X**2)], -1)
+    expected = np.stack(
+        [s15 * X * Z, s15 * X * Y, np.sqrt(5) * (Y**2 - (X**2 + Z**2) / 2), s15 * Y * Z, s15 / 2 * (Z**2 - X**2)], -1
+    )
     assert np.abs(spherical_harmonics(2, x) - expected).max() < 1e-14
 
 

@@ -1,4 +1,5 @@
 """Wigner D: D^1 = R, homomorphism, orthogonality, e3nn agreement, high l accuracy."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -28,8 +29,7 @@ def test_rotation_about_y_is_sparse_reference_example():
     # from shared/reference: l = 2, t = 0.3
     D = wigner_D(2, matrix_y(0.3))
     c2, s2, c1, s1 = np.cos(0.6), np.sin(0.6), np.cos(0.3), np.sin(0.3)
-    expected = np.array([[c2, 0, 0, 0, s2], [0, c1, 0, s1, 0], [0, 0, 1, 0, 0], [0, -s1, 0, c1, 0],
-                         [-s2, 0, 0, 0, c2]])
+    expected = np.array([[c2, 0, 0, 0, s2], [0, c1, 0, s1, 0], [0, 0, 1, 0, 0], [0, -s1, 0, c1, 0], [-s2, 0, 0, 0, c2]])
     assert np.abs(D - expected).max() < 1e-14
 
 

@@ -1,4 +1,5 @@
 """Every statement of the conventions text, checked against sympy, scipy and e3nn."""
+
 import numpy as np
 import pytest
 import scipy.special
@@ -19,8 +20,19 @@ from equi_core.o3.rotations import zyz_angles_to_matrix
 
 
 def test_text_states_the_conventions():
-    for claim in ["Y-X-Y", "Z-Y-Z", "(x, y, z)", "(y, z, x)", "component", "integral", "Condon-Shortley",
-                  "change_basis_real_to_complex", "R itself", "1e-13", "l = 62"]:
+    for claim in [
+        "Y-X-Y",
+        "Z-Y-Z",
+        "(x, y, z)",
+        "(y, z, x)",
+        "component",
+        "integral",
+        "Condon-Shortley",
+        "change_basis_real_to_complex",
+        "R itself",
+        "1e-13",
+        "l = 62",
+    ]:
         assert claim in CONVENTIONS_MARKDOWN
 
 
@@ -43,7 +55,9 @@ def test_textbook_real_harmonics_wikipedia_table():
     assert textbook_m_order(1) == ["y", "z", "x"]
     # the Lab's harmonic is the textbook one at the relabelled point (z, x, y)
     w = np.random.default_rng(0).standard_normal((10, 3))
-    assert np.abs(spherical_harmonics(3, w, "integral") - spherical_harmonics_textbook(3, w[:, [2, 0, 1]])).max() < 1e-14
+    assert (
+        np.abs(spherical_harmonics(3, w, "integral") - spherical_harmonics_textbook(3, w[:, [2, 0, 1]])).max() < 1e-14
+    )
 
 
 @pytest.mark.parametrize("l", [1, 2, 3, 5])

@@ -1,4 +1,5 @@
 """The commuting square Y(R x) = D(R) Y(x) and the deliberately wrong D matrices (equi_core.equivariance)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,8 +40,9 @@ def test_commuting_square_path_a_matches_e3nn():
     X, _, _ = M.point_cloud_preset("methane")
     R = _R(5)
     sq = E.commuting_square_data(X, R, 3, "inverse rotation")
-    ref = o3.spherical_harmonics([0, 1, 2, 3], torch.tensor(X[1:] @ R.T), normalize=True,
-                                 normalization="component").numpy()
+    ref = o3.spherical_harmonics(
+        [0, 1, 2, 3], torch.tensor(X[1:] @ R.T), normalize=True, normalization="component"
+    ).numpy()
     assert np.abs(sq.path_a - ref).max() < 1e-12
 
 
@@ -49,8 +51,9 @@ def test_wrong_D_is_what_its_name_says():
     assert np.allclose(E.wrong_D("inverse rotation", 2, R), wigner_D(2, R).T)
     assert np.allclose(E.wrong_D("textbook basis", 2, R), wigner_D_textbook(2, R))
     a, b, g = 0.4, 1.0, -1.3
-    assert np.allclose(E.wrong_D("alpha and gamma swapped", 2, angles_to_matrix(a, b, g)),
-                       wigner_D(2, angles_to_matrix(g, b, a)))
+    assert np.allclose(
+        E.wrong_D("alpha and gamma swapped", 2, angles_to_matrix(a, b, g)), wigner_D(2, angles_to_matrix(g, b, a))
+    )
     for bug, _ in E.BUGS:  # every bug is still an orthogonal matrix: it "looks like" a rotation
         W = E.wrong_D(bug, 3, R)
         assert np.allclose(W @ W.T, np.eye(7), atol=1e-12)

@@ -1,4 +1,5 @@
 """Tests of equi_core.tensor_product: e3nn as oracle, equivariance in O(3), known examples, costs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -174,7 +175,7 @@ def test_fully_connected_equivariant_in_o3(seed):
 
 def test_parity_selection_rule():
     """0e x 0o can only give 0o; asking for 0e yields no path."""
-    _, _, irreps_out, paths = full_tensor_product_paths("0e", "0o")
+    _, _, irreps_out, _paths = full_tensor_product_paths("0e", "0o")
     assert _blocks(irreps_out) == [(1, 0, -1)]
     tp = FullyConnectedTensorProduct("1x0e", "1x0o", "1x0e")
     assert tp.weight_numel == 0

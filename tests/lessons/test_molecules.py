@@ -1,4 +1,5 @@
 """The Lab's one source of molecule geometry (equi_core.molecules) and the sphere presets built on it."""
+
 from __future__ import annotations
 
 import math
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 from equi_core.lessons import molecules as M
-import equi_core as S
+from equi_core.lessons import truncation as T
 
 
 def test_point_cloud_presets_are_the_molecules():
@@ -30,12 +31,18 @@ def test_point_cloud_presets_are_the_molecules():
 
 def _angles(u: np.ndarray) -> list[float]:
     u = u / np.linalg.norm(u, axis=-1, keepdims=True)
-    return sorted({round(math.degrees(math.acos(np.clip(u[i] @ u[j], -1, 1))), 2)
-                   for i in range(len(u)) for j in range(i + 1, len(u))})
+    return sorted(
+        {
+            round(math.degrees(math.acos(np.clip(u[i] @ u[j], -1, 1))), 2)
+            for i in range(len(u))
+            for j in range(i + 1, len(u))
+        }
+    )
 
 
-@pytest.mark.parametrize("name, angle, length", [("water", 104.52, 0.9572), ("ammonia", 106.7, 1.012),
-                                                 ("methane", 109.47, 1.09)])
+@pytest.mark.parametrize(
+    "name, angle, length", [("water", 104.52, 0.9572), ("ammonia", 106.7, 1.012), ("methane", 109.47, 1.09)]
+)
 def test_molecules_are_their_bond_lengths_and_angles(name, angle, length):
     m = M.molecule(name)
     assert np.array_equal(m.positions[0], np.zeros(3)) and not m.positions.flags.writeable
@@ -49,7 +56,7 @@ def test_molecules_are_their_bond_lengths_and_angles(name, angle, length):
 
 def test_sphere_presets_use_the_molecules_geometry():
     for name in M.MOLECULES:
-        assert np.abs(S.molecule_directions(name) - M.bond_directions(name)).max() < 1e-15
-        assert S.TARGET_MOLECULES[name][0] == M.molecule(name).description
-    X, labels, bonds = M.point_cloud_preset("water")
+        assert np.abs(T.molecule_directions(name) - M.bond_directions(name)).max() < 1e-15
+        assert T.TARGET_MOLECULES[name][0] == M.molecule(name).description
+    X, _labels, _bonds = M.point_cloud_preset("water")
     assert np.abs(X - M.molecule("water").positions).max() == 0.0 and X.flags.writeable

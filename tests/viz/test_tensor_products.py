@@ -1,4 +1,5 @@
 """Tests of the pure figure builders of equi_core.viz.tensor_products."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 from equi_core import clebsch_gordan
-import equi_core as G
+from equi_core.lessons import tensor_products as TP
+from equi_core.o3 import gaunt as G
 from equi_core.viz import tensor_products as T
 
 
@@ -29,7 +31,7 @@ def test_cg_block_heatmaps_show_every_component(l1, l2, l3):
 
 
 def test_vector_coupling_figure_shows_cg_and_gaunt():
-    rows = G.couple_two_vectors([1.0, -2.0, 3.0], [0.5, 1.0, 2.0], np.eye(3))
+    rows = TP.couple_two_vectors([1.0, -2.0, 3.0], [0.5, 1.0, 2.0], np.eye(3))
     fig = T.vector_coupling_figure([r.irrep for r in rows], [r.cg for r in rows], [r.gaunt for r in rows])
     _revalidate(fig)
     assert len(fig.data) == 6
@@ -64,7 +66,7 @@ def test_timing_figure_in_milliseconds():
 
 
 def test_lost_paths_figure_counts_every_lost_path():
-    census = G.path_census(4)
+    census = TP.path_census(4)
     fig = T.lost_paths_figure(4, census.lost)
     _revalidate(fig)
     z = np.asarray(fig.data[0].z)

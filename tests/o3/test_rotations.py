@@ -1,4 +1,5 @@
 """Rotations: conventions (Y-X-Y as e3nn, Z-Y-Z textbook), round trips, Haar sampling, validation."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings

@@ -1,5 +1,8 @@
 """The Lab's one plotting style (equi_core.viz.style): layout merge, fast figures, log floors, panels, typed arrays."""
+
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import plotly.graph_objects as go
@@ -47,7 +50,7 @@ def test_log_floor_keeps_zeros_at_the_floor():
 def test_panel_domains_and_titles_tile_the_width():
     doms = vs.panel_domains([1.0, 2.0, 1.0], 0.1)
     assert doms[0][0] == 0.0 and doms[-1][1] == pytest.approx(1.0)
-    assert all(a[1] + 0.1 == pytest.approx(b[0]) for a, b in zip(doms, doms[1:]))
+    assert all(a[1] + 0.1 == pytest.approx(b[0]) for a, b in itertools.pairwise(doms))
     assert doms[1][1] - doms[1][0] == pytest.approx(2 * (doms[0][1] - doms[0][0]))
     note = vs.panel_title("p", doms[1], size=15)
     assert note["x"] == pytest.approx(0.5) and note["font"] == {"size": 15} and note["yanchor"] == "bottom"
@@ -67,7 +70,7 @@ def test_subplot_axes_domains_do_not_overlap():
     layout, refs = vs.subplot_axes(2, 3, titles=list("abcdef"))
     assert refs[0] == ("x", "y") and refs[5] == ("x6", "y6")
     xs = [layout["xaxis" + r[0][1:]]["domain"] for r in refs[:3]]
-    assert all(a[1] < b[0] for a, b in zip(xs, xs[1:]))
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(xs))
     assert len(layout["annotations"]) == 6
     with pytest.raises(ValueError):
         vs.subplot_axes(0, 1)

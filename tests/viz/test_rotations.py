@@ -4,6 +4,7 @@ The builders are tested directly: trace types and counts, that every figure is v
 ``go.Figure(fig.to_dict())``), that the drawn geometry is the math (the rotated surface *is* the surface of the
 rotated coefficients), and the numbers of the commuting square (1e-15 for the right D, O(1) for a wrong one).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -178,9 +179,14 @@ def test_rotation_animation_frames_are_the_turning_feature():
     frames = []
     for ang in angles:
         Rt = axis_angle_to_matrix(axis, np.deg2rad(ang))
-        frames.append([vr.FeatureBlock(b.label, b.l, b.before,
-                                       Irreps([(1, (b.l, 1 if b.l != 1 else -1))]).D_from_matrix(Rt) @ b.before)
-                       for b in base])
+        frames.append(
+            [
+                vr.FeatureBlock(
+                    b.label, b.l, b.before, Irreps([(1, (b.l, 1 if b.l != 1 else -1))]).D_from_matrix(Rt) @ b.before
+                )
+                for b in base
+            ]
+        )
     d = _valid(vr.rotation_animation(frames, angles, axis=axis, mark_angle_deg=90.0))
     assert len(d["frames"]) == 4
     assert [f["name"] for f in d["frames"]] == ["0", "90", "180", "270"]
@@ -221,16 +227,25 @@ def test_point_cloud_scene_one_scene_before_and_after():
 def test_commuting_square_figure_shows_both_paths_and_log_errors():
     X, labels, _ = M.point_cloud_preset("water")
     sq = E.commuting_square_data(X, _R(6), 2, "textbook basis")
-    d = _valid(vr.commuting_square_figure(sq.path_a, sq.path_b, sq.wrong, column_labels=sq.column_labels,
-                                          row_labels=labels[1:], wrong_label="textbook basis"))
+    d = _valid(
+        vr.commuting_square_figure(
+            sq.path_a,
+            sq.path_b,
+            sq.wrong,
+            column_labels=sq.column_labels,
+            row_labels=labels[1:],
+            wrong_label="textbook basis",
+        )
+    )
     assert [t["type"] for t in d["data"]] == ["heatmap"] * 4
     ok, bad = np.array(d["data"][2]["z"]), np.array(d["data"][3]["z"])
     assert ok.max() < -12  # log10 |A - B|
     assert bad.max() > -1  # log10 |A - wrong|
     assert d["data"][2]["zmin"] == -17 and d["data"][3]["zmax"] == 0
     with pytest.raises(ValueError):
-        vr.commuting_square_figure(sq.path_a, sq.path_b[:1], sq.wrong, column_labels=sq.column_labels,
-                                   row_labels=labels[1:])
+        vr.commuting_square_figure(
+            sq.path_a, sq.path_b[:1], sq.wrong, column_labels=sq.column_labels, row_labels=labels[1:]
+        )
 
 
 def test_equivariance_error_bars_colour_exact_and_broken():
@@ -245,13 +260,14 @@ def test_equivariance_error_bars_colour_exact_and_broken():
 
 # ------------------------------------------------------------------------------------------ conventions
 def test_three_bases_figure_has_four_labelled_panels():
-    from equi_core.o3.conventions import textbook_m_order, wigner_D_complex
     from equi_core import matrix_to_zyz_angles
+    from equi_core.o3.conventions import textbook_m_order, wigner_D_complex
 
     R = _R(8)
     D_qm = wigner_D_complex(2, *matrix_to_zyz_angles(R))
-    d = _valid(vc.three_bases_figure(2, wigner_D(2, R), wigner_D_textbook(2, R), D_qm,
-                                     textbook_labels=textbook_m_order(2)))
+    d = _valid(
+        vc.three_bases_figure(2, wigner_D(2, R), wigner_D_textbook(2, R), D_qm, textbook_labels=textbook_m_order(2))
+    )
     assert len(d["data"]) == 4
     assert np.allclose(d["data"][2]["z"], D_qm.real, atol=1e-6)
     assert np.allclose(d["data"][3]["z"], D_qm.imag, atol=1e-6)

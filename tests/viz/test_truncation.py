@@ -1,11 +1,13 @@
 """Tests of the pure figure builders of equi_core.viz.truncation (numbers in, figures out)."""
+
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-import equi_core as S
+from equi_core.lessons import truncation as T
+from equi_core.o3 import sphere as S
 from equi_core.viz import truncation as V
 from equi_core.viz.style import FLOOR, as_array
 
@@ -18,10 +20,10 @@ def _revalidate(fig: go.Figure) -> go.Figure:
 @pytest.fixture(scope="module")
 def water():
     grid = S.latlong_grid(13, 25)
-    signal = S.make_target("water", kappa=10.0)
-    study = S.truncation_study(signal, 8, grid)
+    signal = T.make_target("water", kappa=10.0)
+    study = T.truncation_study(signal, 8, grid)
     original = signal.values(grid.flat_points).reshape(grid.n_theta, grid.n_phi)
-    recon = S.reconstruct(study.coefficients, 3, grid)
+    recon = T.reconstruct(study.coefficients, 3, grid)
     return grid, signal, study, original, recon
 
 
@@ -80,7 +82,7 @@ def test_power_spectrum_splits_kept_and_lost(water, L):
 
 
 def test_blind_spot_figure_marks_visible_degrees():
-    blind = S.blind_spot(4, 9)
+    blind = T.blind_spot(4, 9)
     fig = V.blind_spot_figure(blind.ls, blind.difference, blind.feature_norm, n=4, L=3)
     _revalidate(fig)
     bars, norms = fig.data
@@ -91,12 +93,15 @@ def test_blind_spot_figure_marks_visible_degrees():
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(rects) == 1 and rects[0].x0 == 3.5
     # no shading when the model sees every degree drawn
-    assert not [s for s in V.blind_spot_figure(blind.ls, blind.difference, blind.feature_norm, n=4, L=9).layout.shapes
-                if s.type == "rect"]
+    assert not [
+        s
+        for s in V.blind_spot_figure(blind.ls, blind.difference, blind.feature_norm, n=4, L=9).layout.shapes
+        if s.type == "rect"
+    ]
 
 
 def test_star_pair_figure_draws_both_stars():
-    blind = S.blind_spot(3, 3)
+    blind = T.blind_spot(3, 3)
     fig = V.star_pair_figure(blind.star, blind.turned)
     _revalidate(fig)
     markers = [t for t in fig.data if t.mode == "markers"]
