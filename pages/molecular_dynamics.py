@@ -50,7 +50,9 @@ def cards(study: md.Study, models: tuple[str, ...]) -> None:
         drift = r.drift_eV_per_atom_per_ps
         col.metric(f"{r.model}: drift", "n/a (NVT)" if drift is None else f"{drift:.1e} eV/atom/ps", help=r.label)
         fail = "survived" if r.survived else f"failed at {r.time_to_failure_ps:.2f} ps"
-        col.metric("stability", fail, help=r.failure_reason or f"{r.time_ps:.2f} ps without leaving the window")
+        col.metric(
+            f"{r.model}: stability", fail, help=r.failure_reason or f"{r.time_ps:.2f} ps without leaving the window"
+        )
         col.caption(f"{r.cpu_ms_per_step:.1f} CPU ms/step ({r.ms_per_step:.1f} ms wall)")
 
 
@@ -111,6 +113,7 @@ rot = pd.DataFrame(
         "model": [r.model for r in study.runs],
         "what it is": [r.label for r in study.runs],
         "max |ΔE| eV": [r.rotation_energy_eV for r in study.runs],
+        "max |ΔE| eV (float64)": [r.rotation_energy_f64_eV for r in study.runs],
         "max |ΔF| eV/Å": [r.rotation_force_eV_per_A for r in study.runs],
     }
 )

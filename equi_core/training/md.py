@@ -736,9 +736,18 @@ def loop_work(
 
 
 def analyse_run(
-    traj: Trajectory, reference: Trajectory | None, config: MDConfig, potential: Potential | None = None
+    traj: Trajectory,
+    reference: Trajectory | None,
+    config: MDConfig,
+    potential: Potential | None = None,
+    potential_f64: Potential | None = None,
 ) -> dict[str, Any]:
-    """The measured numbers of one run (JSON-able; the module docstring defines each)."""
+    """The measured numbers of one run (JSON-able; the module docstring defines each).
+
+    ``potential`` is the model as it ran (float32 for the shipped models); ``potential_f64`` (optional) the same
+    model in float64, whose rotation sensitivity (``rotation_energy_f64_eV``) separates the model's symmetry from
+    float32 rounding of a ~300 eV total energy.
+    """
     n = len(traj.numbers)
     drift, fluct = (math.nan, math.nan)
     cut = len(traj.time_ps) if traj.failure is None else max(int(traj.failure["step"]), 2)
@@ -778,6 +787,16 @@ def analyse_run(
         )
         row["rotation_energy_eV"] = rs["energy_eV"]
         row["rotation_force_eV_per_A"] = rs["force_eV_per_A"]
+        if potential_f64 is not None:
+            rs64 = rotation_sensitivity(
+                potential_f64,
+                traj.numbers,
+                traj.sample_frames[idx],
+                config.rotation_samples,
+                np.random.default_rng(config.seed + 2),
+            )
+            row["rotation_energy_f64_eV"] = rs64["energy_eV"]
+            row["rotation_force_f64_eV_per_A"] = rs64["force_eV_per_A"]
     return _clean(row)
 
 
@@ -1043,8 +1062,9 @@ def run_md_study(
             traj = run_dynamics(calc, start, config, name=name, control=control, progress=(i / total, 1 / total))
             if name == REFERENCE:
                 reference = traj
+            pot64 = _float64_potential(model, potential) if not traj.stopped else None
             metrics = analyse_run(
-                traj, reference if name != REFERENCE else None, config, None if traj.stopped else potential
+                traj, reference if name != REFERENCE else None, config, None if traj.stopped else potential, pot64
             )
             file = None
             if out_dir is not None:
@@ -1091,6 +1111,21 @@ def run_md_study(
         raise
     study["wall_time_s"] = time.perf_counter() - t_start
     return _clean(study)
+
+
+def _float64_potential(model: Any, potential: Potential) -> Potential | None:
+    """A float64 copy of a torch model's potential (wrapped the same way), or ``None`` for a non-torch one."""
+    if model is None or not hasattr(model, "double"):
+        return None
+    import copy
+
+    m64 = copy.deepcopy(model).double()
+    base: Potential = ModelPotential(m64)
+    if isinstance(potential, RotationallyAveraged):
+        avg = RotationallyAveraged(base, 1)
+        avg.rotations, avg.k, avg.kind = potential.rotations, potential.k, potential.kind
+        return avg
+    return base
 
 
 def _training_summary(model: Any) -> dict[str, Any]:

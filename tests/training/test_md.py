@@ -367,6 +367,9 @@ def test_study_runs_every_model_from_one_start_and_writes_extxyz(dataset: Any, t
         assert len(images) == 5 and images[-1].info["step"] == 40
         np.testing.assert_allclose(images[-1].positions, np.asarray(r["frames"][-1]), atol=1e-4)
     assert study["averaging"]["rows"][0]["rotations"] == "none"
+    by = {r["model"]: r for r in study["runs"]}
+    assert by["nequip"]["rotation_energy_f64_eV"] < 1e-10
+    assert by["transformer-direct"]["rotation_energy_f64_eV"] > 1e-6
 
 
 def test_md_job_stop_keeps_what_it_computed(dataset: Any, tmp_path: Any, monkeypatch: Any) -> None:
