@@ -35,6 +35,7 @@ from ..o3.cartesian import (
     cartesian_rank_table,
     cartesian_to_irreps,
     decompose_cartesian,
+    exact_sqrt_string,
     irreps_to_cartesian,
     matrix_product_paths,
     matrix_product_via_paths,
@@ -684,6 +685,7 @@ def constants_table(rows: tuple[GridPathRow, ...]) -> Columns:
         "l3": [r.l3 for r in rows],
         "kind": [r.kind for r in rows],
         "constant": [r.constant for r in rows],
+        "exact": [f"{exact_sqrt_string(r.constant * math.sqrt(math.pi), 10_000)} / sqrt(pi)" for r in rows],
         "closed form |.|": [r.formula for r in rows],
         "residual vs CG": [r.residual for r in rows],
     }

@@ -90,6 +90,11 @@ def test_odd_constants_and_limits() -> None:
         cp.odd_constants(cp.L_PATHS_MAX + 1)
     table = cp.constants_table(rows)
     assert table["kind"].count("odd") == 11
+    exact = dict(zip(zip(table["l1"], table["l2"], table["l3"]), table["exact"]))
+    assert exact[1, 1, 1] == "sqrt(9/2) / sqrt(pi)"  # 3 / sqrt(2 pi)
+    assert exact[0, 0, 0] == "1/2 / sqrt(pi)"  # Gaunt: 1 / sqrt(4 pi)
+    assert exact[2, 2, 3] == "sqrt(90) / sqrt(pi)"
+    assert all("." not in e for e in cp.constants_table(cp.odd_constants(cp.L_PATHS_MAX))["exact"])
 
 
 @pytest.mark.parametrize("L", [1, 3, 4])
