@@ -579,7 +579,9 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _result(cfg: dict[str, Any], rows: list[dict[str, Any]], complete: bool, t0: float) -> dict[str, Any]:
+def _result(
+    cfg: dict[str, Any], rows: list[dict[str, Any]], complete: bool, t0: float, n_points: int
+) -> dict[str, Any]:
     import torch
 
     return {
@@ -588,6 +590,7 @@ def _result(cfg: dict[str, Any], rows: list[dict[str, Any]], complete: bool, t0:
         "rows": rows,
         "summary": summarize(rows),
         "complete": complete,
+        "n_points": n_points,
         "wall_time_s": time.perf_counter() - t0,
         "cpu_time_s": float(sum(r["cpu_time_s"] for r in rows)),
         "torch_version": torch.__version__,
@@ -625,11 +628,11 @@ def train_job(config: dict[str, Any], control: Any) -> dict[str, Any]:
             control.scoped(i, len(points), f"{i + 1}/{len(points)} {label}")
             control.check(0.0, "", force=True)
             rows.append(_run_point(kind, copies, seed, cfg, lambda f: control.check(f)))
-            control.publish(_result(cfg, list(rows), False, t0))
+            control.publish(_result(cfg, list(rows), False, t0, len(points)))
         control.check(1.0, "done", force=True)
     finally:
         torch.set_num_threads(threads)
-    return _result(cfg, rows, True, t0)
+    return _result(cfg, rows, True, t0, len(points))
 
 
 def load_shipped(path: str | Path | None = None) -> dict[str, Any] | None:
