@@ -301,7 +301,7 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "lr_grid": [1e-3, 3e-3, 1e-2],
             "lr_sweep_depth": 2,
             "batch_size": 32,
-            "max_steps": 1500,
+            "max_steps": 1000,
             "eval_every": 100,
             "patience": 4,
             "lmax": 2,

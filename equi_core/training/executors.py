@@ -158,7 +158,7 @@ class RayExecutor(Executor):
 
     def __init__(self, address: str = "auto") -> None:
         try:
-            import ray
+            import ray  # type: ignore[import-not-found]
         except ImportError as exc:
             raise RuntimeError(
                 "--ray needs the optional extra 'ray' (pip install 'ray[default]'); without it use "

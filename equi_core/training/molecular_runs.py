@@ -56,7 +56,9 @@ def splits(cfg: Mapping[str, Any], n_train: int) -> tuple[Any, Any, Any]:
     """Train (the first ``n_train`` of the largest training split: nested), validation and test splits, fixed by
     ``split_seed`` (cached per process)."""
     n_max = max(cfg["n_train"]) if isinstance(cfg["n_train"], list) else int(cfg["n_train"])
-    n_max = max(n_max, int(cfg.get("lr_sweep_n", 0)), n_train)
+    if isinstance(cfg["n_train"], list):
+        n_max = max(n_max, int(cfg.get("lr_sweep_n", 0)))
+    n_max = max(n_max, n_train)
     key = (cfg["molecule"], cfg["split_seed"], n_max, cfg["n_val"], cfg["n_test"])
     if key not in _DATA:
         _DATA.clear()
@@ -138,6 +140,7 @@ def run(key: str, cfg: Mapping[str, Any], point: Mapping[str, Any], control: Con
         row[f"{name}_energy_mae"] = e["energy_mae_mev_per_atom"]
         row[f"{name}_force_mae"] = e["force_mae"]
     row.update(
+        n_atoms=len(train.numbers),
         kind=kind,
         hyper=hyper,
         params=count_parameters(model),

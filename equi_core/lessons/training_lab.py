@@ -1,0 +1,614 @@
+"""What the Training-lab page shows: the essay's words, and beside them only what the results measured.
+
+Every sentence here is computed at render time from a result (a shipped ``results/molecular/<experiment>.json`` or
+a live run): :func:`finding` reads the seed-aggregated ``table`` of a result and returns a :class:`Finding` (a
+verdict and a sentence with the measured numbers, saying plainly when the measurement contradicts the essay).
+:func:`protocol_text` states the budgets and the protocol of a result's configuration; :func:`underfit_text` lists
+the flagged runs; :func:`table_records` is the table the page shows (mean ± spread of the seeds, train /
+validation / test). Torch-free: results are plain JSON.
+
+Example
+-------
+>>> res = {"experiment": "truncation", "config": {"order": 3}, "table": [
+...     {"model": "irreps", "L": 2, "test_rmse_mean": 0.5, "test_rmse_std": 0.01, "n_seeds": 3},
+...     {"model": "irreps", "L": 3, "test_rmse_mean": 0.02, "test_rmse_std": 0.001, "n_seeds": 3}]}
+>>> finding(res).verdict
+'supported'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..training.catalog import (
+    ESSAY_QUOTES,
+    EXPERIMENTS,
+    MODEL_LABELS,
+    NONLINEARITY_LABELS,
+    UNDERFIT_RATIO,
+    experiment_key,
+    load_result,
+)
+from .classroom import Quiz
+
+__all__ = [
+    "Finding",
+    "KCAL_PER_MOL_EV",
+    "finding",
+    "essay_quotes",
+    "protocol_text",
+    "underfit_text",
+    "run_text",
+    "table_records",
+    "series",
+    "model_label",
+    "quizzes",
+    "legendre_degrees_of_cos",
+    "shipped",
+    "tblite_message",
+]
+
+#: 1 kcal/mol in eV (chemical accuracy).
+KCAL_PER_MOL_EV = 0.0433641
+
+EQUIVARIANT = ("nequip-l1", "nequip-l2", "tensornet")
+UNCONSTRAINED = ("transformer", "transformer+aug")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A verdict on the essay's claim (``supported``, ``partly supported``, ``contradicted``, ``not shown`` or
+    ``no result``) and the sentence with the measured numbers behind it."""
+
+    verdict: str
+    text: str
+
+
+def shipped(name: str) -> dict[str, Any] | None:
+    """The shipped result of an experiment (plain JSON) or None."""
+    return load_result(name)
+
+
+def model_label(key: str) -> str:
+    """What a model is, in words (:data:`~equi_core.training.catalog.MODEL_LABELS`)."""
+    return MODEL_LABELS.get(key, NONLINEARITY_LABELS.get(key, key))
+
+
+def essay_quotes(name: str) -> list[str]:
+    """The essay's own sentences the experiment tests, verbatim."""
+    return [ESSAY_QUOTES[q] for q in EXPERIMENTS[experiment_key(name)].quotes]
+
+
+def tblite_message(available: bool) -> str | None:
+    """What the page says when GFN2-xTB (tblite) is missing: the shipped data still work, new data cannot be made."""
+    if available:
+        return None
+    return (
+        "tblite (GFN2-xTB) is not installed here: the lab runs on the shipped datasets only; making new "
+        "molecular data (`python -m equi_core.training dataset ...`) needs `pip install tblite` (Linux)."
+    )
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+def _g(rec: Mapping[str, Any], metric: str, stat: str = "mean") -> float:
+    v = rec.get(f"{metric}_{stat}")
+    return float(v) if isinstance(v, (int, float)) else math.nan
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    if 1e-3 <= abs(x) < 1e4:
+        return f"{x:.{digits}g}"
+    return f"{x:.1e}"
+
+
+def _pm(rec: Mapping[str, Any], metric: str) -> str:
+    return f"{_fmt(_g(rec, metric))} ± {_fmt(_g(rec, metric, 'std'), 2)}"
+
+
+def series(result: Mapping[str, Any], metric: str, by: str = "model", x: str = "n_train") -> dict[Any, dict[str, list]]:
+    """Per group value of ``by``: ``x``, mean and std of ``metric`` over the seeds (sorted by ``x``)."""
+    out: dict[Any, dict[str, list]] = {}
+    for rec in result.get("table", []):
+        if f"{metric}_mean" not in rec:
+            continue
+        s = out.setdefault(rec.get(by), {"x": [], "mean": [], "std": [], "n_seeds": []})
+        s["x"].append(rec.get(x))
+        s["mean"].append(_g(rec, metric))
+        s["std"].append(_g(rec, metric, "std"))
+        s["n_seeds"].append(rec.get("n_seeds"))
+    for s in out.values():
+        order = sorted(range(len(s["x"])), key=lambda i: s["x"][i])
+        for k in s:
+            s[k] = [s[k][i] for i in order]
+    return out
+
+
+def _samples_to_reach(xs: Sequence[float], ys: Sequence[float], target: float) -> float | None:
+    """Smallest N where the log-log interpolated curve first reaches ``target`` (None if never)."""
+    pts = [(float(a), float(b)) for a, b in zip(xs, ys) if math.isfinite(b) and b > 0]
+    for i, (n, e) in enumerate(pts):
+        if e <= target:
+            if i == 0:
+                return n
+            n0, e0 = pts[i - 1]
+            t = (math.log(target) - math.log(e0)) / (math.log(e) - math.log(e0))
+            return math.exp(math.log(n0) + t * (math.log(n) - math.log(n0)))
+    return None
+
+
+def _best(curves: Mapping[Any, Mapping[str, list]], models: Sequence[str], at: Any) -> tuple[str, float, float]:
+    """The model among ``models`` with the lowest mean at ``x == at``: (model, mean, std)."""
+    best = ("", math.inf, math.nan)
+    for m in models:
+        c = curves.get(m)
+        if c and at in c["x"]:
+            i = c["x"].index(at)
+            if c["mean"][i] < best[1]:
+                best = (m, c["mean"][i], c["std"][i])
+    return best
+
+
+def _n_atoms(result: Mapping[str, Any]) -> int | None:
+    for r in result.get("rows", []):
+        if r.get("n_atoms"):
+            return int(r["n_atoms"])
+    return result.get("n_atoms")
+
+
+# ------------------------------------------------------------------------------------------------ findings
+def finding(result: Mapping[str, Any] | None) -> Finding:
+    """The verdict and measured sentence for a result (``no result`` when there is none or it has no table)."""
+    if not result or not result.get("table"):
+        return Finding("no result", "No result yet: nothing is claimed here until an experiment has been run.")
+    key = experiment_key(result["experiment"])
+    return {
+        "sample-efficiency": _finding_sample_efficiency,
+        "large-data": _finding_large_data,
+        "equivariance": _finding_equivariance,
+        "truncation": _finding_truncation,
+        "depth": _finding_depth,
+    }[key](result)
+
+
+def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
+    f = series(result, "test_force_mae")
+    e = series(result, "test_energy_mae")
+    eq = [m for m in EQUIVARIANT if m in f]
+    un = [m for m in UNCONSTRAINED if m in f]
+    if not eq or not un:
+        return Finding("no result", "This run has no equivariant/unconstrained pair of models to compare.")
+    ns = sorted({n for m in f for n in f[m]["x"]})
+    n0, n1 = ns[0], ns[-1]
+    m_eq, e_eq0, _ = _best(f, eq, n0)
+    _, e_un1, _ = _best(f, un, n1)
+    parts = [
+        f"Test force MAE at N = {n0}: best equivariant model ({model_label(m_eq)}) {_fmt(e_eq0)} eV/Å; "
+        f"best unconstrained at N = {n1}: {_fmt(e_un1)} eV/Å."
+    ]
+    reach = None
+    for m in un:
+        r = _samples_to_reach(f[m]["x"], f[m]["mean"], e_eq0)
+        if r is not None and (reach is None or r < reach):
+            reach = r
+    if reach is not None:
+        factor = reach / n0
+        parts.append(
+            f"The unconstrained models need N ≈ {reach:.0f} to reach the equivariant model's N = {n0} "
+            f"force error: {factor:.1f}× the data."
+        )
+        verdict = "supported" if factor >= 10 else "partly supported" if factor >= 2 else "contradicted"
+    else:
+        factor = n1 / n0
+        parts.append(
+            f"No unconstrained model reaches the equivariant model's N = {n0} force error within "
+            f"N ≤ {n1}: more than {factor:.0f}× the data."
+        )
+        verdict = "supported" if factor >= 10 else "partly supported"
+    if "nequip-l0" in f and "nequip-l1" in f and n1 in f["nequip-l0"]["x"] and n1 in f["nequip-l1"]["x"]:
+        a = f["nequip-l0"]["mean"][f["nequip-l0"]["x"].index(n1)]
+        b = f["nequip-l1"]["mean"][f["nequip-l1"]["x"].index(n1)]
+        parts.append(
+            f"NequIP's own ablation: lmax = 0 (invariant) {_fmt(a)} vs lmax = 1 {_fmt(b)} eV/Å at N = {n1} "
+            f"({a / b:.1f}×)."
+        )
+    n_atoms = _n_atoms(result)
+    if n_atoms:
+        ca = KCAL_PER_MOL_EV * 1e3 / n_atoms  # meV/atom
+        reached = []
+        for m in e:
+            r = _samples_to_reach(e[m]["x"], e[m]["mean"], ca)
+            if r is not None:
+                reached.append((r, m))
+        if reached:
+            r, m = min(reached)
+            parts.append(
+                f"Chemical accuracy in energy (1 kcal/mol = {ca:.2f} meV/atom here) is first reached by "
+                f"{model_label(m)} at N ≈ {r:.0f}."
+            )
+        else:
+            best_e = min((min(c["mean"]) for c in e.values()), default=math.nan)
+            parts.append(
+                f"No model reaches chemical accuracy in energy (1 kcal/mol = {ca:.2f} meV/atom) within "
+                f"N ≤ {n1} (best test energy MAE {_fmt(best_e)} meV/atom) at these small model sizes."
+            )
+            if verdict == "supported":
+                verdict = "partly supported"
+    if verdict == "contradicted":
+        parts.append("This contradicts the essay's order-of-magnitude claim for these models and budgets.")
+    return Finding(verdict, " ".join(parts))
+
+
+def _finding_large_data(result: Mapping[str, Any]) -> Finding:
+    f = series(result, "test_force_mae")
+    eq = [m for m in ("nequip-l0", *EQUIVARIANT) if m in f]
+    un = [m for m in UNCONSTRAINED if m in f]
+    if not eq or not un:
+        return Finding("no result", "This run has no equivariant/unconstrained pair of models to compare.")
+    ns = sorted({n for m in f for n in f[m]["x"]})
+    ratios = []
+    for n in ns:
+        m_e, v_e, s_e = _best(f, [m for m in eq if m != "nequip-l0"] or eq, n)
+        m_u, v_u, s_u = _best(f, un, n)
+        if m_e and m_u:
+            ratios.append((n, v_u / v_e, v_u, s_u, v_e, s_e, m_u, m_e))
+    if not ratios:
+        return Finding("no result", "No training-set size has both kinds of model.")
+    text = (
+        "Test force MAE, best unconstrained / best equivariant: "
+        + ", ".join(f"{r[1]:.2f}× at N = {r[0]}" for r in ratios)
+        + "."
+    )
+    crossed = [r for r in ratios if r[2] - r[3] <= r[4] + r[5]]  # unconstrained within (or below) the spreads
+    n_last = ratios[-1]
+    if crossed and not any(r[2] - r[3] <= r[4] + r[5] for r in ratios[:1]) and crossed[0][0] > ratios[0][0]:
+        return Finding(
+            "supported",
+            text + f" A crossover appears at N = {crossed[0][0]}: the unconstrained model "
+            "matches the equivariant one within the seed spreads from there on.",
+        )
+    if crossed:
+        return Finding(
+            "partly supported",
+            text + f" The unconstrained model is within the seed spreads of the "
+            f"equivariant one at N = {', '.join(str(r[0]) for r in crossed)}.",
+        )
+    trend = "shrinks" if len(ratios) > 1 and ratios[-1][1] < ratios[0][1] else "does not shrink"
+    return Finding(
+        "not shown",
+        text + f" No crossover up to N = {n_last[0]}: the gap {trend} with N. The essay's "
+        "claim is about far larger datasets than this lab can train on; these numbers neither confirm "
+        "nor refute it beyond this range.",
+    )
+
+
+def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
+    ec = series(result, "energy_change", x="angle_deg")
+    fe = series(result, "force_error", x="angle_deg")
+    acc = series(result, "test_force_mae", x="angle_deg")
+    if not ec:
+        return Finding("no result", "No rotated test molecules in this result.")
+    worst = {m: max(c["mean"]) for m, c in ec.items()}
+    worst_f = {m: max(c["mean"]) for m, c in fe.items()}
+    price = {m: (c["mean"][0], c["std"][0]) for m, c in acc.items()}
+    constrained = [m for m in worst if m.startswith("nequip") or m == "tensornet"]
+    free = [m for m in worst if m.startswith("transformer")]
+    parts = []
+    verdict = "supported"
+    if constrained:
+        w = max(worst[m] for m in constrained)
+        parts.append(
+            f"Largest energy change of the constrained models over all angles: {_fmt(w)} meV/atom "
+            f"(float32 round-off); force error {_fmt(max(worst_f[m] for m in constrained))} eV/Å."
+        )
+        if w > 1e-2:
+            verdict = "contradicted"
+    for m in free:
+        parts.append(
+            f"{model_label(m)}: energy change up to {_fmt(worst[m])} meV/atom, force error up to "
+            f"{_fmt(worst_f[m])} eV/Å; test force MAE {_fmt(price[m][0])} ± {_fmt(price[m][1], 2)} eV/Å."
+        )
+    if "transformer" in worst and "transformer+aug" in worst and worst["transformer+aug"] > 0:
+        parts.append(
+            f"Augmentation divides the worst energy change by {worst['transformer'] / worst['transformer+aug']:.1f}."
+        )
+    if "transformer+aug" in price and "transformer+aug+penalty" in price:
+        a, p = price["transformer+aug"][0], price["transformer+aug+penalty"][0]
+        change = (p / a - 1) * 100
+        wa, wp = worst.get("transformer+aug", math.nan), worst.get("transformer+aug+penalty", math.nan)
+        parts.append(
+            f"The rotation penalty changes the worst energy change from {_fmt(wa)} to {_fmt(wp)} meV/atom "
+            f"and the test force MAE by {change:+.0f} % (its price in accuracy, measured)."
+        )
+    if free and constrained and min(worst[m] for m in free) <= max(worst[m] for m in constrained) * 10:
+        verdict = "partly supported"
+    return Finding(verdict, " ".join(parts))
+
+
+def legendre_degrees_of_cos(order: int) -> list[int]:
+    """The Legendre degrees present in ``cos(K theta)`` as a polynomial in ``cos theta`` (``T_K`` in Legendre form):
+    the degrees ``l`` a model must resolve to represent the three-body term exactly.
+
+    Example
+    -------
+    >>> legendre_degrees_of_cos(3)
+    [1, 3]
+    """
+    coef = np.polynomial.legendre.poly2leg(np.polynomial.chebyshev.cheb2poly([0] * order + [1]))
+    return [int(i) for i, c in enumerate(coef) if abs(c) > 1e-12]
+
+
+def _finding_truncation(result: Mapping[str, Any]) -> Finding:
+    k = int(result.get("config", {}).get("order", 0))
+    t = series(result, "test_rmse", x="L")
+    parts, cliffs = [], []
+    for m, c in t.items():
+        below = [v for L, v in zip(c["x"], c["mean"]) if k > L]
+        above = [v for L, v in zip(c["x"], c["mean"]) if k <= L]
+        if below and above:
+            ratio = min(below) / max(max(above), 1e-300)
+            cliffs.append(ratio)
+            parts.append(
+                f"{model_label(m)}: best relative test RMSE with L < {k} {_fmt(min(below))}, worst with "
+                f"L ≥ {k} {_fmt(max(above))} ({ratio:.0f}×)."
+            )
+    if not cliffs:
+        return Finding("no result", f"The degrees run do not straddle K = {k}.")
+    verdict = "supported" if max(cliffs) >= 3 else "contradicted"
+    text = (
+        f"Target cos({k}θ) (Legendre degrees {legendre_degrees_of_cos(k)}). "
+        + " ".join(parts)
+        + " A cliff at L = K shows the mechanism on a synthetic target; whether real potential-energy surfaces "
+        "need L > 3 is what the essay calls open, and this does not measure it."
+    )
+    return Finding(verdict, text)
+
+
+def _finding_depth(result: Mapping[str, Any]) -> Finding:
+    parts = []
+    verdicts = []
+    for res in (True, False):
+        recs = [r for r in result.get("table", []) if bool(r.get("residual")) == res]
+        if not recs:
+            continue
+        by: dict[str, dict[int, tuple[float, float]]] = {}
+        for r in recs:
+            by.setdefault(r["nonlinearity"], {})[int(r["depth"])] = (_g(r, "test_rmse"), _g(r, "test_rmse", "std"))
+        if "norm" not in by or len(by) < 2:
+            continue
+        d0 = min(by["norm"])
+        others = {nl: v[d0] for nl, v in by.items() if nl != "norm" and d0 in v}
+        if not others:
+            continue
+        best_nl, (ref, ref_s) = min(others.items(), key=lambda kv: kv[1][0])
+        n0, n0_s = by["norm"][d0]
+        reach = [d for d in sorted(by["norm"]) if by["norm"][d][0] <= ref + ref_s]
+        label = "with residual connections" if res else "without residual connections"
+        line = (
+            f"{label}: at depth {d0} the norm net has relative test RMSE {_fmt(n0)} ± {_fmt(n0_s, 2)}, the "
+            f"{best_nl} net {_fmt(ref)} ± {_fmt(ref_s, 2)}"
+        )
+        best_d = {nl: min(v, key=lambda d: v[d][0]) for nl, v in by.items()}
+        line += "; best depth " + ", ".join(f"{nl} {d}" for nl, d in best_d.items())
+        if n0 - n0_s > ref + ref_s:
+            if reach:
+                line += f"; the norm net matches the {best_nl} net's depth-{d0} error at depth {reach[0]}."
+                verdicts.append("supported")
+            else:
+                line += f"; the norm net never matches it up to depth {max(by['norm'])}."
+                verdicts.append("supported")
+        else:
+            line += f"; the norm net is not worse at depth {d0} (within the seed spreads)."
+            verdicts.append("contradicted")
+        parts.append(line)
+    if not verdicts:
+        return Finding("no result", "This run lacks the norm net or a second nonlinearity to compare it with.")
+    verdict = verdicts[0] if len(set(verdicts)) == 1 else "partly supported"
+    text = "Parameter counts matched at each depth. " + " ".join(parts)
+    if verdict == "contradicted":
+        text += " On this task the measurement contradicts Hypothesis 2."
+    return Finding(verdict, text)
+
+
+# ------------------------------------------------------------------------------------------------ text
+def protocol_text(result: Mapping[str, Any]) -> str:
+    """The protocol and budgets of a result's configuration, in one paragraph (trusted Markdown)."""
+    cfg = result.get("config", {})
+    key = experiment_key(result["experiment"])
+    seeds = cfg.get("seeds", [])
+    lrs = result.get("chosen_lr", {})
+    lr_line = ", ".join(f"{model_label(m)} {v:g}" for m, v in lrs.items())
+    if key in ("sample-efficiency", "large-data", "equivariance"):
+        ns = cfg.get("n_train")
+        grid = ns if isinstance(ns, list) else [ns]
+        steps = [int(min(max(round(cfg["steps_per_frame"] * n), cfg["min_steps"]), cfg["max_steps"])) for n in grid]
+        h = cfg.get("hyper", {})
+        return (
+            f"**Protocol.** Loss = {cfg.get('energy_weight')} × (energy error per atom)² + "
+            f"{cfg.get('force_weight')} × (force error)², both divided by the training set's mean squared "
+            f"force. Adam, batch {cfg.get('batch_size')}, learning rate halved on validation plateaus; "
+            f"validation split {cfg.get('n_val')} frames evaluated every {cfg.get('eval_every')} steps, early "
+            f"stopping after {cfg.get('patience')} evaluations without improvement, best weights kept. "
+            f"Budget = clip({cfg.get('steps_per_frame')} × N, {cfg.get('min_steps')}, {cfg.get('max_steps')}) "
+            f"steps: {', '.join(f'N={n}: {s}' for n, s in zip(grid, steps))}. Test split {cfg.get('n_test')} "
+            f"frames (split seed {cfg.get('split_seed')}). Seeds {seeds}. Models: {h.get('channels')} channels "
+            f"(transformer width {2 * int(h.get('channels', 0))}), {h.get('layers')} layers, cutoff "
+            f"{h.get('cutoff')} Å. Learning rates ({result.get('lr_source', '')}, grid {cfg.get('lr_grid')}): "
+            f"{lr_line}."
+        )
+    base = (
+        f"**Protocol.** Adam at a constant learning rate, batch {cfg.get('batch_size')}, at most "
+        f"{cfg.get('max_steps')} steps; validation split {cfg.get('n_val')} environments evaluated every "
+        f"{cfg.get('eval_every')} steps, early stopping after {cfg.get('patience')} evaluations without "
+        f"improvement, best weights kept; {cfg.get('n_train')} training and {cfg.get('n_test')} test "
+        f"environments. Seeds {seeds}. Learning rates ({result.get('lr_source', '')}, grid "
+        f"{cfg.get('lr_grid')}): {lr_line}."
+    )
+    if key == "depth":
+        base += (
+            f" Degree ≤ {cfg.get('lmax')}; channels chosen per nonlinearity and depth so the parameter count "
+            f"is closest to a norm network of about {cfg.get('target_params')} parameters per layer."
+        )
+    else:
+        base += " Errors are RMSE divided by the test targets' standard deviation."
+    return base
+
+
+def run_text(result: Mapping[str, Any]) -> str:
+    """Where and how the result was made: command, device, executor, versions, wall and CPU time, completeness."""
+    v = result.get("versions", {})
+    vs = ", ".join(f"{k} {val}" for k, val in v.items() if val)
+    state = "complete" if result.get("complete") else f"stopped early ({len(result.get('rows', []))} rows kept)"
+    return (
+        f"Ran on {result.get('device')} ({result.get('device_name')}), {result.get('executor')}, one thread per "
+        f"run; load at start {result.get('load_average_at_start')}; wall time {result.get('wall_time_s', 0):.0f} s, "
+        f"CPU time of the runs {result.get('cpu_time_s', 0):.0f} s; {vs}; {state}. Command: "
+        f"`{result.get('command')}`."
+    )
+
+
+def underfit_text(result: Mapping[str, Any]) -> str | None:
+    """A sentence listing the flagged runs (None if none): train error ≥ 0.8 × test error while the budget ran out
+    with the validation error still improving."""
+    key = experiment_key(result["experiment"])
+    flagged = [r for r in result.get("table", []) if r.get("underfit_count")]
+    limited = [r for r in result.get("table", []) if r.get("budget_limited_count")]
+    if not flagged and not limited:
+        return None
+    by = {
+        "sample-efficiency": ("model", "n_train"),
+        "large-data": ("model", "n_train"),
+        "equivariance": ("model",),
+        "truncation": ("model", "L"),
+        "depth": ("nonlinearity", "residual", "depth"),
+    }[key]
+
+    def name(r: Mapping[str, Any]) -> str:
+        return " ".join(f"{k}={r.get(k)}" for k in by)
+
+    seen: list[str] = []
+    for r in flagged:
+        s = f"{name(r)} ({r['underfit_count']}/{r['n_seeds']})"
+        if s not in seen:
+            seen.append(s)
+    out = ""
+    if seen:
+        out += (
+            f"**Underfitting flagged** (train error ≥ {UNDERFIT_RATIO} × test error and the budget ran out while "
+            f"validation still improved): {'; '.join(seen)}. These points are limited by the budget, not only "
+            "by the data."
+        )
+    lim = [name(r) for r in limited if not r.get("underfit_count")]
+    lim = list(dict.fromkeys(lim))
+    if lim:
+        out += (" " if out else "") + (
+            f"Budget used up without early stopping (but with a generalization gap): {'; '.join(lim)}."
+        )
+    return out
+
+
+_TABLE_METRICS = {
+    "sample-efficiency": (
+        ("test_energy_mae", "test E MAE (meV/atom)"),
+        ("train_force_mae", "train F MAE (eV/Å)"),
+        ("val_force_mae", "val F MAE (eV/Å)"),
+        ("test_force_mae", "test F MAE (eV/Å)"),
+        ("wall_s", "wall (s)"),
+        ("steps_run", "steps"),
+        ("params", "parameters"),
+    ),
+    "equivariance": (
+        ("energy_change", "|E(Rx) − E(x)| (meV/atom)"),
+        ("force_error", "|F(Rx) − R F(x)| (eV/Å)"),
+        ("train_force_mae", "train F MAE (eV/Å)"),
+        ("test_force_mae", "test F MAE (eV/Å)"),
+        ("test_energy_mae", "test E MAE (meV/atom)"),
+    ),
+    "truncation": (
+        ("train_rmse", "train rel. RMSE"),
+        ("val_rmse", "val rel. RMSE"),
+        ("test_rmse", "test rel. RMSE"),
+        ("steps_run", "steps"),
+        ("params", "parameters"),
+    ),
+    "depth": (
+        ("params", "parameters"),
+        ("train_rmse", "train rel. RMSE"),
+        ("val_rmse", "val rel. RMSE"),
+        ("test_rmse", "test rel. RMSE"),
+        ("steps_run", "steps"),
+        ("wall_s", "wall (s)"),
+    ),
+}
+_TABLE_METRICS["large-data"] = _TABLE_METRICS["sample-efficiency"]
+
+
+def table_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The page's table: one record per aggregated point, ``mean ± std`` strings over the seeds, the seed count and
+    the underfitting count."""
+    key = experiment_key(result["experiment"])
+    out = []
+    for r in result.get("table", []):
+        rec: dict[str, Any] = {}
+        if "model" in r:
+            rec["model"] = model_label(r["model"])
+        for k in ("n_train", "angle_deg", "L", "nonlinearity", "residual", "depth"):
+            if k in r:
+                rec[k] = model_label(r[k]) if k == "nonlinearity" else r[k]
+        for metric, label in _TABLE_METRICS[key]:
+            if f"{metric}_mean" in r:
+                rec[label] = _pm(r, metric)
+        rec["seeds"] = r.get("n_seeds")
+        rec["underfit"] = f"{r.get('underfit_count', 0)}/{r.get('n_seeds')}"
+        out.append(rec)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ quizzes
+def quizzes(result: Mapping[str, Any] | None, order: int = 3) -> dict[str, Quiz]:
+    """Quizzes whose answers are computed: the degree a ``cos(K theta)`` term needs, and from the result, the best
+    model at the largest N (or the best nonlinearity at depth 1)."""
+    degrees = legendre_degrees_of_cos(order)
+    need = max(degrees)
+    q: dict[str, Quiz] = {
+        "tl_q_L": Quiz.with_distractors(
+            f"A three-body term Σ f f cos({order}θ). What is the smallest model degree L that can represent it exactly?",
+            need,
+            [need - 1, need + 1, 2 * need, max(need // 2, 1)],
+            f"cos({order}θ) is a polynomial of degree {order} in cos θ; in Legendre polynomials it has degrees "
+            f"{degrees}, and by the addition theorem P_l(cos θ_jk) needs the harmonics of degree l: L = {need}.",
+        )
+    }
+    if not result or not result.get("table"):
+        return q
+    key = experiment_key(result["experiment"])
+    if key in ("sample-efficiency", "large-data"):
+        f = series(result, "test_force_mae")
+        n1 = max(n for c in f.values() for n in c["x"])
+        m, _, _ = _best(f, list(f), n1)
+        options = [model_label(x) for x in f]
+        q["tl_q_best"] = Quiz(
+            f"In this result, which model has the lowest test force MAE at N = {n1}?",
+            tuple(options),
+            model_label(m),
+            f"Read off the table: {model_label(m)} (mean over {len(result['config']['seeds'])} seeds).",
+        )
+    elif key == "equivariance":
+        ec = series(result, "energy_change", x="angle_deg")
+        worst = {m: max(c["mean"]) for m, c in ec.items()}
+        m = max(worst, key=lambda k: worst[k])
+        q["tl_q_best"] = Quiz(
+            "Which model's energy changes most when the test molecules are rotated?",
+            tuple(model_label(x) for x in worst),
+            model_label(m),
+            f"{model_label(m)}: up to {_fmt(worst[m])} meV/atom; nothing in it forces E(Rx) = E(x).",
+        )
+    return q

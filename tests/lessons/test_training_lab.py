@@ -1,0 +1,155 @@
+"""The Training-lab lesson: verdicts and sentences computed from the numbers (including when they contradict the
+essay), the essay quoted verbatim, the protocol and underfitting stated, and the shipped results read back."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from equi_core.lessons import training_lab as tl
+from equi_core.training import catalog
+
+ESSAY = Path(__file__).resolve().parents[3] / "shared" / "seed" / "equivariance-free-lunch-essay.txt"
+
+
+def _rec(model: str, n: int, mean: float, std: float = 0.0, **extra: float) -> dict:
+    return {"model": model, "n_train": n, "test_force_mae_mean": mean, "test_force_mae_std": std, "n_seeds": 3, **extra}
+
+
+def _curves(eq: list[float], un: list[float], ns=(25, 50, 100, 200)) -> dict:
+    table = [_rec("nequip-l1", n, e) for n, e in zip(ns, eq)] + [_rec("transformer+aug", n, u) for n, u in zip(ns, un)]
+    return {"experiment": "sample-efficiency", "config": {"seeds": [0, 1, 2]}, "table": table, "rows": []}
+
+
+def _normalize(text: str) -> str:
+    text = text.replace("$", "").replace("\\leq", "≤")
+    text = re.sub(r"(?<=[\w.])\s+\d{1,2}(?=[\s,])", "", text)  # footnote marks ("NequIP 3 and MACE 4")
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.skipif(not ESSAY.is_file(), reason="essay not available")
+def test_quotes_are_the_essays_words() -> None:
+    essay = _normalize(ESSAY.read_text(encoding="utf-8"))
+    for quote in catalog.ESSAY_QUOTES.values():
+        assert _normalize(quote) in essay, quote
+
+
+def test_sample_efficiency_verdicts_follow_the_numbers() -> None:
+    big_gap = tl.finding(_curves([0.1, 0.07, 0.05, 0.04], [0.5, 0.4, 0.3, 0.2]))
+    assert big_gap.verdict in ("supported", "partly supported")
+    assert "No unconstrained model reaches" in big_gap.text and "more than 8×" in big_gap.text
+    no_gap = tl.finding(_curves([0.1, 0.07, 0.05, 0.04], [0.11, 0.08, 0.05, 0.04]))
+    assert no_gap.verdict == "contradicted" and "contradicts" in no_gap.text
+    assert "0.1 eV/Å" in no_gap.text  # the measured number itself is in the sentence
+
+
+def test_large_data_claims_a_crossover_only_when_one_appears() -> None:
+    res = _curves([0.1, 0.07, 0.05], [0.3, 0.1, 0.049], ns=(100, 300, 800))
+    res["experiment"] = "large-data"
+    f = tl.finding(res)
+    assert f.verdict == "supported" and "crossover appears at N = 800" in f.text
+    res = _curves([0.1, 0.07, 0.05], [0.4, 0.2, 0.12], ns=(100, 300, 800))
+    res["experiment"] = "large-data"
+    f = tl.finding(res)
+    assert f.verdict == "not shown" and "No crossover" in f.text and "shrinks" in f.text
+
+
+def test_truncation_and_depth_findings() -> None:
+    res = {
+        "experiment": "truncation",
+        "config": {"order": 3},
+        "table": [
+            {"model": "irreps", "L": 2, "test_rmse_mean": 0.8, "test_rmse_std": 0.01, "n_seeds": 3},
+            {"model": "irreps", "L": 3, "test_rmse_mean": 0.04, "test_rmse_std": 0.01, "n_seeds": 3},
+        ],
+    }
+    f = tl.finding(res)
+    assert f.verdict == "supported" and "(20×)" in f.text
+
+    def d(nl: str, depth: int, mean: float, std: float = 0.01) -> dict:
+        return {
+            "nonlinearity": nl,
+            "residual": True,
+            "depth": depth,
+            "test_rmse_mean": mean,
+            "test_rmse_std": std,
+            "n_seeds": 3,
+        }
+
+    worse = {
+        "experiment": "depth",
+        "table": [d("norm", 1, 0.6), d("norm", 2, 0.3), d("gate", 1, 0.3), d("gate", 2, 0.2)],
+    }
+    f = tl.finding(worse)
+    assert f.verdict == "supported" and "at depth 2" in f.text
+    same = {
+        "experiment": "depth",
+        "table": [d("norm", 1, 0.3), d("gate", 1, 0.31), d("norm", 2, 0.2), d("gate", 2, 0.2)],
+    }
+    f = tl.finding(same)
+    assert f.verdict == "contradicted" and "contradicts Hypothesis 2" in f.text
+
+
+def test_equivariance_finding_measures_the_price() -> None:
+    def r(m: str, a: float, ec: float, fe: float, acc: float) -> dict:
+        return {
+            "model": m,
+            "angle_deg": a,
+            "energy_change_mean": ec,
+            "energy_change_std": 0.0,
+            "force_error_mean": fe,
+            "force_error_std": 0.0,
+            "test_force_mae_mean": acc,
+            "test_force_mae_std": 0.0,
+            "n_seeds": 3,
+        }
+
+    res = {
+        "experiment": "equivariance",
+        "table": [
+            r("nequip-l1", 0, 0, 0, 0.1),
+            r("nequip-l1", 90, 1e-5, 1e-6, 0.1),
+            r("transformer+aug", 0, 0, 0, 0.2),
+            r("transformer+aug", 90, 3.0, 0.2, 0.2),
+            r("transformer+aug+penalty", 0, 0, 0, 0.25),
+            r("transformer+aug+penalty", 90, 1.0, 0.1, 0.25),
+        ],
+    }
+    f = tl.finding(res)
+    assert f.verdict == "supported" and "+25 %" in f.text and "1e-05" in f.text.replace("1.0e-05", "1e-05")
+
+
+def test_no_result_claims_nothing() -> None:
+    assert tl.finding(None).verdict == "no result"
+    assert tl.finding({"experiment": "depth", "table": []}).verdict == "no result"
+
+
+def test_legendre_degrees_and_quiz() -> None:
+    assert tl.legendre_degrees_of_cos(3) == [1, 3]
+    assert tl.legendre_degrees_of_cos(4) == [0, 2, 4]
+    q = tl.quizzes(None, order=4)["tl_q_L"]
+    assert q.answer == 4 and q.check(4) and not q.check(3)
+
+
+def test_underfit_and_protocol_text() -> None:
+    res = _curves([0.1], [0.5], ns=(25,))
+    res["table"][0]["underfit_count"] = 2
+    assert "Underfitting flagged" in tl.underfit_text(res) and "2/3" in tl.underfit_text(res)
+    assert tl.underfit_text(_curves([0.1], [0.5], ns=(25,))) is None
+    cfg = catalog.default_config("sample-efficiency")
+    text = tl.protocol_text({"experiment": "sample-efficiency", "config": cfg, "chosen_lr": {"nequip-l1": 0.003}})
+    assert "N=25: 300" in text and f"{cfg['force_weight']} × (force error)²" in text
+    assert tl.tblite_message(True) is None and "shipped datasets only" in tl.tblite_message(False)
+
+
+@pytest.mark.parametrize("key", list(catalog.EXPERIMENTS))
+def test_shipped_results_render(key: str) -> None:
+    res = tl.shipped(key)
+    if res is None:
+        pytest.skip(f"{key} not shipped yet")
+    f = tl.finding(res)
+    assert f.verdict in ("supported", "partly supported", "contradicted", "not shown")
+    assert tl.table_records(res) and tl.run_text(res).startswith("Ran on")
+    assert len(res["config"]["seeds"]) == 3 and res["tier"] == "full" and res["complete"]

@@ -1,0 +1,191 @@
+"""The training-lab protocol: runs seeded from their configuration only, executors that give identical numbers,
+early stopping, the learning-rate sweep, train/val/test errors, the underfitting flag, stop keeping finished runs,
+the CLI record, and the molecular runs on a tiny stand-in dataset (the shipped one is E1a's)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from equi_core.progress import Control
+from equi_core.training import catalog
+from equi_core.training.executors import InProcessExecutor, ProcessExecutor, RayExecutor, make_executor
+from equi_core.training.experiment_cli import experiment_main
+from equi_core.training.experiments import main_points, run_experiment, sweep_points, train_job, validate_config
+
+TIMING = ("wall_s", "cpu_s", "steps_per_s")
+
+
+def _numbers(result: dict) -> list[dict]:
+    return [{k: v for k, v in r.items() if k not in TIMING} for r in result["rows"]]
+
+
+@pytest.fixture(scope="module")
+def tiny_molecule(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """60 frames of ethanol displaced around its G2 geometry with a harmonic energy (a stand-in, not chemistry)."""
+    from ase.build import molecule
+
+    from equi_core.training.molecular_data import MolecularDataset, save_dataset
+
+    at = molecule("CH3CH2OH")
+    rng = np.random.default_rng(0)
+    d = 0.08 * rng.normal(size=(60, len(at), 3))
+    ds = MolecularDataset(
+        at.numbers,
+        (at.positions + d).astype(np.float32),
+        5.0 * (d**2).sum((1, 2)) - 100.0,
+        (-10.0 * d).astype(np.float32),
+        {"molecule": "tiny"},
+        "tiny",
+    )
+    return str(save_dataset(ds, tmp_path_factory.mktemp("mol") / "tiny.npz"))
+
+
+# ------------------------------------------------------------------------------------------------ configuration
+def test_validate_config_names_the_knob() -> None:
+    with pytest.raises(ValueError, match="unknown config keys"):
+        validate_config("depth", {"width": 3})
+    with pytest.raises(ValueError, match="models must be a non-empty subset"):
+        validate_config("sample-efficiency", {"models": []})
+    with pytest.raises(ValueError, match="lr_grid"):
+        validate_config("truncation", {"lr_grid": [0.0]})
+    with pytest.raises(ValueError, match="seeds must be distinct"):
+        validate_config("depth", {"seeds": [1, 1]})
+    with pytest.raises(ValueError, match="min_steps"):
+        validate_config("sample-efficiency", {"min_steps": 500, "max_steps": 100}, tier="live")
+    with pytest.raises(ValueError, match="molecule must be one of"):
+        validate_config("sample-efficiency", {"molecule": "[x](http://evil)"})
+
+
+def test_every_tier_is_valid_and_full_runs_three_seeds() -> None:
+    for key in catalog.EXPERIMENTS:
+        for tier in catalog.TIERS:
+            validate_config(key, tier=tier)
+        assert len(catalog.default_config(key)["seeds"]) == 3
+
+
+def test_budget_grows_with_n() -> None:
+    cfg = catalog.default_config("large-data")
+    steps = [catalog.budget(cfg, n) for n in cfg["n_train"]]
+    assert steps == sorted(steps) and steps[0] < steps[-1]
+
+
+def test_sweep_then_main_points() -> None:
+    cfg = validate_config("depth", tier="quick")
+    sweep = sweep_points("depth", cfg)
+    assert len(sweep) == len(cfg["nonlinearities"]) * len(cfg["lr_grid"])
+    main = main_points("depth", cfg, {"norm": 1e-3, "tp": 1e-2})
+    assert len(main) == len(cfg["seeds"]) * len(cfg["depths"]) * len(cfg["residual"]) * len(cfg["nonlinearities"])
+
+
+# ------------------------------------------------------------------------------------------------ synthetic runs
+def test_truncation_quick_records_the_protocol() -> None:
+    res = run_experiment("truncation", tier="quick")
+    cfg = res["config"]
+    assert res["complete"] and res["chosen_lr"]["irreps"] in cfg["lr_grid"]
+    assert len(res["rows"]) == len(cfg["seeds"]) * len(cfg["lmax_values"]) * len(cfg["models"])
+    for r in res["rows"]:
+        for split in ("train", "val", "test"):
+            assert math.isfinite(r[f"{split}_rmse"]) and r[f"{split}_rmse"] >= 0
+        assert r["params"] > 0 and isinstance(r["underfit"], bool)
+        assert r["steps_run"] <= cfg["max_steps"]
+    lin = [r for r in res["rows"] if r["model"] == "ps-linear" and r["L"] >= cfg["order"]]
+    assert lin and all(r["test_rmse"] < 0.05 for r in lin)  # closed-form linear readout resolves cos(3 theta)
+    rec = next(t for t in res["table"] if t["model"] == "irreps")
+    vals = [r["test_rmse"] for r in res["rows"] if r["model"] == "irreps" and r["L"] == rec["L"]]
+    assert rec["n_seeds"] == len(cfg["seeds"]) and rec["test_rmse_mean"] == pytest.approx(np.mean(vals))
+    assert rec["test_rmse_std"] == pytest.approx(np.std(vals, ddof=1))
+    for k in ("command", "versions", "wall_time_s", "cpu_time_s", "device", "executor", "lr_sweep"):
+        assert k in res
+
+
+def test_runs_depend_only_on_their_configuration() -> None:
+    import torch
+
+    cfg = {"residual": [False], "depths": [2], "max_steps": 20}
+    a = run_experiment("depth", cfg, tier="quick")
+    torch.manual_seed(1234)  # another job reseeding the process-wide generator changes nothing
+    torch.rand(10)
+    b = run_experiment("depth", cfg, tier="quick")
+    assert _numbers(a) == _numbers(b)
+    assert a["chosen_lr"] == b["chosen_lr"]
+
+
+def test_process_pool_gives_identical_numbers() -> None:
+    cfg = {"seeds": [0, 1], "lmax_values": [1], "models": ["irreps"], "max_steps": 20}
+    a = run_experiment("truncation", cfg, tier="quick")
+    b = run_experiment("truncation", cfg, tier="quick", executor=ProcessExecutor(1))
+    assert _numbers(a) == _numbers(b) and "process pool (1 worker)" in b["executor"]
+    assert a["rows"][0]["test_rmse"] != a["rows"][1]["test_rmse"]  # the seeds differ, and each is reproduced
+
+
+def test_depth_parameter_counts_are_matched() -> None:
+    res = run_experiment(
+        "depth", {"lr_grid": [3e-3], "residual": [True], "target_params": 1500, "max_steps": 10}, tier="quick"
+    )
+    for d in res["config"]["depths"]:
+        counts = [r["params"] for r in res["rows"] if r["depth"] == d]
+        assert max(counts) / min(counts) < 1.15
+
+
+def test_stop_keeps_finished_runs() -> None:
+    seen: list[dict] = []
+    control = Control(should_stop=lambda: len(seen) >= 2)
+    control.publish = seen.append  # type: ignore[method-assign]
+    res = run_experiment("truncation", {"lr_grid": [3e-3]}, tier="quick", control=control)
+    assert not res["complete"] and 1 <= len(res["rows"]) < 8
+    assert seen[-1]["complete"] is False
+
+
+def test_executors() -> None:
+    assert make_executor().map("math:sqrt", [4.0, 9.0]) == [2.0, 3.0]
+    assert isinstance(make_executor(), InProcessExecutor) and isinstance(make_executor(2), ProcessExecutor)
+    with pytest.raises(ValueError, match="workers"):
+        ProcessExecutor(0)
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        with pytest.raises(RuntimeError, match="pip install"):
+            RayExecutor("auto")
+
+
+# ------------------------------------------------------------------------------------------------ molecular runs
+def test_sample_efficiency_on_a_stand_in_molecule(tiny_molecule: str) -> None:
+    res = run_experiment("sample-efficiency", {"molecule": tiny_molecule}, tier="quick")
+    cfg = res["config"]
+    assert set(res["chosen_lr"]) == set(cfg["models"])
+    assert len(res["lr_sweep"]) == len(cfg["models"]) * len(cfg["lr_grid"])
+    assert len(res["rows"]) == len(cfg["seeds"]) * len(cfg["n_train"]) * len(cfg["models"])
+    for r in res["rows"]:
+        for split in ("train", "val", "test"):
+            assert r[f"{split}_energy_mae"] >= 0 and r[f"{split}_force_mae"] > 0
+        assert r["n_atoms"] == 9 and r["max_steps"] == catalog.budget(cfg, r["n_train"])
+
+
+def test_equivariance_constrained_exact_unconstrained_not(tiny_molecule: str) -> None:
+    res = run_experiment("equivariance", {"molecule": tiny_molecule, "dtype": "float64"}, tier="quick")
+    worst = {}
+    for r in res["rows"]:
+        worst[r["model"]] = max(worst.get(r["model"], 0.0), r["energy_change"])
+    assert worst["nequip-l1"] < 1e-9  # float64: exact up to round-off
+    assert worst["transformer"] > 1e-4  # nothing forces E(Rx) = E(x)
+    zero = [r for r in res["rows"] if r["angle_deg"] == 0]
+    assert zero and all(r["energy_change"] < 1e-9 and r["force_error"] < 1e-9 for r in zero)  # the identity
+
+
+def test_train_job_is_the_live_tier() -> None:
+    out = train_job({"experiment": "truncation", "models": ["ps-linear"], "lmax_values": [2, 3]}, Control())
+    assert out["tier"] == "live" and out["complete"] and len(out["rows"]) == 2
+
+
+def test_cli_writes_the_record(tmp_path) -> None:
+    out = tmp_path / "t.json"
+    code = experiment_main(["truncation", "--quick", "--set", 'models=["ps-linear"]', "--out", str(out)])
+    assert code == 0
+    res = json.loads(out.read_text())
+    assert res["command"].startswith("python -m equi_core.training experiment truncation --quick")
+    assert res["versions"]["torch"] and res["tier"] == "quick"
+    assert experiment_main(["nope"]) == 2
