@@ -3,7 +3,13 @@
 Only the page configuration, the navigation over ``pages/`` and the shared sidebar live here;
 every lesson is a thin page that calls :mod:`equi_core`.
 """
+import pandas  # noqa: F401 - imported for its side effect, see below
 import streamlit as st
+
+# pandas is imported here, before any page builds a figure: plotly looks pandas up in ``sys.modules`` without
+# importing it, so a session starting while another session's thread is still importing pandas could see it
+# half-initialized ("partially initialized module 'pandas' has no attribute 'Series'", commit 28cacde). Every
+# session runs this file first, and ``import pandas`` waits on Python's per-module import lock until it is complete.
 
 st.set_page_config(
     page_title="Equivariance Lab",

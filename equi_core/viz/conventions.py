@@ -36,7 +36,7 @@ def _short(labels: Sequence[str]) -> list[str]:
 
 
 def _square(M: ArrayLike, n: int, name: str, dtype: type = np.float64) -> np.ndarray:
-    A = np.asarray(M, dtype=dtype)
+    A: np.ndarray = np.asarray(M, dtype=dtype)
     if A.shape != (n, n) or not np.all(np.isfinite(A)):
         raise ValueError(f"{name} must be a finite ({n}, {n}) matrix, got shape {A.shape}")
     return A

@@ -3,22 +3,22 @@
 Every builder is pure: it takes numbers (numpy arrays, labels) and returns a ``plotly.graph_objects.Figure``;
 the only math it does is *drawing* math (a signed spherical function on a grid, arrow geometry). Coordinates are
 the Lab's (e3nn's): y is the polar axis of the spherical harmonics, so 3D scenes are drawn with y pointing up.
-The data they draw comes from the core (the point clouds from :mod:`equi_core.molecules`, the commuting square and
-the deliberately wrong ``D`` from :mod:`equi_core.equivariance`); the look from :mod:`equi_core.viz.style`.
+The data they draw comes from the core (the point clouds from :mod:`equi_core.lessons.molecules`, the commuting square and
+the deliberately wrong ``D`` from :mod:`equi_core.lessons.irreps_rotations`); the look from :mod:`equi_core.viz.style`.
 
 Invariants the tests check
 --------------------------
-* :func:`signed_surface` is equivariant: the surface of the rotated coefficients ``D^l(R) c`` evaluated in the
-  rotated directions ``R n`` is the rotated surface of ``c``: ``signed_surface(l, D c, n @ R.T)`` gives points
-  ``P @ R.T`` and the same signed values, where ``(P, f) = signed_surface(l, c, n)``.
+* A block of degree ``l >= 2`` is drawn as the signed surface ``|f(n)| n`` of ``f = sum_m c_m Y^l_m`` ('norm'
+  harmonics); in :func:`feature_scene` the surface of the rotated coefficients ``D^l(R) c`` is the surface of ``c``
+  turned by ``R``.
 * :func:`feature_scene` draws exactly one 3D scene, whatever the number of blocks.
 * :func:`rotation_animation` has one frame per angle, each with the same number of traces as the base figure.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -37,7 +37,6 @@ __all__ = [
     "matrices_row",
     "block_diagonal_heatmap",
     "sphere_directions",
-    "signed_surface",
     "feature_scene",
     "rotation_animation",
     "point_cloud_scene",
@@ -289,45 +288,6 @@ def _sh_on_grid(l: int, n_theta: int, n_phi: int) -> Array:
     return Y
 
 
-def signed_surface(l: int, coeffs: ArrayLike, directions: ArrayLike | None = None) -> tuple[Array, Array]:
-    r"""The signed spherical function :math:`f(n) = \sum_m c_m Y^l_m(n)` drawn as a surface of radius ``|f|``.
-
-    Spherical harmonics in ``'norm'`` normalization (``|Y^l(n)| = 1``), so ``|f(n)| <= |c|``.
-
-    Parameters
-    ----------
-    l
-        Degree, ``>= 0``.
-    coeffs
-        Shape ``(2l+1,)``.
-    directions
-        Unit vectors, shape ``(..., 3)``; default :func:`sphere_directions` ``(36, 48)``.
-
-    Returns
-    -------
-    points : ndarray, shape ``(..., 3)``
-        ``|f(n)| n`` for every direction ``n``.
-    values : ndarray, shape ``(...)``
-        ``f(n)`` (its sign colours the surface).
-
-    Notes
-    -----
-    Equivariance: with ``c' = D^l(R) c``, ``f'(R n) = f(n)``, so the surface of ``c'`` is the surface of ``c``
-    turned by ``R``.
-    """
-    c = np.asarray(coeffs, dtype=np.float64)
-    if c.shape != (2 * l + 1,) or not np.all(np.isfinite(c)):
-        raise ValueError(f"coeffs for l={l} must be {2 * l + 1} finite numbers, got shape {c.shape}")
-    if directions is None:
-        Y = _sh_on_grid(int(l), 36, 48)
-        n = sphere_directions(36, 48)
-    else:
-        n = np.asarray(directions, dtype=np.float64)
-        Y = spherical_harmonics(int(l), n, normalization="norm")
-    f = Y @ c
-    return np.abs(f)[..., None] * n, f
-
-
 def _shift(points: Array, center: Sequence[float]) -> Array:
     return points + np.asarray(center, dtype=np.float64)
 
@@ -356,13 +316,13 @@ def _block_traces(
     them once.
     """
     if l == 0:
-        v = float(coeffs[0])
+        s = float(coeffs[0])
         P = _shift(0.42 * sphere_directions(10, 16), center)
-        value = float(np.clip(v / scale, -1.0, 1.0))
+        value = float(np.clip(s / scale, -1.0, 1.0))
         return [dict(
             type="surface", x=typed_array(P[..., 0]), y=typed_array(P[..., 1]), z=typed_array(P[..., 2]),
             surfacecolor=typed_array(np.full(P.shape[:2], value)), cmin=-1.0, cmax=1.0, colorscale=SIGNED_SURFACE,
-            showscale=False, name=name, hovertemplate=f"{name}: {v:+.4f}<extra></extra>",
+            showscale=False, name=name, hovertemplate=f"{name}: {s:+.4f}<extra></extra>",
             lighting=dict(ambient=0.7, diffuse=0.6, specular=0.2), contours=_NO_HIGHLIGHT,
         )]
     if l == 1:

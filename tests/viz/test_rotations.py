@@ -106,30 +106,10 @@ def test_sphere_directions_are_unit_vectors_on_a_closed_grid():
         vr.sphere_directions(1, 2)
 
 
-@pytest.mark.parametrize("l", [1, 2, 3, 5])
-def test_rotated_surface_is_the_surface_of_the_rotated_coefficients(l):
-    rng = np.random.default_rng(l)
-    c = rng.standard_normal(2 * l + 1)
-    R = _R(l)
-    n = vr.sphere_directions(15, 21).reshape(-1, 3)
-    P, f = vr.signed_surface(l, c, n)
-    P_rot, f_rot = vr.signed_surface(l, wigner_D(l, R) @ c, n @ R.T)
-    assert np.abs(P_rot - P @ R.T).max() < 1e-12
-    assert np.abs(f_rot - f).max() < 1e-12
-    # the same with a wrong D is a different surface
-    P_bad, _ = vr.signed_surface(l, wigner_D_textbook(l, R) @ c, n @ R.T)
-    assert np.abs(P_bad - P @ R.T).max() > 1e-2
-
-
-def test_signed_surface_radius_is_abs_f_and_bounded_by_the_norm():
-    l, c = 2, np.array([0.3, -1.0, 0.5, 0.2, 0.7])
-    P, f = vr.signed_surface(l, c)
-    n = vr.sphere_directions()
-    assert np.allclose(np.linalg.norm(P, axis=-1), np.abs(f))
-    assert np.allclose(f, spherical_harmonics(2, n, normalization="norm") @ c)
-    assert np.abs(f).max() <= np.linalg.norm(c) + 1e-12
-    with pytest.raises(ValueError):
-        vr.signed_surface(2, np.ones(3))
+def _surface(l: int, c: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The expected drawing of a degree-l block: ``|f(n)| n`` with ``f = Y^l(n) . c`` ('norm' harmonics)."""
+    f = spherical_harmonics(l, n, normalization="norm") @ c
+    return np.abs(f)[..., None] * n
 
 
 def _feature(R: np.ndarray) -> list:
@@ -163,9 +143,9 @@ def test_feature_scene_is_one_scene_with_the_rotated_feature():
     after = np.stack([as_array(d["data"][7][k]) for k in "xyz"], -1) - center_after
     n = vr.sphere_directions()
     scale = np.linalg.norm(blocks[2].before)
-    expected, _ = vr.signed_surface(2, blocks[2].before / scale, n @ R)  # surface at R^T n ...
+    expected = _surface(2, blocks[2].before / scale, n @ R)  # surface at R^T n ...
     assert np.abs(after - expected @ R.T).max() < 1e-5  # ... turned by R
-    assert np.abs(before - vr.signed_surface(2, blocks[2].before / scale)[0]).max() < 1e-5
+    assert np.abs(before - _surface(2, blocks[2].before / scale, n)).max() < 1e-5
     with pytest.raises(ValueError):
         vr.feature_scene([])
     with pytest.raises(ValueError):
@@ -198,7 +178,7 @@ def test_rotation_animation_frames_are_the_turning_feature():
     surf = d["frames"][2]["data"][2]
     pts = np.stack([as_array(surf[k]) for k in "xyz"], -1) - np.array([2 * vr._CELL, 0.0, 0.0])
     c = base[2].before / np.linalg.norm(base[2].before)
-    expected, _ = vr.signed_surface(2, wigner_D(2, R180) @ c, vr.sphere_directions(22, 30))
+    expected = _surface(2, wigner_D(2, R180) @ c, vr.sphere_directions(22, 30))
     assert np.abs(pts - expected).max() < 1e-5
     steps = d["layout"]["sliders"][0]["steps"]
     assert [s["label"] for s in steps] == ["0°", "90° ★", "180°", "270°"]
