@@ -447,3 +447,14 @@ def test_rotations_about_axes_and_device():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError):
             resolve_device("cuda")
+
+
+@pytest.mark.parametrize("lmax", [0, 1, 3, 6])
+@pytest.mark.parametrize("n_radial", [1, 2, 5])
+def test_power_spectrum_size_is_its_closed_form(lmax, n_radial):
+    """n_radial two-body sums, then one invariant per radial pair k <= k' and degree l <= lmax."""
+    closed_form = n_radial + (lmax + 1) * n_radial * (n_radial + 1) // 2
+    counted = n_radial + sum(1 for _l in range(lmax + 1) for k in range(n_radial) for _k2 in range(k, n_radial))
+    assert power_spectrum_size(lmax, n_radial) == closed_form == counted
+    proj = torch.randn(3, n_radial, (lmax + 1) ** 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    assert power_spectrum(proj, lmax).shape == (3, closed_form)

@@ -1,16 +1,14 @@
 """AppTest of the page "ReLU versus norm nonlinearity": no exception, and the widgets change the shown numbers."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from equi_core import angles_to_matrix
-from equi_core import compare_pair, rotation_check
+from equi_core import angles_to_matrix, compare_pair, rotation_check
+from tests.conftest import new_app_test
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "nonlinearity.py")
+PAGE = "nonlinearity"
 
 
 def _run(at: AppTest) -> AppTest:
@@ -26,7 +24,7 @@ def _set(at: AppTest, kind: str, key: str, value) -> AppTest:
 
 @pytest.fixture
 def at() -> AppTest:
-    return _run(AppTest.from_file(PAGE, default_timeout=120))
+    return _run(new_app_test(PAGE))
 
 
 def _metric(at: AppTest, label: str):
@@ -97,7 +95,7 @@ def test_zero_vector_and_nan_give_messages_not_tracebacks(at):
     _set(at, "text_input", "v1", "0, 0, 0")
     assert any("zero vector" in m for m in _messages(at))
     table = at.dataframe[0].value
-    assert list(table["norm(v), σ=relu, b=-1"])[0] == "(0, 0, 0)"
+    assert next(iter(table["norm(v), σ=relu, b=-1"])) == "(0, 0, 0)"
     assert _num(_metric(at, "norm nonlinearity error").value) == 0.0
     _set(at, "text_input", "v2", "nan, 1, 2")
     assert any("finite" in e.value for e in at.error)
@@ -115,9 +113,9 @@ def test_sphere_axis_and_gate_widgets(at):
     # gain of relu(|v| - 1) at |v| = |v1| = sqrt(14): (sqrt(14) - 1) / sqrt(14), the same for every direction
     g = (np.sqrt(14) - 1) / np.sqrt(14)
     assert _metric(at, "gain |f(v)|/|v| ranges over").value == f"{g:.3f} – {g:.3f}"
-    before = [c.value for c in at.caption if c.value.startswith("Largest ReLU error")][0]
+    before = next(c.value for c in at.caption if c.value.startswith("Largest ReLU error"))
     _set(at, "radio", "axis", "(1,1,1)")
-    after = [c.value for c in at.caption if c.value.startswith("Largest ReLU error")][0]
+    after = next(c.value for c in at.caption if c.value.startswith("Largest ReLU error"))
     assert before != after
     assert any("illegal on a pseudo-scalar" in i.value for i in at.info)
     _set(at, "selectbox", "gate_act", "tanh")
@@ -133,7 +131,7 @@ def test_block_table_errors_small_and_baselines_large(at):
     for name in ("equivariant linear", "norm nonlinearity", "gate", "tensor square (CG paths)", "tiny net (2 gated layers)"):
         assert t.loc[name, "O(3) error (abs)"] < 1e-12, name
     assert t.loc["componentwise ReLU (baseline)", "O(3) error (abs)"] > 0.1
-    parity = [d.value for d in at.dataframe if "activation on 4x0o" in d.value.columns][0].set_index("activation on 4x0o")
+    parity = next(d.value for d in at.dataframe if "activation on 4x0o" in d.value.columns).set_index("activation on 4x0o")
     assert parity.loc["relu", "SO(3) error"] == 0.0 and parity.loc["relu", "O(3) error (as 0o → 0o)"] > 0.1
     assert parity.loc["tanh", "O(3) error (as 0o → 0o)"] < 1e-12
 
@@ -148,7 +146,7 @@ def test_quiz_feedback(at):
 
 
 def test_url_state_opens_the_shared_view_and_rejects_bad_values():
-    at = AppTest.from_file(PAGE, default_timeout=120)
+    at = new_app_test(PAGE)
     at.query_params["beta"] = "30"
     at.query_params["sigma"] = "tanh"
     at.query_params["v1"] = "3, 0, 4"
@@ -158,7 +156,7 @@ def test_url_state_opens_the_shared_view_and_rejects_bad_values():
     expected = rotation_check([3, 0, 4], angles_to_matrix(*np.radians([240, 30, 330])), "tanh", -1.0)
     assert float(_metric(at, "ReLU error").value) == pytest.approx(expected.relu_error.absolute, rel=1e-3)
 
-    bad = AppTest.from_file(PAGE, default_timeout=120)
+    bad = new_app_test(PAGE)
     bad.query_params["beta"] = "999"
     bad.query_params["axis"] = "w"
     _run(bad)
@@ -170,7 +168,7 @@ def test_url_state_opens_the_shared_view_and_rejects_bad_values():
 def test_classroom_features_present(at):
     labels = [b.label for b in at.download_button]
     assert any("CSV" in lab for lab in labels) and any("HTML" in lab for lab in labels)
-    code = [e for e in at.expander if "code" in e.label.lower()][0]
+    code = next(e for e in at.expander if "code" in e.label.lower())
     src = code.code[0].value
     assert "def norm_nonlinearity" in src and "def equivariance_error" in src
 

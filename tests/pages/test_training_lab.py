@@ -2,19 +2,18 @@
 finished points, quizzes checked against the core, downloads."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 import equi_core.training.experiments as experiments
-from equi_core.training.data import TargetSpec, legendre_spectrum
-from equi_core.training.features import power_spectrum_size
+from tests.conftest import new_app_test
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "training_lab.py")
+PAGE = "training_lab"
+#: A live training run inside one script run takes longer than the suite's default AppTest time-out.
+LIVE_RUN_TIMEOUT_S = 180
 
 
 def _app(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=180)
+    at = new_app_test(PAGE, timeout=LIVE_RUN_TIMEOUT_S)
     for k, v in query.items():
         at.query_params[k] = v
     return at.run()
@@ -107,11 +106,13 @@ def test_live_run_then_stop_keeps_finished_points(monkeypatch):
 
 def test_quizzes_are_checked_against_the_core():
     at = _app(exp="truncation", K="5")
-    need = max(l for l, a in enumerate(legendre_spectrum(TargetSpec(angular="cos", order=5))) if a != 0)
+    need = 5  # cos(5 theta) = T_5(cos theta), a degree-5 polynomial in cos theta: its Legendre series ends at l = 5
     at.radio(key="tl_q_L").set_value(need).run()
     assert any(s.value.startswith("Right.") for s in at.success)
     n_rad = experiments.default_config("truncation")["n_radial"]
-    at.radio(key="tl_q_ps").set_value(power_spectrum_size(4, n_rad)).run()
+    # counted, not taken from the code under test: n_rad two-body sums, then one p[k, k', l] per pair k <= k', l = 0..4
+    n_invariants = n_rad + 5 * sum(1 for k in range(n_rad) for k2 in range(k, n_rad))
+    at.radio(key="tl_q_ps").set_value(n_invariants).run()
     assert sum(s.value.startswith("Right.") for s in at.success) == 2
     at.radio(key="tl_q_tau").set_value("the total force").run()
     assert any(e.value.startswith("Not quite.") for e in at.error)

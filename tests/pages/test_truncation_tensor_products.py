@@ -2,21 +2,20 @@
 are the core's numbers and change the way the math says they must."""
 from __future__ import annotations
 
-from pathlib import Path
+import itertools
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import equi_core as G
-import equi_core as S
-
-ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 120
+from equi_core.lessons import truncation as T
+from equi_core.o3 import gaunt as G
+from equi_core.o3 import sphere as S
+from tests.conftest import new_app_test
 
 
 def _page(name: str) -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=TIMEOUT)
+    return new_app_test(name)
 
 
 def _ok(at: AppTest) -> AppTest:
@@ -43,7 +42,7 @@ def trunc() -> AppTest:
 
 
 def test_truncation_runs_and_shows_the_core_numbers(trunc):
-    study = S.truncation_study(S.make_target("water", kappa=25.0), 20, S.latlong_grid(49, 97))
+    study = T.truncation_study(T.make_target("water", kappa=25.0), 20, S.latlong_grid(49, 97))
     assert _l2(trunc) == pytest.approx(study.rel_l2_error[4], rel=1e-3)
     assert float(_metric(trunc, "relative max error")) == pytest.approx(study.rel_max_error[4], rel=1e-3)
     assert _metric(trunc, "numbers per feature") == "25"
@@ -64,7 +63,7 @@ def test_truncation_error_falls_with_L_for_every_preset(target):
         _ok(at)
         shown.append(_l2(at))
         assert _metric(at, "numbers per feature") == str((L + 1) ** 2)
-    assert all(b <= a for a, b in zip(shown, shown[1:])), shown
+    assert all(b <= a for a, b in itertools.pairwise(shown)), shown
     assert shown[-1] < shown[0]  # the slider does change the error
     if target == "random":  # band 8 by default: exact from L = 8 on
         assert shown[-1] == 0.0
@@ -121,7 +120,7 @@ def test_truncation_url_state_and_bad_values():
     assert at.selectbox(key="target").value == "cap" and at.slider(key="L").value == 7
     assert any("kappa" in w.value for w in at.warning)
     assert at.slider(key="kappa").value == 25
-    study = S.truncation_study(S.make_target("cap", cap_angle_deg=30.0), 20, S.latlong_grid(49, 97))
+    study = T.truncation_study(T.make_target("cap", cap_angle_deg=30.0), 20, S.latlong_grid(49, 97))
     assert _l2(at) == pytest.approx(study.rel_l2_error[7], rel=1e-3)
 
 
@@ -129,7 +128,7 @@ def test_truncation_quiz_checks_the_computed_answer():
     at = _ok(_page("truncation"))
     at.slider(key="n").set_value(7)
     _ok(at)
-    at.radio(key="q_star").set_value(S.star_needs_degree(7))
+    at.radio(key="q_star").set_value(T.star_needs_degree(7))
     _ok(at)
     assert any(s.value.startswith("Right") for s in at.success)
     at.radio(key="q_star").set_value(1)
@@ -149,7 +148,7 @@ def test_tensor_products_runs_with_live_numbers(tp):
     table = tp.dataframe[0].value
     assert list(table["output"]) == ["0e", "1e", "2e"]
     assert (table["equivariance error"] < 1e-13).all()
-    assert "0 (lost)" == table["Gaunt / CG"][1]
+    assert table["Gaunt / CG"][1] == "0 (lost)"
     assert any("Quiz" in h.value for h in tp.header)
 
 
