@@ -25,13 +25,9 @@ SPEC = {
     "mlpsteps": Param("int", 300, min=10, max=5000),
 }
 cached = st.cache_data(max_entries=16, show_spinner=False)
-symmetries, allowed, curie = (
-    cached(lesson.piece_symmetries),
-    cached(lesson.allowed_output_table),
-    cached(lesson.curie_check),
-)
+allowed, curie = cached(lesson.allowed_output_table), cached(lesson.curie_check)
 chirality, pview = cached(lesson.chirality_demo), cached(lesson.projector_view)
-shipped, quizzes = cached(lesson.load_shipped), cached(lesson.quizzes)
+shipped, quizzes, sym_table = cached(lesson.load_shipped), cached(lesson.quizzes), cached(lesson.symmetry_columns)
 
 
 @cached
@@ -74,7 +70,6 @@ st.markdown(
     "model outputs exactly zero there, trained or not.**"
 )
 table = allowed(2)
-sym = symmetries(2)
 fig_allowed = vt.allowed_figure(table.pieces, table.groups, table.irreps, table.dims.tolist(), table.irrep_dims)
 lab_ui.chart(
     fig_allowed,
@@ -84,20 +79,7 @@ lab_ui.chart(
         lab_ui.html_download("Figure (HTML)", fig_allowed, "tetris_allowed_outputs.html", "tt_dl_allowed_html"),
     ],
 )
-st.dataframe(
-    pd.DataFrame(
-        {
-            "piece": [s.name for s in sym],
-            "point group": [s.group for s in sym],
-            "|G|": [f"{s.order}" + (" (D24h stand-in for D∞h)" if s.infinite else "") for s in sym],
-            "improper elements": [s.n_improper for s in sym],
-            "chiral": ["yes" if s.chiral else "no" for s in sym],
-            "impossible outputs (l ≤ 2)": [", ".join(s.forbidden) or "none" for s in sym],
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-)
+st.dataframe(pd.DataFrame(sym_table(2)), hide_index=True)
 st.caption(
     "Computed by `point_group` (frames matched point by point; proper and improper) and `projector`. The line "
     "is symmetric under every rotation about its axis (D∞h); D24h has the same fixed subspaces for l ≤ 23."
@@ -210,48 +192,14 @@ if result is not None:
             lab_ui.html_download("Figure (HTML)", fig_acc, "tetris_accuracy.html", "tt_dl_acc"),
         ],
     )
-    summary = lesson.summary_columns(result)
-    st.dataframe(
-        pd.DataFrame(summary).style.format(
-            "{:.3f}",
-            subset=[
-                "test accuracy (mean)",
-                "± std",
-                "min",
-                "max",
-                "7 trained pieces",
-                "mirror piece (never trained)",
-                "lowest train accuracy",
-            ],
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    eq = [r for r in result["rows"] if r["model"] == "equivariant"]
-    if eq:
-        st.markdown(
-            "Trained equivariant nets, evaluated in float64: largest |0o output| on the six achiral pieces "
-            f"**{max(r['achiral_pseudoscalar_max'] for r in eq):.1e}** (Curie: it must be 0); on the chiral "
-            "pair " + "; ".join(f"{a:+.3f} / {b:+.3f}" for a, b in (r["chiral_pseudoscalars"] for r in eq)) + "."
-        )
-    under = [s for s in result["summary"] if s["underfit_seeds"]]
-    if under:
-        lab_ui.warning(
-            "Underfitting flagged (train accuracy below 1): "
-            + ", ".join(
-                f"{'equivariant' if s['model'] == 'equivariant' else 'MLP'} k={s['copies']} ({s['underfit_seeds']} of "
-                f"{s['n_seeds']} seeds)"
-                for s in under
-            )
-            + "."
-        )
-    st.caption(
-        f"Budget: {result['config']['eq_steps']} Adam steps (equivariant), {result['config']['mlp_steps']} "
-        f"(MLP, batch {result['config']['mlp_batch']}); {result['config']['n_test_rotations']} test "
-        f"rotations per piece; wall {result['wall_time_s']:.1f} s, CPU {result['cpu_time_s']:.1f} s"
-        + ("" if result.get("complete") else f"; {len(result['rows'])} of {result.get('n_points')} runs finished")
-        + (f". Command: `{result['command']}`" if result.get("command") else ".")
-    )
+    summary = pd.DataFrame(lesson.summary_columns(result))
+    st.dataframe(summary.style.format("{:.3f}", subset=list(lesson.SUMMARY_FLOAT_COLUMNS)), hide_index=True)
+    notes = lesson.result_notes(result)
+    if notes.curie:
+        st.markdown(notes.curie)
+    if notes.underfit:
+        lab_ui.warning(notes.underfit)
+    st.caption(notes.budget)
 else:
     st.info("No result yet: press **Train live**.")
 state.sync()

@@ -834,3 +834,71 @@ def summary_columns(result: dict[str, Any]) -> dict[str, list[Any]]:
         "lowest train accuracy": [r["train_accuracy_min"] for r in s],
         "underfit seeds": [r["underfit_seeds"] for r in s],
     }
+
+
+#: The float columns of :func:`summary_columns` (shown with 3 decimals).
+SUMMARY_FLOAT_COLUMNS = (
+    "test accuracy (mean)",
+    "± std",
+    "min",
+    "max",
+    "7 trained pieces",
+    "mirror piece (never trained)",
+    "lowest train accuracy",
+)
+
+
+def symmetry_columns(lmax: int = 2) -> dict[str, list[Any]]:
+    """The point-group table: piece, group, order, improper count, chirality, impossible outputs up to ``lmax``."""
+    sym = piece_symmetries(lmax)
+    return {
+        "piece": [s.name for s in sym],
+        "point group": [s.group for s in sym],
+        "|G|": [f"{s.order}" + (" (D24h stand-in for D∞h)" if s.infinite else "") for s in sym],
+        "improper elements": [s.n_improper for s in sym],
+        "chiral": ["yes" if s.chiral else "no" for s in sym],
+        f"impossible outputs (l ≤ {lmax})": [", ".join(s.forbidden) or "none" for s in sym],
+    }
+
+
+@dataclass(frozen=True)
+class ResultNotes:
+    """The sentences under the accuracy table (Markdown; no user text in them)."""
+
+    curie: str | None
+    underfit: str | None
+    budget: str
+
+
+def result_notes(result: dict[str, Any]) -> ResultNotes:
+    """Trained-model Curie check, underfitting flag and the budget line of a (live or shipped) result."""
+    eq = [r for r in result["rows"] if r["model"] == "equivariant"]
+    curie = None
+    if eq:
+        pairs = "; ".join(f"{a:+.3f} / {b:+.3f}" for a, b in (r["chiral_pseudoscalars"] for r in eq))
+        curie = (
+            "Trained equivariant nets, evaluated in float64: largest |0o output| on the six achiral pieces "
+            f"**{max(r['achiral_pseudoscalar_max'] for r in eq):.1e}** (Curie: it must be 0); on the chiral "
+            f"pair {pairs}."
+        )
+    under = [s for s in result["summary"] if s["underfit_seeds"]]
+    underfit = None
+    if under:
+        underfit = (
+            "Underfitting flagged (train accuracy below 1): "
+            + ", ".join(
+                f"{'equivariant' if s['model'] == 'equivariant' else 'MLP'} k={s['copies']} ({s['underfit_seeds']} of "
+                f"{s['n_seeds']} seeds)"
+                for s in under
+            )
+            + "."
+        )
+    c = result["config"]
+    budget = (
+        f"Budget: {c['eq_steps']} Adam steps (equivariant), {c['mlp_steps']} (MLP, batch {c['mlp_batch']}); "
+        f"learning rates tried {c['eq_lrs']} / {c['mlp_lrs']}; {c['n_test_rotations']} test rotations per piece; "
+        f"wall {result['wall_time_s']:.1f} s, CPU {result['cpu_time_s']:.1f} s"
+        + ("" if result.get("complete") else f"; {len(result['rows'])} of {result.get('n_points')} runs finished")
+        + (f". Command: `{result['command']}`" if result.get("command") else ".")
+    )
+    return ResultNotes(curie, underfit, budget)

@@ -200,3 +200,17 @@ def test_shipped_result_is_the_full_three_seed_run() -> None:
     assert max(x["achiral_pseudoscalar_max"] for x in r["rows"] if x["model"] == "equivariant") < 1e-12
     assert r["command"].startswith("python -m equi_core.training tetris")
     assert lesson.load_shipped("/nonexistent/tetris.json") is None
+
+
+def test_symmetry_columns_and_result_notes() -> None:
+    cols = lesson.symmetry_columns(2)
+    assert cols["point group"] == [GROUPS[n][0] for n in lesson.PIECE_NAMES]
+    assert cols["|G|"][3] == "96 (D24h stand-in for D∞h)" and cols["chiral"][:3] == ["yes", "yes", "no"]
+    assert cols["impossible outputs (l ≤ 2)"][2] == "0o, 1o, 1e, 2o"
+    r = lesson.train_job(dict(TINY, copies=[0]), Control())
+    notes = lesson.result_notes(r)
+    eq = r["rows"][0]
+    assert f"**{eq['achiral_pseudoscalar_max']:.1e}**" in notes.curie
+    assert notes.budget.startswith("Budget: 20 Adam steps (equivariant), 20 (MLP, batch 256)")
+    assert (notes.underfit is None) == all(not s["underfit_seeds"] for s in r["summary"])
+    assert set(lesson.SUMMARY_FLOAT_COLUMNS) <= set(lesson.summary_columns(r))
