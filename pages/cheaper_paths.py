@@ -27,24 +27,10 @@ SPEC = {
 }
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def decomposition(X: str, Y: str, seed: int) -> tuple[cp.DecompositionReport, cp.ProductReport]:
-    return cp.decomposition_report(X, seed), cp.matrix_product_report(X, Y)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def cross(u: str, v: str) -> cp.CrossProductReport:
-    return cp.cross_product_report(u, v)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def constants(L: int) -> tuple:
-    return cp.odd_constants(L)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def completeness(L: int) -> cp.CompletenessReport:
-    return cp.completeness_report(L)
+cache = st.cache_data(max_entries=32, show_spinner=False)
+decomposition_report, matrix_product_report = cache(cp.decomposition_report), cache(cp.matrix_product_report)
+cross, constants, completeness = cache(cp.cross_product_report), cache(cp.odd_constants), cache(cp.completeness_report)
+shipped_evidence = st.cache_data(ttl=300, max_entries=1, show_spinner=False)(cp.learned_symmetry_evidence)
 
 
 def quote(key: str) -> None:
@@ -82,7 +68,7 @@ seed = state.number_input("rotation #", "seed", where=c3)
 dec: cp.DecompositionReport | None
 prod: cp.ProductReport | None
 try:
-    dec, prod = decomposition(X_text, Y_text, int(seed))
+    dec, prod = decomposition_report(X_text, int(seed)), matrix_product_report(X_text, Y_text)
 except ValueError as exc:
     lab_ui.error("Cannot read the matrices: {}", exc)
     dec = prod = None
@@ -219,13 +205,28 @@ show(
     ),
     "output_sizes",
 )
-st.markdown(cp.TEXT["grid_limits"].format(cg=f"{sizes[-2][1]:,}", L=sizes[-2][0], grid=f"{sizes[-2][2]:,}"))
+st.markdown(cp.grid_limits_text())
 
 # ------------------------------------------------------------------------------------------------ 3
 st.header("3. Learned symmetry, and none")
 quote("equigrad")
 quote("bigi")
-st.info("The lab's measured results for this section are not shipped yet.")
+evidence = shipped_evidence()
+for ev in evidence:
+    if ev.text is None:
+        st.info(f"**{ev.topic.capitalize()}**: not shipped yet (`{ev.source}`).")
+    else:
+        st.markdown(f"**{ev.topic.capitalize()}** (read from `{ev.source}`): {ev.text}")
+labels, values = cp.evidence_bars(evidence)
+if labels:
+    show(
+        vz.results_figure(labels, values, unit="eV", title="Energy change under rotation (shipped MD results)"),
+        "rotation_sensitivity",
+        {"quantity": labels, "eV": values},
+        frame=False,
+    )
+lab_ui.lesson_link("pages/molecular_dynamics.py", "Molecular dynamics: exact versus learned symmetry, measured")
+lab_ui.lesson_link("pages/training_lab.py", "Training lab: augmentation, penalty and large data, measured")
 
 lab_ui.quiz_section(cp.quizzes())
 lab_ui.show_code(*cp.CODE)

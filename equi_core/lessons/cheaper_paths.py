@@ -95,7 +95,13 @@ __all__ = [
     "constants_table",
     "grid_timing_columns",
     "seconds_table",
+    "grid_limits_text",
     "EXPONENT_NAMES",
+    "RESULTS_ROOT",
+    "Evidence",
+    "learned_symmetry_evidence",
+    "EVIDENCE_BARS",
+    "evidence_bars",
     "exponent_table",
     "cartesian_summary",
     "grid_summary",
@@ -416,6 +422,12 @@ def completeness_report(L: int = 3, seed: int = 0) -> CompletenessReport:
     return CompletenessReport(L, n_even + n_odd, n_even, n_odd, min_c, path_err, sum_err)
 
 
+def grid_limits_text() -> str:
+    """:data:`TEXT` ``['grid_limits']`` with the output sizes at L = 32 filled in (from :func:`output_size_rows`)."""
+    L, cg, grid, _, _ = output_size_rows((32,))[0]
+    return TEXT["grid_limits"].format(cg=f"{cg:,}", L=L, grid=f"{grid:,}")
+
+
 def output_size_rows(Ls: tuple[int, ...] = (2, 4, 8, 16, 32, 64)) -> tuple[tuple[int, int, int, int, int], ...]:
     """``(L, full-CG output numbers, grid output numbers, full CG multiply-adds, grid operations)`` per ``L``.
 
@@ -575,6 +587,108 @@ def live_grid_timing(Ls: tuple[int, ...] = (2, 4, 6, 8), batch: int = 8, repeat:
             }
         )
     return tuple(rows)
+
+
+# ------------------------------------------------------------------------------------------------ section 3
+#: Where the other lessons ship their measured results (read here, never restated by hand).
+RESULTS_ROOT = Path(__file__).resolve().parents[1] / "training" / "results"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One measured result of the Lab that section 3 links into the argument.
+
+    Attributes
+    ----------
+    topic : str
+        'penalty', 'augmentation', 'large data', 'rotational averaging', 'exact vs learned invariance',
+        'conservation'.
+    essay : str
+        Key of :data:`ESSAY` whose claim it speaks to.
+    text : str or None
+        The sentence computed by the owning lesson module from its shipped file; ``None``: not shipped yet.
+    values : dict
+        The numbers the sentence rests on (as the owner's module reports them).
+    source : str
+        The shipped file (relative to the repository) it was read from, or the one it will be read from.
+    page : str
+        The lesson page that shows it in full.
+    """
+
+    topic: str
+    essay: str
+    text: str | None
+    values: dict[str, float | None]
+    source: str
+    page: str
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(RESULTS_ROOT.parents[2]))
+    except ValueError:
+        return str(path)
+
+
+def _md_evidence(results_dir: Path | None) -> list[Evidence]:
+    """Exact vs learned invariance, rotational averaging and conservation, from the shipped MD results."""
+    md_dir = (results_dir or RESULTS_ROOT) / "md"
+    page = "pages/molecular_dynamics.py"
+    topics = (
+        ("exact vs learned invariance", "invariance", "bigi"),
+        ("rotational averaging", "averaging", "bigi"),
+        ("conservation", "conservation", "equigrad"),
+    )
+    missing = [Evidence(t, e, None, {}, _rel(md_dir / "<molecule>.json"), page) for t, _, e in topics]
+    try:
+        from . import molecular_dynamics as md
+
+        molecules = md.shipped_molecules(md_dir)
+        if not molecules:
+            return missing
+        studies = md.load_shipped(molecules[0], md_dir)
+        study = studies.get("nve") or next(iter(studies.values()))
+        found = {st.topic: st for st in md.lesson_statements(study)}
+    except Exception:  # a results file being rebuilt must not break this page  # noqa: BLE001
+        return missing
+    out = []
+    for topic, key, essay in topics:
+        st = found.get(key)
+        src = _rel(md_dir / f"{molecules[0]}.json")
+        out.append(
+            Evidence(topic, essay, None if st is None else st.text, {} if st is None else dict(st.values), src, page)
+        )
+    return out
+
+
+def learned_symmetry_evidence(results_dir: Path | None = None) -> tuple[Evidence, ...]:
+    """Every measured result section 3 links, read from the shipped files now (missing ones marked ``text=None``).
+
+    ``results_dir`` (default :data:`RESULTS_ROOT`) holds ``md/<molecule>.json`` and ``molecular/<experiment>.json``.
+    Never raises: a missing or unreadable file gives its items with ``text=None`` ("not shipped yet").
+    """
+    return tuple(_md_evidence(results_dir))
+
+
+#: The rotation-sensitivity numbers section 3 draws (topic, value key, bar label).
+EVIDENCE_BARS = (
+    ("exact vs learned invariance", "worst_constrained_eV", "exactly invariant models, worst (eV)"),
+    ("exact vs learned invariance", "best_unconstrained_eV", "unconstrained models, best (eV)"),
+    ("rotational averaging", "bare_error_eV", "unconstrained, one orientation (eV)"),
+    ("rotational averaging", "error_eV", "unconstrained, averaged over k rotations (eV)"),
+)
+
+
+def evidence_bars(evidence: tuple[Evidence, ...]) -> tuple[list[str], list[float]]:
+    """Labels and values (eV) of the energy change under rotation that the shipped results report (those present)."""
+    by = {e.topic: e for e in evidence}
+    labels, values = [], []
+    for topic, key, label in EVIDENCE_BARS:
+        v = by[topic].values.get(key) if topic in by else None
+        if v is not None and math.isfinite(v):
+            labels.append(label)
+            values.append(float(v))
+    return labels, values
 
 
 # ------------------------------------------------------------------------------------------------ quizzes

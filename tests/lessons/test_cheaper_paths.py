@@ -146,6 +146,43 @@ def test_summaries_read_the_shipped_numbers() -> None:
     assert 5.5 < b.exponents["cg_multiply_adds"] < 6.0 and 2.3 < b.exponents["grid_operations"] < 3.0
 
 
+def test_section_3_reads_the_shipped_md_results(tmp_path: Path) -> None:
+    import shutil
+
+    from equi_core.lessons import molecular_dynamics as md
+
+    ev = cp.learned_symmetry_evidence()
+    topics = {e.topic for e in ev}
+    assert {"exact vs learned invariance", "rotational averaging", "conservation"} <= topics
+    for e in ev:
+        assert e.essay in cp.ESSAY and e.page.startswith("pages/")
+    # with nothing shipped: every item says so (text None), nothing raises
+    empty = cp.learned_symmetry_evidence(tmp_path)
+    assert all(e.text is None for e in empty) and cp.evidence_bars(empty) == ([], [])
+    # a broken file is "not shipped yet", not an exception
+    (tmp_path / "md").mkdir()
+    (tmp_path / "md" / "ethanol.json").write_text("{ not json")
+    assert all(e.text is None for e in cp.learned_symmetry_evidence(tmp_path))
+    # with the shipped MD file: the MD lesson's own sentences, numbers read from the file
+    shipped = sorted((cp.RESULTS_ROOT / "md").glob("*.json"))
+    if not shipped:
+        pytest.skip("no MD results shipped")
+    (tmp_path / "md" / "ethanol.json").unlink()
+    shutil.copy(shipped[0], tmp_path / "md" / shipped[0].name)
+    got = {e.topic: e for e in cp.learned_symmetry_evidence(tmp_path)}
+    studies = md.load_shipped(shipped[0].stem, cp.RESULTS_ROOT / "md")
+    study = studies.get("nve") or next(iter(studies.values()))
+    statements = {s.topic: s for s in md.lesson_statements(study)}
+    if "invariance" in statements:
+        assert got["exact vs learned invariance"].text == statements["invariance"].text
+        labels, values = cp.evidence_bars(tuple(got.values()))
+        assert "exactly invariant models, worst (eV)" in labels
+        assert (
+            values[labels.index("exactly invariant models, worst (eV)")]
+            == statements["invariance"].values["worst_constrained_eV"]
+        )
+
+
 def test_live_timings_are_measurements() -> None:
     t = cp.live_cartesian_timing(batch=64, repeat=1)
     assert set(t) == {
