@@ -24,6 +24,7 @@ PAGES = {
     "The theorem": [
         st.Page("pages/irreps_rotations.py", title="Rotations act on irrep blocks", icon=":material/3d_rotation:"),
         st.Page("pages/conventions.py", title="Conventions", icon=":material/swap_horiz:"),
+        st.Page("pages/tetris.py", title="Tetris: symmetry in, symmetry out", icon=":material/extension:"),
     ],
     "What it costs": [
         st.Page("pages/nonlinearity.py", title="ReLU versus norm nonlinearity", icon=":material/function:"),
