@@ -19,7 +19,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
 
-EXPECTED_PAGE_COUNT = 9
+EXPECTED_PAGE_COUNT = 10
 RUN_TIMEOUT_MS = 120_000
 PLOTLY_TIMEOUT_MS = 30_000
 EXCEPTION = '[data-testid="stException"]'
