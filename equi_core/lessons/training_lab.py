@@ -425,7 +425,15 @@ def protocol_text(result: Mapping[str, Any]) -> str:
     key = experiment_key(result["experiment"])
     seeds = cfg.get("seeds", [])
     lrs = result.get("chosen_lr", {})
-    lr_line = ", ".join(f"{model_label(m)} {v:g}" for m, v in lrs.items())
+    lr_line = ", ".join(
+        f"{model_label(m)} {v:g}"
+        if m != "ps-linear"
+        else f"{model_label(m)}: closed-form least squares (no learning rate)"
+        for m, v in lrs.items()
+    )
+    source = result.get("lr_source") or (
+        "chosen on validation by this run's sweep" if len(cfg.get("lr_grid", [])) > 1 else "fixed"
+    )
     if key in ("sample-efficiency", "large-data", "equivariance"):
         ns = cfg.get("n_train")
         grid = ns if isinstance(ns, list) else [ns]
@@ -441,7 +449,7 @@ def protocol_text(result: Mapping[str, Any]) -> str:
             f"steps: {', '.join(f'N={n}: {s}' for n, s in zip(grid, steps))}. Test split {cfg.get('n_test')} "
             f"frames (split seed {cfg.get('split_seed')}). Seeds {seeds}. Models: {h.get('channels')} channels "
             f"(transformer width {2 * int(h.get('channels', 0))}), {h.get('layers')} layers, cutoff "
-            f"{h.get('cutoff')} Å. Learning rates ({result.get('lr_source', '')}, grid {cfg.get('lr_grid')}): "
+            f"{h.get('cutoff')} Å. Learning rates ({source}, grid {cfg.get('lr_grid')}): "
             f"{lr_line}."
         )
     base = (
@@ -449,7 +457,7 @@ def protocol_text(result: Mapping[str, Any]) -> str:
         f"{cfg.get('max_steps')} steps; validation split {cfg.get('n_val')} environments evaluated every "
         f"{cfg.get('eval_every')} steps, early stopping after {cfg.get('patience')} evaluations without "
         f"improvement, best weights kept; {cfg.get('n_train')} training and {cfg.get('n_test')} test "
-        f"environments. Seeds {seeds}. Learning rates ({result.get('lr_source', '')}, grid "
+        f"environments. Seeds {seeds}. Learning rates ({source}, grid "
         f"{cfg.get('lr_grid')}): {lr_line}."
     )
     if key == "depth":
