@@ -122,7 +122,12 @@ def accuracy_figure(
                 error_y={"type": "data", "array": [e["std"]] * 2},
             )
         )
-    fig.add_hline(y=7 / 8, line={"color": GREY, "dash": "dash"}, annotation_text="7/8", annotation_position="right")
+    fig.add_hline(
+        y=7 / 8,
+        line={"color": GREY, "dash": "dash"},
+        annotation_text="7/8: all but the never-seen mirror piece",
+        annotation_position="top left",
+    )
     fig.update_layout(
         **layout(
             title=title,
