@@ -7,11 +7,17 @@
 * No CDN / third-party asset URL in the app's code (the app works offline).
 * No ``st.cache_resource`` (a shared, mutable object across users) and no module-level container in
   ``equi_core`` that is mutated at run time (state shared by every user of the server).
+* One house (issue 10): only ``app.py``, ``pages/`` and ``lab_ui/`` import streamlit; ``import equi_core`` and
+  every ``equi_core.viz`` module import no torch (drawing a figure must not load the training stack) and
+  ``import equi_core`` no streamlit or plotly; every page is a thin file under 250 lines.
 """
+
 from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CORE = sorted((ROOT / "equi_core").rglob("*.py"))
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 APP = [ROOT / "app.py"]
+LAB_UI = sorted((ROOT / "lab_ui").rglob("*.py"))
 STREAMLIT_CONFIG = sorted((ROOT / ".streamlit").glob("*.toml")) if (ROOT / ".streamlit").is_dir() else []
-APP_CODE = APP + PAGES + CORE
+APP_CODE = APP + PAGES + CORE + LAB_UI
 
 
 def _rel(path: Path) -> str:
@@ -65,10 +72,12 @@ def test_core_never_imports_streamlit(path):
         assert not bad, f"{_rel(path)}:{node.lineno} imports {bad}: equi_core must stay streamlit-free"
 
 
-@pytest.mark.parametrize("path", APP + PAGES + CORE, ids=_rel)
+@pytest.mark.parametrize("path", APP_CODE, ids=_rel)
 def test_no_unsafe_allow_html(path):
     hits = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "unsafe_allow_html" in line]
-    hits += [node.lineno for node in ast.walk(_tree(path)) if isinstance(node, ast.Call) and _dotted(node.func) == "st.html"]
+    hits += [
+        node.lineno for node in ast.walk(_tree(path)) if isinstance(node, ast.Call) and _dotted(node.func) == "st.html"
+    ]
     assert not hits, f"{_rel(path)} lines {hits}: unsafe_allow_html / st.html is not allowed (user text must stay text)"
 
 
@@ -79,11 +88,10 @@ def _cache_decorators(tree: ast.Module):
             targets = node.decorator_list
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):  # st.cache_data(...)(f)
             targets = [node.func]
-        for dec in targets:
-            yield dec
+        yield from targets
 
 
-@pytest.mark.parametrize("path", APP + PAGES + CORE, ids=_rel)
+@pytest.mark.parametrize("path", APP_CODE, ids=_rel)
 def test_caches_are_bounded(path):
     problems = []
     for dec in _cache_decorators(_tree(path)):
@@ -129,17 +137,24 @@ CDN = re.compile(
     r"fontawesome|mathjax|polyfill\.io)",
     re.IGNORECASE,
 )
-CDN_OPTIONS = re.compile(r"include_(?:plotlyjs|mathjax)\s*=\s*['\"](?:cdn|directory|require)['\"]|https?://[^'\"]*\.js\b")
+CDN_OPTIONS = re.compile(
+    r"include_(?:plotlyjs|mathjax)\s*=\s*['\"](?:cdn|directory|require)['\"]|https?://[^'\"]*\.js\b"
+)
 
 
-@pytest.mark.parametrize("path", APP + PAGES + CORE + STREAMLIT_CONFIG, ids=_rel)
+@pytest.mark.parametrize("path", APP_CODE + STREAMLIT_CONFIG, ids=_rel)
 def test_no_cdn_in_app_code(path):
     text = path.read_text(encoding="utf-8")
-    hits = [(i, m.group(0)) for i, line in enumerate(text.splitlines(), 1) for m in (CDN.search(line), CDN_OPTIONS.search(line)) if m]
+    hits = [
+        (i, m.group(0))
+        for i, line in enumerate(text.splitlines(), 1)
+        for m in (CDN.search(line), CDN_OPTIONS.search(line))
+        if m
+    ]
     assert not hits, f"{_rel(path)}: CDN / remote asset references {hits}; the app must work offline"
 
 
-@pytest.mark.parametrize("path", APP + PAGES + CORE, ids=_rel)
+@pytest.mark.parametrize("path", APP_CODE, ids=_rel)
 def test_no_cache_resource(path):
     hits = sorted({node.lineno for node in ast.walk(_tree(path)) if _dotted(node).endswith("cache_resource")})
     assert not hits, (
@@ -148,7 +163,20 @@ def test_no_cache_resource(path):
     )
 
 
-MUTATORS = {"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "clear", "remove", "discard", "__setitem__"}
+MUTATORS = {
+    "append",
+    "extend",
+    "insert",
+    "update",
+    "setdefault",
+    "add",
+    "pop",
+    "popitem",
+    "clear",
+    "remove",
+    "discard",
+    "__setitem__",
+}
 
 
 def _module_containers(tree: ast.Module) -> dict[str, int]:
@@ -162,7 +190,8 @@ def _module_containers(tree: ast.Module) -> dict[str, int]:
         if value is None:
             continue
         mutable = isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)) or (
-            isinstance(value, ast.Call) and _dotted(value.func).split(".")[-1]
+            isinstance(value, ast.Call)
+            and _dotted(value.func).split(".")[-1]
             in ("dict", "list", "set", "defaultdict", "OrderedDict", "deque", "Counter")
         )
         if mutable:
@@ -190,14 +219,23 @@ def test_core_has_no_mutated_module_state(path):
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
                 tgts = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
                 for t in tgts:
-                    if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id in containers and t.value.id not in local:
+                    if (
+                        isinstance(t, ast.Subscript)
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id in containers
+                        and t.value.id not in local
+                    ):
                         problems.append(f"line {node.lineno}: {t.value.id}[...] assignment mutates module state")
     assert not problems, f"{_rel(path)}: " + "; ".join(problems) + " (shared by every user of the server)"
 
 
 @pytest.mark.parametrize("path", PAGES, ids=_rel)
 def test_pages_never_set_page_config(path):
-    hits = [node.lineno for node in ast.walk(_tree(path)) if isinstance(node, ast.Call) and _dotted(node.func) == "st.set_page_config"]
+    hits = [
+        node.lineno
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.Call) and _dotted(node.func) == "st.set_page_config"
+    ]
     assert not hits, f"{_rel(path)} lines {hits}: only app.py calls st.set_page_config"
 
 
@@ -210,6 +248,87 @@ def test_favicon_is_not_fetched_from_google(path):
     for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Call) and _dotted(node.func) == "st.set_page_config":
             for kw in node.keywords:
-                if kw.arg == "page_icon" and isinstance(kw.value, ast.Constant) and str(kw.value.value).startswith(":material"):
+                if (
+                    kw.arg == "page_icon"
+                    and isinstance(kw.value, ast.Constant)
+                    and str(kw.value.value).startswith(":material")
+                ):
                     hits.append(f"line {node.lineno}: page_icon={kw.value.value!r}")
     assert not hits, f"{_rel(path)}: {hits}: the favicon would come from fonts.gstatic.com; use an emoji (e.g. '🌀')"
+
+
+# ----------------------------------------------------------------------------------------------------- one house
+#: Where the app's and library's Python lives (tests/ and bench/ drive the app with streamlit.testing: not app code).
+PACKAGE_CODE = sorted(
+    p
+    for p in ROOT.rglob("*.py")
+    if p.relative_to(ROOT).parts[0] not in ("tests", "bench", "artifacts", "build", ".ci", ".git", ".venv", "venv")
+)
+STREAMLIT_HOME = ("app.py", "pages", "lab_ui")
+#: A page reads widgets through lab_ui, calls one lessons module and the viz builders, lays out: a thin file.
+MAX_PAGE_LINES = 250
+
+
+def _imported_modules(path: Path) -> list[tuple[int, str]]:
+    out = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            out.append((node.lineno, node.module))
+        elif isinstance(node, ast.Call) and _dotted(node.func) in ("__import__", "importlib.import_module"):
+            out += [
+                (node.lineno, a.value) for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            ]
+    return out
+
+
+def test_package_code_is_found():
+    assert ROOT / "app.py" in PACKAGE_CODE and any(p.parts[-2] == "o3" for p in PACKAGE_CODE)
+
+
+@pytest.mark.parametrize("path", PACKAGE_CODE, ids=_rel)
+def test_only_app_pages_and_lab_ui_import_streamlit(path):
+    if _rel(path).split("/")[0] in STREAMLIT_HOME:
+        return
+    bad = [(line, m) for line, m in _imported_modules(path) if m == "streamlit" or m.startswith("streamlit.")]
+    assert not bad, f"{_rel(path)} imports streamlit at {bad}: only app.py, pages/ and lab_ui/ may"
+
+
+def _fresh_python(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a new interpreter (nothing imported yet) from the repository root."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_import_equi_core_viz_does_not_import_torch():
+    """The issue's check, verbatim: ``python -c "import equi_core.viz"`` loads no torch."""
+    run = _fresh_python("import sys, equi_core.viz; print('torch' in sys.modules)")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"
+
+
+VIZ_MODULES = sorted(p.stem for p in (ROOT / "equi_core" / "viz").glob("*.py") if p.stem != "__init__")
+
+
+@pytest.mark.parametrize("module", VIZ_MODULES)
+def test_every_viz_module_imports_without_torch(module):
+    """Drawing a figure must not load the training stack: each builder module imports without torch."""
+    run = _fresh_python(f"import sys, equi_core.viz.{module}; print(sorted(m for m in ('torch',) if m in sys.modules))")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]", f"equi_core.viz.{module} imports torch"
+
+
+def test_import_equi_core_loads_no_torch_streamlit_or_plotly():
+    run = _fresh_python(
+        "import sys, equi_core; print(sorted(m for m in ('torch', 'streamlit', 'plotly') if m in sys.modules))"
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=_rel)
+def test_every_page_is_thin(path):
+    n = len(path.read_text(encoding="utf-8").splitlines())
+    assert n < MAX_PAGE_LINES, (
+        f"{_rel(path)} has {n} lines (a page must stay under {MAX_PAGE_LINES}: move work to lab_ui/lessons)"
+    )
