@@ -661,13 +661,36 @@ def _md_evidence(results_dir: Path | None) -> list[Evidence]:
     return out
 
 
+def _training_evidence(results_dir: Path | None) -> list[Evidence]:
+    """Augmentation and the rotation penalty, and large data, from the training lab's shipped results (its own
+    verdicts and sentences, :func:`equi_core.lessons.training_lab.finding`)."""
+    mol_dir = (results_dir or RESULTS_ROOT) / "molecular"
+    page = "pages/training_lab.py"
+    items = (("augmentation and a rotation penalty", "equivariance", "equigrad"), ("large data", "large-data", "bigi"))
+    out = []
+    for topic, name, essay in items:
+        src = _rel(mol_dir / f"{name}.json")
+        text = None
+        try:
+            from ..training.catalog import load_result
+            from . import training_lab as tl
+
+            found = tl.finding(load_result(name, mol_dir))
+            if found.verdict != "no result":
+                text = f"{found.text} (The training lab's verdict on the essay's claim: {found.verdict}.)"
+        except Exception:  # a result being rebuilt must not break this page  # noqa: BLE001
+            text = None
+        out.append(Evidence(topic, essay, text, {}, src, page))
+    return out
+
+
 def learned_symmetry_evidence(results_dir: Path | None = None) -> tuple[Evidence, ...]:
     """Every measured result section 3 links, read from the shipped files now (missing ones marked ``text=None``).
 
     ``results_dir`` (default :data:`RESULTS_ROOT`) holds ``md/<molecule>.json`` and ``molecular/<experiment>.json``.
     Never raises: a missing or unreadable file gives its items with ``text=None`` ("not shipped yet").
     """
-    return tuple(_md_evidence(results_dir))
+    return tuple(_training_evidence(results_dir) + _md_evidence(results_dir))
 
 
 #: The rotation-sensitivity numbers section 3 draws (topic, value key, bar label).

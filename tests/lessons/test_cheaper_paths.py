@@ -183,6 +183,25 @@ def test_section_3_reads_the_shipped_md_results(tmp_path: Path) -> None:
         )
 
 
+def test_section_3_reads_the_training_lab_findings(tmp_path: Path) -> None:
+    from equi_core.lessons import training_lab as tl
+    from equi_core.training.catalog import load_result
+
+    by = {e.topic: e for e in cp.learned_symmetry_evidence()}
+    for topic, name in (("augmentation and a rotation penalty", "equivariance"), ("large data", "large-data")):
+        found = tl.finding(load_result(name))
+        if found.verdict == "no result":
+            assert by[topic].text is None  # "not shipped yet"
+        else:
+            assert by[topic].text is not None and found.text in by[topic].text and found.verdict in by[topic].text
+        assert by[topic].source.endswith(f"molecular/{name}.json")
+    # an unreadable result is "not shipped yet", never an exception
+    (tmp_path / "molecular").mkdir()
+    (tmp_path / "molecular" / "equivariance.json").write_text("[1, 2")
+    (tmp_path / "molecular" / "large-data.json").write_text(json.dumps({"experiment": "large-data", "table": [{}]}))
+    assert all(e.text is None for e in cp.learned_symmetry_evidence(tmp_path))
+
+
 def test_live_timings_are_measurements() -> None:
     t = cp.live_cartesian_timing(batch=64, repeat=1)
     assert set(t) == {
