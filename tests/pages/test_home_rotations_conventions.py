@@ -155,6 +155,25 @@ def test_rotations_irreps_text_changes_D():
     assert len(at.get("plotly_chart")) == 6  # D(R), the l = 3 block as heat-map, scene, cloud, square, animation
 
 
+def _wrong_square_error(X: np.ndarray, R: np.ndarray, lmax: int, bug: str) -> float:
+    """max |Y(R x) - W Y(x)| over degrees 0..lmax with each bug's W written here, independently of the lesson code:
+    the textbook bug is R's Z-Y-Z angles fed to the Y-X-Y formula, the others D(R^T) and D(gamma, beta, alpha)."""
+    from equi_core import matrix_to_angles, matrix_to_zyz_angles, spherical_harmonics, wigner_D, wigner_D_from_angles
+
+    X = X[np.linalg.norm(X, axis=1) > 1e-12]
+    a, b, g = matrix_to_angles(R)
+    worst = 0.0
+    for l in range(lmax + 1):
+        W = {
+            "textbook basis": lambda: wigner_D_from_angles(l, *matrix_to_zyz_angles(R)),
+            "inverse rotation": lambda: wigner_D(l, R.T),
+            "alpha and gamma swapped": lambda: wigner_D_from_angles(l, g, b, a),
+        }[bug]()
+        Y_rot = spherical_harmonics(l, X @ R.T, normalization="component")
+        worst = max(worst, float(np.abs(Y_rot - spherical_harmonics(l, X, normalization="component") @ W.T).max()))
+    return worst
+
+
 def test_rotations_commuting_square_widgets():
     at = run("irreps_rotations")
     R = angles_to_matrix(*np.deg2rad([30, 60, -45]))
@@ -164,7 +183,7 @@ def test_rotations_commuting_square_widgets():
             at.selectbox(key="bug").set_value(bug)
             rerun(at)
             X, _, _ = point_cloud_preset(cloud, seed=6)
-            expected = commuting_square_data(X, R, 2, bug).wrong_error
+            expected = _wrong_square_error(np.asarray(X), R, 2, bug)
             assert fmetric(at, f"max |A − B| ({bug})") == pytest.approx(expected, abs=0.006)
     at.slider(key="lmax").set_value(0)
     rerun(at)
