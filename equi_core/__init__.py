@@ -82,6 +82,13 @@ from .nn import (
     tiny_equivariant_net,
 )
 from .o3 import (
+    PointGroup,
+    congruences,
+    fixed_dimension,
+    fixed_dimensions,
+    is_closed,
+    point_group,
+    projector,
     CARTESIAN_IRREPS,
     cartesian_to_irreps,
     irreps_to_cartesian,
@@ -178,6 +185,13 @@ from .testing import (
 )
 
 __all__ = [
+    "PointGroup",
+    "congruences",
+    "fixed_dimension",
+    "fixed_dimensions",
+    "is_closed",
+    "point_group",
+    "projector",
     "__version__",
     "CARTESIAN_IRREPS",
     "cartesian_to_irreps",

@@ -10,6 +10,8 @@
 * :mod:`~equi_core.o3.sphere` -- exact sphere quadrature, projection onto harmonics, synthesis, power spectra
 * :mod:`~equi_core.o3.gaunt` -- the Gaunt product (multiply on a grid, project back), Gaunt coefficients, counts
 * :mod:`~equi_core.o3.cartesian` -- 3x3 Cartesian tensors as ``0e + 1e + 2e``; the matrix product as CG paths
+* :mod:`~equi_core.o3.point_groups` -- the point group of a point cloud (proper and improper), projectors onto
+  the subspaces it fixes (Curie's principle)
 * :mod:`~equi_core.o3.vsh` -- the odd paths on the grid: ``r_hat . (grad f x grad g)``; even + odd = every path
 """
 
@@ -118,12 +120,28 @@ from .cartesian import (
     cartesian_to_irreps,
     irreps_to_cartesian,
 )
+from .point_groups import (
+    PointGroup,
+    congruences,
+    fixed_dimension,
+    fixed_dimensions,
+    is_closed,
+    point_group,
+    projector,
+)
 from .vsh import (
     grid_full_product,
     odd_path_constant,
     odd_product,
 )
 __all__ = [
+    "PointGroup",
+    "congruences",
+    "fixed_dimension",
+    "fixed_dimensions",
+    "is_closed",
+    "point_group",
+    "projector",
     "CARTESIAN_IRREPS",
     "cartesian_to_irreps",
     "irreps_to_cartesian",
