@@ -16,7 +16,7 @@ from equi_core import (
     matrix_to_axis_angle,
     random_rotation,
 )
-from equi_core.lessons.irreps_rotations import BUGS, commuting_square_data
+from equi_core.lessons.irreps_rotations import BUGS
 from equi_core.lessons.molecules import POINT_CLOUDS, point_cloud_preset
 from tests.conftest import new_app_test
 
@@ -164,11 +164,12 @@ def _wrong_square_error(X: np.ndarray, R: np.ndarray, lmax: int, bug: str) -> fl
     a, b, g = matrix_to_angles(R)
     worst = 0.0
     for l in range(lmax + 1):
-        W = {
-            "textbook basis": lambda: wigner_D_from_angles(l, *matrix_to_zyz_angles(R)),
-            "inverse rotation": lambda: wigner_D(l, R.T),
-            "alpha and gamma swapped": lambda: wigner_D_from_angles(l, g, b, a),
-        }[bug]()
+        if bug == "textbook basis":
+            W = wigner_D_from_angles(l, *matrix_to_zyz_angles(R))
+        elif bug == "inverse rotation":
+            W = wigner_D(l, R.T)
+        else:
+            W = wigner_D_from_angles(l, g, b, a)
         Y_rot = spherical_harmonics(l, X @ R.T, normalization="component")
         worst = max(worst, float(np.abs(Y_rot - spherical_harmonics(l, X, normalization="component") @ W.T).max()))
     return worst
