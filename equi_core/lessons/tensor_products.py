@@ -230,7 +230,7 @@ def time_products(L: int, batch: int = 16, repeat: int = 3, rng: int | np.random
     return ProductTiming(L, batch, best_cg, best_g, count_cg_operations(L), count_gaunt_operations(L).total)
 
 
-def fit_power_law(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
+def fit_power_law(xs: ArrayLike, ys: ArrayLike) -> tuple[float, float]:
     """Least-squares fit ``log y = a log x + b``; returns ``(exponent a, prefactor exp(b))``.
 
     Needs at least two points with ``x > 0``, ``y > 0``.

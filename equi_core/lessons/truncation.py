@@ -82,7 +82,9 @@ class SphericalSignal(Protocol):
     Implementations: :class:`BondDensity`, :class:`SphericalCap`, :class:`BandLimited`.
     """
 
-    name: str
+    @property
+    def name(self) -> str:
+        """What the signal is called (shown in tables and titles)."""
 
     def values(self, xyz: ArrayLike) -> Array:
         """Function values at points ``(..., 3)``."""
@@ -713,7 +715,7 @@ def degree_table(kappa: int, n: int) -> list[tuple[str, int | None, int | None, 
     return rows
 
 
-def study_columns(study: TruncationStudy) -> dict[str, Array]:
+def study_columns(study: TruncationStudy) -> dict[str, np.ndarray]:
     """The errors-and-spectrum download table."""
     return {
         "L": study.ls,
@@ -724,7 +726,7 @@ def study_columns(study: TruncationStudy) -> dict[str, Array]:
     }
 
 
-def blind_columns(blind: BlindSpot) -> dict[str, Array]:
+def blind_columns(blind: BlindSpot) -> dict[str, np.ndarray]:
     """The blind-spot download table."""
     return {"l": blind.ls, "feature_difference": blind.difference, "feature_norm": blind.feature_norm}
 

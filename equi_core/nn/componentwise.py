@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..o3.irreps import Irreps, as_irreps, check_features
-from ._common import Activation, Array
+from ._common import Activation, Array, IrrepsLike
 from .activations import as_activation
 
 __all__ = ["Componentwise", "componentwise"]
@@ -37,6 +38,10 @@ class Componentwise:
 
     irreps_in: Irreps
     act: str = "relu"
+
+    if TYPE_CHECKING:  # the constructor also takes irreps strings; __post_init__ converts them
+
+        def __init__(self, irreps_in: IrrepsLike, act: str = "relu") -> None: ...
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "irreps_in", as_irreps(self.irreps_in))

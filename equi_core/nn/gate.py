@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -61,6 +62,17 @@ class Gate:
     irreps_gated: Irreps
     irreps_in: Irreps = field(init=False)
     irreps_out: Irreps = field(init=False)
+
+    if TYPE_CHECKING:  # the constructor also takes irreps strings; __post_init__ converts them
+
+        def __init__(
+            self,
+            irreps_scalars: IrrepsLike | None,
+            act_scalars: str | tuple[str, ...],
+            irreps_gates: IrrepsLike | None,
+            act_gates: str | tuple[str, ...],
+            irreps_gated: IrrepsLike | None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         scalars = _irreps_or_empty(self.irreps_scalars)

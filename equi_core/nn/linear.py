@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -55,6 +55,12 @@ class EquivariantLinear:
     weight: Array
     bias: Array | None = None
     paths: tuple[tuple[int, int, float], ...] = field(init=False, repr=False)
+
+    if TYPE_CHECKING:  # the constructor also takes irreps strings; __post_init__ converts them
+
+        def __init__(
+            self, irreps_in: IrrepsLike, irreps_out: IrrepsLike, weight: ArrayLike, bias: ArrayLike | None = None
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         irreps_in = as_irreps(self.irreps_in, "irreps_in")

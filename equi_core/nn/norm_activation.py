@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -81,6 +82,12 @@ class NormActivation:
     sigma: str = "relu"
     bias: float = -1.0
     eps: float = 1e-12
+
+    if TYPE_CHECKING:  # the constructor also takes irreps strings; __post_init__ converts them
+
+        def __init__(
+            self, irreps_in: IrrepsLike, sigma: str = "relu", bias: float = -1.0, eps: float = 1e-12
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "irreps_in", as_irreps(self.irreps_in))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..o3.irreps import Irreps, as_irreps, check_features
-from ._common import Array
+from ._common import Array, IrrepsLike
 from .activations import as_activation, per_block_activations, scalar_activation_output
 
 __all__ = ["ScalarActivation"]
@@ -35,6 +36,10 @@ class ScalarActivation:
     irreps_in: Irreps
     acts: str | tuple[str, ...] = "tanh"
     irreps_out: Irreps = field(init=False)
+
+    if TYPE_CHECKING:  # the constructor also takes irreps strings; __post_init__ converts them
+
+        def __init__(self, irreps_in: IrrepsLike, acts: str | tuple[str, ...] = "tanh") -> None: ...
 
     def __post_init__(self) -> None:
         irreps = as_irreps(self.irreps_in)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -34,6 +35,12 @@ class TensorSquare:
     weight: Array
     residual: bool = False
     tp: FullyConnectedTensorProduct = field(init=False, repr=False)
+
+    if TYPE_CHECKING:  # the constructor also takes irreps strings; __post_init__ converts them
+
+        def __init__(
+            self, irreps_in: IrrepsLike, irreps_out: IrrepsLike, weight: ArrayLike, residual: bool = False
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         irreps_in = as_irreps(self.irreps_in, "irreps_in")

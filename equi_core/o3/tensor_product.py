@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -260,6 +261,10 @@ class FullyConnectedTensorProduct:
     irreps_out: Irreps
     paths: tuple[TensorProductPath, ...] = field(init=False, repr=False)
     weight_numel: int = field(init=False)
+
+    if TYPE_CHECKING:  # the constructor also takes irreps strings; __post_init__ converts them
+
+        def __init__(self, irreps1: IrrepsLike, irreps2: IrrepsLike, irreps_out: IrrepsLike) -> None: ...
 
     def __post_init__(self) -> None:
         irreps1 = as_irreps(self.irreps1, "irreps1", allow_lmax=True)
