@@ -271,7 +271,8 @@ def quizzes() -> dict[str, Quiz]:
     # the polar axis is where the m = 0 harmonic of degree 2 (the middle component) is largest
     polar = max(axes, key=lambda k: float(spherical_harmonics(2, axes[k])[2]))
     # component i of degree 1 is the coordinate along the axis where it is largest
-    order_l1 = [max(axes, key=lambda k, i=i: float(spherical_harmonics(1, axes[k])[i])) for i in range(3)]
+    degree_one = {k: np.asarray(spherical_harmonics(1, axes[k]), dtype=np.float64) for k in axes}
+    order_l1 = [max(degree_one, key=lambda k: float(degree_one[k][i])) for i in range(3)]
     cg = clebsch_gordan_exact(1, 0, 1, 0, 2, 0)
     return {
         "quiz_0": Quiz(

@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +90,7 @@ def equivariance_maps(seed: int, samples: int = SAMPLES) -> EquivarianceMaps:
     def cross(x: np.ndarray) -> np.ndarray:
         return np.einsum("ijk,ni,nj->nk", C111, x[:, :3], x[:, 3:])
 
-    maps = [
+    maps: list[tuple[str, Callable[[np.ndarray], np.ndarray], str, Irreps | str, bool]] = [
         ("harmonics<br>Y⁰…Y³", harmonics, "1x1o", Irreps.spherical_harmonics(3), True),
         ("CG product<br>1o⊗1o→1e", cross, "2x1o", "1x1e", True),
         ("norm<br>nonlinearity", lambda x: norm_nonlinearity(x, "1x1o"), "1x1o", "1x1o", True),

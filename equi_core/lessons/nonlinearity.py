@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -613,7 +614,7 @@ def block_errors() -> tuple[BlockError, ...]:
         e = equivariance_error(layer, ir_in, ir_out, n=32, rng=1)  # type: ignore[arg-type]
         rows.append(BlockError(name, ir_in, ir_out, float(e.absolute), float(e.relative)))
     for act in ("relu", "tanh"):
-        e = equivariance_error(lambda x, a=act: componentwise(x, a), irr, irr, n=32, rng=1)
+        e = equivariance_error(partial(componentwise, act=act), irr, irr, n=32, rng=1)
         label = "ReLU" if act == "relu" else "tanh"
         rows.append(BlockError(f"componentwise {label} (baseline)", irr, irr, float(e.absolute), float(e.relative)))
     return tuple(rows)
