@@ -1,6 +1,7 @@
 """Moved: the pure classroom logic lives in :mod:`equi_core.lessons.classroom`, the Streamlit side in :mod:`lab_ui`.
 
-This module only re-exports the pure names for old imports; new code imports ``equi_core.lessons.classroom``.
+This module only re-exports the pure names for old imports (one test still uses it); new code imports
+``equi_core.lessons.classroom``. Delete it once nothing imports ``equi_core.classroom``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,3 @@ __all__ = [
     "table_to_csv",
 ]
 
-
-def widget_value(state, key, url_values):  # type: ignore[no-untyped-def]  # removed with the last old-style page
-    """Old pages' widget default (live value, else the URL's); now ``lab_ui.UrlState.__getitem__``."""
-    return state[key] if key in state else url_values[key]
