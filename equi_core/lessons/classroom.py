@@ -413,7 +413,7 @@ def read_query_params(raw: Mapping[str, Any], spec: Mapping[str, Param]) -> tupl
         One entry per name in ``spec``: the parsed value, or the default when missing or invalid.
     notices : list[str]
         One Markdown sentence per invalid value (none for missing ones), naming the parameter, the
-        sanitised bad value and what is allowed. Show them with ``st.warning``.
+        sanitised bad value and what is allowed (``lab_ui.url_state`` shows them as warnings).
 
     Notes
     -----
@@ -515,8 +515,7 @@ def figure_to_html(fig: Any, *, title: str | None = None) -> str:
 
     Notes
     -----
-    The result is about 4-5 MB (plotly.js). On a page pass it lazily:
-    ``st.download_button(..., data=lambda: figure_to_html(fig))`` so it is built only on click.
+    The result is about 4-5 MB (plotly.js); ``lab_ui.html_download`` builds it only when the button is clicked.
     """
     import html as _html
 
