@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import inspect
 import io
@@ -694,10 +695,8 @@ class Quiz:
             if not any(_same(d, o) for o in options):
                 options.append(d)
         if sort:
-            try:
+            with contextlib.suppress(TypeError):
                 options = sorted(options)
-            except TypeError:
-                pass
         return cls(question, tuple(options), answer, explanation)
 
 
