@@ -51,6 +51,7 @@ __all__ = [
     "legendre_degrees_of_cos",
     "shipped",
     "tblite_message",
+    "combined_learning_curve",
 ]
 
 #: 1 kcal/mol in eV (chemical accuracy).
@@ -58,6 +59,7 @@ KCAL_PER_MOL_EV = 0.0433641
 
 EQUIVARIANT = ("nequip-l1", "nequip-l2", "tensornet")
 UNCONSTRAINED = ("transformer", "transformer+aug")
+_SHORT_NL = {"norm": "norm", "gate": "gate", "tp": "tensor-product"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,25 @@ def tblite_message(available: bool) -> str | None:
         "tblite (GFN2-xTB) is not installed here: the lab runs on the shipped datasets only; making new "
         "molecular data (`python -m equi_core.training dataset ...`) needs `pip install tblite` (Linux)."
     )
+
+
+def combined_learning_curve(large: Mapping[str, Any] | None, small: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The large-data result with the sample-efficiency points below its smallest N added (same molecule, split,
+    protocol and models; each experiment's budget rule is stated with it), marked ``combined_with``. Either alone
+    is returned as it is (None if both are None)."""
+    if large is None or small is None or not large.get("table"):
+        return dict(large) if large is not None else None
+    n_min = min(r["n_train"] for r in large["table"])
+    models = {r["model"] for r in large["table"]}
+    extra = [
+        dict(r, source="sample-efficiency")
+        for r in small.get("table", [])
+        if r.get("n_train", n_min) < n_min and r.get("model") in models
+    ]
+    out = dict(large)
+    out["table"] = extra + [dict(r, source="large-data") for r in large["table"]]
+    out["combined_with"] = "sample-efficiency" if extra else None
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -267,26 +288,28 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
         + ", ".join(f"{r[1]:.2f}× at N = {r[0]}" for r in ratios)
         + "."
     )
+    if result.get("combined_with"):
+        n_own = min(r["n_train"] for r in result["table"] if r.get("source") == "large-data")
+        text = f"(Experiment 1's points below N = {n_own} included.) " + text
     crossed = [r for r in ratios if r[2] - r[3] <= r[4] + r[5]]  # unconstrained within (or below) the spreads
     n_last = ratios[-1]
-    if crossed and not any(r[2] - r[3] <= r[4] + r[5] for r in ratios[:1]) and crossed[0][0] > ratios[0][0]:
+    if crossed and crossed[0][0] > ratios[0][0] and ratios[-1] in crossed:
         return Finding(
             "supported",
-            text + f" A crossover appears at N = {crossed[0][0]}: the unconstrained model "
-            "matches the equivariant one within the seed spreads from there on.",
+            text + f" A crossover appears at N = {crossed[0][0]}: from there the unconstrained model is within the "
+            "seed spreads of (or better than) the equivariant one, up to the largest N.",
         )
     if crossed:
         return Finding(
             "partly supported",
-            text + f" The unconstrained model is within the seed spreads of the "
-            f"equivariant one at N = {', '.join(str(r[0]) for r in crossed)}.",
+            text + " The unconstrained model is within the seed spreads of the equivariant one at N = "
+            f"{', '.join(str(r[0]) for r in crossed)}, but not at the largest N or not only at large N.",
         )
     trend = "shrinks" if len(ratios) > 1 and ratios[-1][1] < ratios[0][1] else "does not shrink"
     return Finding(
         "not shown",
-        text + f" No crossover up to N = {n_last[0]}: the gap {trend} with N. The essay's "
-        "claim is about far larger datasets than this lab can train on; these numbers neither confirm "
-        "nor refute it beyond this range.",
+        text + f" No crossover up to N = {n_last[0]}: the gap {trend} with N. The essay's claim is about far larger "
+        "datasets than this lab can train on; these numbers neither confirm nor refute it beyond this range.",
     )
 
 
@@ -391,16 +414,16 @@ def _finding_depth(result: Mapping[str, Any]) -> Finding:
         best_nl, (ref, ref_s) = min(others.items(), key=lambda kv: kv[1][0])
         n0, n0_s = by["norm"][d0]
         reach = [d for d in sorted(by["norm"]) if by["norm"][d][0] <= ref + ref_s]
-        label = "with residual connections" if res else "without residual connections"
+        label = "With residual connections" if res else "Without residual connections"
         line = (
             f"{label}: at depth {d0} the norm net has relative test RMSE {_fmt(n0)} ± {_fmt(n0_s, 2)}, the "
-            f"{best_nl} net {_fmt(ref)} ± {_fmt(ref_s, 2)}"
+            f"{_SHORT_NL.get(best_nl, best_nl)} net {_fmt(ref)} ± {_fmt(ref_s, 2)}"
         )
         best_d = {nl: min(v, key=lambda d: v[d][0]) for nl, v in by.items()}
-        line += "; best depth " + ", ".join(f"{nl} {d}" for nl, d in best_d.items())
+        line += "; best depth " + ", ".join(f"{_SHORT_NL.get(nl, nl)} {d}" for nl, d in best_d.items())
         if n0 - n0_s > ref + ref_s:
             if reach:
-                line += f"; the norm net matches the {best_nl} net's depth-{d0} error at depth {reach[0]}."
+                line += f"; the norm net matches the {_SHORT_NL.get(best_nl, best_nl)} net's depth-{d0} error at depth {reach[0]}."
                 verdicts.append("supported")
             else:
                 line += f"; the norm net never matches it up to depth {max(by['norm'])}."
@@ -415,6 +438,8 @@ def _finding_depth(result: Mapping[str, Any]) -> Finding:
     text = "Parameter counts matched at each depth. " + " ".join(parts)
     if verdict == "contradicted":
         text += " On this task the measurement contradicts Hypothesis 2."
+    elif verdict == "supported":
+        text += " On this synthetic task the numbers agree with Hypothesis 2's first sentence."
     return Finding(verdict, text)
 
 
@@ -452,8 +477,13 @@ def protocol_text(result: Mapping[str, Any]) -> str:
             f"{h.get('cutoff')} Å. Learning rates ({source}, grid {cfg.get('lr_grid')}): "
             f"{lr_line}."
         )
+    schedule = (
+        f"learning rate halved after {cfg['lr_patience']} evaluations without improvement"
+        if cfg.get("lr_patience")
+        else "constant learning rate"
+    )
     base = (
-        f"**Protocol.** Adam at a constant learning rate, batch {cfg.get('batch_size')}, at most "
+        f"**Protocol.** Adam, {schedule}, batch {cfg.get('batch_size')}, at most "
         f"{cfg.get('max_steps')} steps; validation split {cfg.get('n_val')} environments evaluated every "
         f"{cfg.get('eval_every')} steps, early stopping after {cfg.get('patience')} evaluations without "
         f"improvement, best weights kept; {cfg.get('n_train')} training and {cfg.get('n_test')} test "
@@ -463,7 +493,8 @@ def protocol_text(result: Mapping[str, Any]) -> str:
     if key == "depth":
         base += (
             f" Degree ≤ {cfg.get('lmax')}; channels chosen per nonlinearity and depth so the parameter count "
-            f"is closest to a norm network of about {cfg.get('target_params')} parameters per layer."
+            f"is closest to a norm network of about {cfg.get('target_params')} parameters per layer. Errors are "
+            "the RMS error of the predicted vector divided by the RMS of the test vectors."
         )
     else:
         base += " Errors are RMSE divided by the test targets' standard deviation."
@@ -474,7 +505,14 @@ def run_text(result: Mapping[str, Any]) -> str:
     """Where and how the result was made: command, device, executor, versions, wall and CPU time, completeness."""
     v = result.get("versions", {})
     vs = ", ".join(f"{k} {val}" for k, val in v.items() if val)
-    state = "complete" if result.get("complete") else f"stopped early ({len(result.get('rows', []))} rows kept)"
+    n_rows = len(result.get("rows", []))
+    state = (
+        "complete"
+        if result.get("complete")
+        else f"in progress ({n_rows} rows so far)"
+        if result.get("in_progress")
+        else f"stopped early ({n_rows} rows kept)"
+    )
     return (
         f"Ran on {result.get('device')} ({result.get('device_name')}), {result.get('executor')}, one thread per "
         f"run; load at start {result.get('load_average_at_start')}; wall time {result.get('wall_time_s', 0):.0f} s, "

@@ -283,6 +283,7 @@ def _synthetic_run(key: str, cfg: Mapping[str, Any], point: Mapping[str, Any], c
         seed=seed + 1,
         control=control,
         label=", ".join(f"{k}={v}" for k, v in point.items()),
+        lr_patience=cfg.get("lr_patience"),
     )
     with torch.no_grad():
         err = {s: rmse(model.from_features(*feats[s]), y[s]) for s in ("train", "val", "test")}

@@ -110,13 +110,16 @@ def fit_cached(
     seed: int,
     control: Control | None = None,
     label: str = "",
+    lr_patience: int | None = None,
 ) -> dict[str, Any]:
     """Train ``model.from_features`` on cached features with early stopping on the validation RMSE.
 
     Loss: mean squared error of targets divided by the model's ``target_scale`` (set from the training targets).
     Returns ``best_step``, ``steps_run``, ``stopped_early``, ``val_curve`` [(step, val RMSE)], ``train_curve``
     [(step, running train RMSE)], ``wall_s``, ``cpu_s``, ``steps_per_s``; the model holds the best weights.
-    A model with ``linear = True`` is fitted in closed form (``fit_linear``; 0 steps).
+    A model with ``linear = True`` is fitted in closed form (``fit_linear``; 0 steps). With ``lr_patience`` the
+    learning rate is halved after that many evaluations without improvement (down to ``lr / 32``), so that early
+    stopping fires on a converged model rather than on a noisy plateau.
     """
     control = control or Control()
     if max_steps < 1 or batch_size < 1 or eval_every < 1 or patience < 1 or not (lr > 0 and math.isfinite(lr)):
@@ -178,6 +181,9 @@ def fit_cached(
                 bad = 0
             else:
                 bad += 1
+                if lr_patience and bad % lr_patience == 0:
+                    for g in opt.param_groups:
+                        g["lr"] = max(g["lr"] * 0.5, lr / 32)
                 if bad >= patience:
                     stopped_early = True
                     break

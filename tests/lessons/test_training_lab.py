@@ -46,6 +46,10 @@ def test_sample_efficiency_verdicts_follow_the_numbers() -> None:
 
 
 def test_large_data_claims_a_crossover_only_when_one_appears() -> None:
+    res = _curves([0.1, 0.07, 0.05], [0.3, 0.07, 0.049], ns=(100, 300, 800))
+    res["experiment"] = "large-data"
+    f = tl.finding(res)
+    assert f.verdict == "supported" and "crossover appears at N = 300" in f.text
     res = _curves([0.1, 0.07, 0.05], [0.3, 0.1, 0.049], ns=(100, 300, 800))
     res["experiment"] = "large-data"
     f = tl.finding(res)
@@ -54,6 +58,16 @@ def test_large_data_claims_a_crossover_only_when_one_appears() -> None:
     res["experiment"] = "large-data"
     f = tl.finding(res)
     assert f.verdict == "not shown" and "No crossover" in f.text and "shrinks" in f.text
+
+
+def test_large_data_combines_experiment_one() -> None:
+    small = _curves([0.1, 0.07], [0.5, 0.4], ns=(25, 50))
+    large = _curves([0.05], [0.2], ns=(400,))
+    large["experiment"] = "large-data"
+    both = tl.combined_learning_curve(large, small)
+    assert [r["n_train"] for r in both["table"]] == [25, 50, 25, 50, 400, 400] and both["combined_with"]
+    assert "Experiment 1's points below N = 400 included" in tl.finding(both).text
+    assert tl.combined_learning_curve(large, None)["table"] == large["table"]
 
 
 def test_truncation_and_depth_findings() -> None:
@@ -140,7 +154,7 @@ def test_underfit_and_protocol_text() -> None:
     assert tl.underfit_text(_curves([0.1], [0.5], ns=(25,))) is None
     cfg = catalog.default_config("sample-efficiency")
     text = tl.protocol_text({"experiment": "sample-efficiency", "config": cfg, "chosen_lr": {"nequip-l1": 0.003}})
-    assert "N=25: 300" in text and f"{cfg['force_weight']} × (force error)²" in text
+    assert f"N=25: {catalog.budget(cfg, 25)}" in text and f"{cfg['force_weight']} × (force error)²" in text
     assert tl.tblite_message(True) is None and "shipped datasets only" in tl.tblite_message(False)
 
 
