@@ -6,6 +6,7 @@ Prints one table: wigner_D at l = 1, 4, 16, 64 (one rotation matrix; e3nn from t
 clebsch_gordan cold (every cache cleared) at l1 = l2 = l3 = 4, 12, 32, and spherical_harmonics of 100,000 points
 at lmax = 2, 8, 12 ('component' normalization, float64 on both sides). Ratio = e3nn time / ours (> 1: we are faster).
 """
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,10 @@ import time
 # One thread for numpy and torch: set before they are imported (hence the E402 imports below).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from equi_core import matrix_to_angles, random_rotation, spherical_harmonics, wigner_D  # noqa: E402
-from equi_core.o3.clebsch_gordan import clear_cache, clebsch_gordan  # noqa: E402
+from equi_core import matrix_to_angles, random_rotation, spherical_harmonics, wigner_D
+from equi_core.o3.clebsch_gordan import clear_cache, clebsch_gordan
 
 
 def _time(fn, repeat: int, number: int = 1) -> float:
@@ -49,6 +50,7 @@ def main() -> None:
         ref = _time(lambda: o3.wigner_D(l, *angles), 5, max(number // 10, 2))
         rows.append(("wigner_D", f"l={l}", ours, ref))
     for l in (4, 12, 32):
+
         def ours_cold() -> None:
             clear_cache()
             clebsch_gordan(l, l, l)
@@ -70,8 +72,10 @@ def main() -> None:
         ref = _time(lambda: o3.spherical_harmonics(ls, xt, True, normalization="component"), 5)
         rows.append(("spherical_harmonics 100k pts", f"lmax={lmax}", ours, ref))
 
-    print(f"equi_core vs e3nn {getattr(__import__('e3nn'), '__version__', '?')} (torch {torch.__version__}), "
-          "1 thread, float64, median")
+    print(
+        f"equi_core vs e3nn {getattr(__import__('e3nn'), '__version__', '?')} (torch {torch.__version__}), "
+        "1 thread, float64, median"
+    )
     print(f"| {'function':<30} | {'size':<14} | {'ours':>10} | {'e3nn':>10} | {'ratio':>7} |")
     print(f"|{'-' * 32}|{'-' * 16}|{'-' * 12}|{'-' * 12}|{'-' * 9}|")
     for name, size, ours, ref in rows:

@@ -17,6 +17,7 @@ than the 512-entry CG caches hold make it slow for reasons unrelated to the L^6 
 
 Run:  ``OMP_NUM_THREADS=1 python bench/bench_tensor_products.py`` (``--quick`` for a smoke run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,16 @@ def bench_products(Ls: list[int], batch: int, repeat: int, with_e3nn: bool) -> l
         if with_e3nn:
             run = _e3nn_timer(L, x1, x2)
             t_e = _best(run, repeat) if run is not None else None
-        rows.append({"L": L, "cg": t_cg, "gaunt": t_g, "e3nn": t_e,
-                     "cg_ops": count_cg_operations(L), "gaunt_ops": count_gaunt_operations(L).total})
+        rows.append(
+            {
+                "L": L,
+                "cg": t_cg,
+                "gaunt": t_g,
+                "e3nn": t_e,
+                "cg_ops": count_cg_operations(L),
+                "gaunt_ops": count_gaunt_operations(L).total,
+            }
+        )
         e = f"{t_e * 1e3:10.3f}" if t_e is not None else "       n/a"
         print(f"  L = {L:2d}: CG {t_cg * 1e3:9.3f} ms   Gaunt {t_g * 1e3:8.3f} ms   e3nn {e} ms", flush=True)
     return rows
@@ -108,8 +117,8 @@ def _fit(rows: list[dict], key: str) -> str:
 
 def bench_pages(reruns: int = 6) -> None:
     """CPU milliseconds of the page script per slider change (AppTest, after warm-up)."""
-    from streamlit.testing.v1 import AppTest
     import streamlit.runtime.scriptrunner.script_runner as sr
+    from streamlit.testing.v1 import AppTest
 
     original = sr.exec_func_with_error_handling
     cpu: list[float] = []
@@ -123,20 +132,24 @@ def bench_pages(reruns: int = 6) -> None:
 
     sr.exec_func_with_error_handling = timed
     try:
-        for page, key, values in (("truncation", "L", [5, 6, 7, 3, 4, 5, 6, 7]),
-                                  ("tensor_products", "l1", [2, 3, 1, 2, 3, 1, 2, 3])):
+        for page, key, values in (
+            ("truncation", "L", [5, 6, 7, 3, 4, 5, 6, 7]),
+            ("tensor_products", "l1", [2, 3, 1, 2, 3, 1, 2, 3]),
+        ):
             at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
             at.run()
             first = cpu[-1]
             for v in values[:2]:  # warm the caches of the values swept below
                 at.slider(key=key).set_value(v).run()
             n0 = len(cpu)
-            for v in values[2:2 + reruns]:
+            for v in values[2 : 2 + reruns]:
                 at.slider(key=key).set_value(v).run()
                 assert not at.exception
             steps = cpu[n0:]
-            print(f"  {page:16s} first run {first:7.0f} ms CPU; slider '{key}' change: median {np.median(steps):5.1f} ms, "
-                  f"max {max(steps):5.1f} ms CPU (Python of the page script)")
+            print(
+                f"  {page:16s} first run {first:7.0f} ms CPU; slider '{key}' change: median {np.median(steps):5.1f} ms, "
+                f"max {max(steps):5.1f} ms CPU (Python of the page script)"
+            )
     finally:
         sr.exec_func_with_error_handling = original
 
@@ -160,25 +173,32 @@ def main() -> None:
         torch_version = torch.__version__
     except ImportError:  # pragma: no cover
         torch_version = "absent"
-    print(f"# tensor products: batch {args.batch}, best of {args.repeat}, {platform.processor() or platform.machine()}, "
-          f"numpy {np.__version__}, torch {torch_version}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+    print(
+        f"# tensor products: batch {args.batch}, best of {args.repeat}, {platform.processor() or platform.machine()}, "
+        f"numpy {np.__version__}, torch {torch_version}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
+    )
     rows = bench_products(args.Ls, args.batch, args.repeat, not args.no_e3nn)
     print()
     print("|  L | full CG (ms) | Gaunt (ms) | e3nn FullTP (ms) | CG / Gaunt | CG multiply-adds | Gaunt ops |")
     print("|---:|-------------:|-----------:|-----------------:|-----------:|-----------------:|----------:|")
     for r in rows:
         e = f"{r['e3nn'] * 1e3:.3f}" if r["e3nn"] is not None else "n/a"
-        print(f"| {r['L']:2d} | {r['cg'] * 1e3:12.3f} | {r['gaunt'] * 1e3:10.3f} | {e:>16} | {r['cg'] / r['gaunt']:10.1f} "
-              f"| {r['cg_ops']:16,d} | {r['gaunt_ops']:9,d} |")
+        print(
+            f"| {r['L']:2d} | {r['cg'] * 1e3:12.3f} | {r['gaunt'] * 1e3:10.3f} | {e:>16} | {r['cg'] / r['gaunt']:10.1f} "
+            f"| {r['cg_ops']:16,d} | {r['gaunt_ops']:9,d} |"
+        )
     Ls = np.array([r["L"] for r in rows], dtype=float)
     upper = _upper_half(Ls)
     ops_cg, _ = fit_power_law(Ls[upper], [r["cg_ops"] for r, u in zip(rows, upper) if u])
     ops_g, _ = fit_power_law(Ls[upper], [r["gaunt_ops"] for r, u in zip(rows, upper) if u])
     print()
-    print(f"measured exponents over L = {int(Ls[upper][0])}..{int(Ls[upper][-1])}: "
-          f"full CG {_fit(rows, 'cg')}, Gaunt {_fit(rows, 'gaunt')}, e3nn FullTensorProduct {_fit(rows, 'e3nn')}")
-    print(f"operation-count exponents over the same L: full CG {ops_cg:.2f}, Gaunt {ops_g:.2f} "
-          "(asymptotically 6 and 3)")
+    print(
+        f"measured exponents over L = {int(Ls[upper][0])}..{int(Ls[upper][-1])}: "
+        f"full CG {_fit(rows, 'cg')}, Gaunt {_fit(rows, 'gaunt')}, e3nn FullTensorProduct {_fit(rows, 'e3nn')}"
+    )
+    print(
+        f"operation-count exponents over the same L: full CG {ops_cg:.2f}, Gaunt {ops_g:.2f} (asymptotically 6 and 3)"
+    )
     if args.gaunt_Ls:
         print()
         print(f"# Gaunt product alone at larger L (batch {args.batch}, best of {args.repeat})")

@@ -13,6 +13,7 @@ equal), forward + backward, batch 256. Ratio = e3nn time / ours (> 1: ours faste
 Both tables record the torch version, threads and the load average: on a shared machine the absolute
 numbers move with the load, the ratios much less (both sides are measured alternately in one run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,12 @@ import time
 # One thread for torch: set before it is imported (hence the E402 imports below).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import torch  # noqa: E402
+import torch
 
-from equi_core.training.data import TargetSpec, make_dataset  # noqa: E402
-from equi_core.training.layers import FullyConnectedTensorProductTorch  # noqa: E402
-from equi_core.training.models import CartesianTransformer, IrrepsNet, PowerSpectrumModel  # noqa: E402
-from equi_core.training.train import make_adam  # noqa: E402
+from equi_core.training.data import TargetSpec, make_dataset
+from equi_core.training.layers import FullyConnectedTensorProductTorch
+from equi_core.training.models import CartesianTransformer, IrrepsNet, PowerSpectrumModel
+from equi_core.training.train import make_adam
 
 
 def _median_time(fn, repeat: int, number: int) -> float:
@@ -106,6 +107,7 @@ def tp_comparison(device: torch.device, quick: bool) -> list[tuple[str, float, f
             def f() -> None:
                 mod(x1, x2).pow(2).sum().backward()
                 _sync(device)
+
             return f
 
         f_ours, f_ref = run(ours), run(ref)
@@ -130,8 +132,10 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     load = [round(x, 2) for x in os.getloadavg()]
-    print(f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} thread(s), "
-          f"{os.cpu_count()} cores, load average at start {load}\n")
+    print(
+        f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} thread(s), "
+        f"{os.cpu_count()} cores, load average at start {load}\n"
+    )
     print("| model (batch 64, fwd+bwd+Adam, cached features) | samples/s | parameters |")
     print("|---|---:|---:|")
     for name, sps, n in model_throughput(device, args.quick):

@@ -171,7 +171,7 @@ class MemoryMonitor:
                 self.samples_mb.append(v)
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "MemoryMonitor":
+    def __enter__(self) -> MemoryMonitor:
         self._thread.start()
         return self
 
@@ -271,7 +271,7 @@ async def change_widget(page, round_no: int) -> str:
             if await now() == before:  # at the end of its range: go the other way
                 await page.keyboard.press("ArrowLeft" if key == "ArrowRight" else "ArrowRight")
             return f"slider {round_no % n}: {before} -> {await now()}"
-        except Exception:  # noqa: BLE001 - playwright TimeoutError: the element went away during a rerun
+        except Exception:  # playwright TimeoutError: the element went away during a rerun (re-raised on the last try)
             if attempt == 2:
                 raise
             await wait_idle(page)

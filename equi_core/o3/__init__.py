@@ -15,11 +15,71 @@
 * :mod:`~equi_core.o3.vsh` -- the odd paths on the grid: ``r_hat . (grad f x grad g)``; even + odd = every path
 """
 
+from .cartesian import (
+    CARTESIAN_IRREPS,
+    cartesian_to_irreps,
+    irreps_to_cartesian,
+)
+from .clebsch_gordan import (
+    MAX_L_CG,
+    change_basis_real_to_complex,
+    clebsch_gordan,
+    clebsch_gordan_complex,
+    clebsch_gordan_exact,
+    clebsch_gordan_invariance_error,
+    selection_rule,
+)
+from .conventions import (
+    CONVENTIONS_MARKDOWN,
+    clebsch_gordan_from_complex,
+    e3nn_to_textbook_axes,
+    spherical_harmonics_complex,
+    spherical_harmonics_textbook,
+    textbook_m_order,
+    wigner_D_complex,
+    wigner_D_textbook,
+)
+from .gaunt import (
+    MAX_ABS_FEATURE,
+    MAX_GAUNT_L,
+    GauntCost,
+    SphericalFFT,
+    all_outputs_up_to,
+    cg_full_product,
+    count_cg_operations,
+    count_gaunt_operations,
+    gaunt_coefficients,
+    gaunt_grid_size,
+    gaunt_path_constant,
+    gaunt_path_constant_formula,
+    gaunt_product,
+    spherical_fft,
+    three_j_zero,
+)
+from .irreps import (
+    IRREPS_GRAMMAR,
+    MAX_IRREPS_DIM,
+    MAX_IRREPS_L,
+    Irrep,
+    Irreps,
+    MulIr,
+    as_irreps,
+    check_features,
+)
+from .point_groups import (
+    PointGroup,
+    congruences,
+    fixed_dimension,
+    fixed_dimensions,
+    is_closed,
+    point_group,
+    projector,
+)
 from .rotations import (
+    INVERSION,
     angles_to_matrix,
     axis_angle_to_matrix,
     check_rotation,
-    INVERSION,
     matrix_to_angles,
     matrix_to_axis_angle,
     matrix_to_quaternion,
@@ -31,10 +91,40 @@ from .rotations import (
     random_rotation,
     zyz_angles_to_matrix,
 )
+from .sphere import (
+    MAX_GRID_PHI,
+    MAX_GRID_THETA,
+    MAX_PROJECT_L,
+    SphereGrid,
+    cap_kernel,
+    degree_of,
+    evaluate,
+    gauss_grid,
+    latlong_grid,
+    num_coefficients,
+    power_spectrum,
+    project,
+    quadrature_grid,
+    sh_matrix,
+    synthesize,
+    von_mises_fisher_kernel,
+)
 from .spherical_harmonics import (
     MAX_L,
     NORMALIZATIONS,
     spherical_harmonics,
+)
+from .tensor_product import (
+    FullyConnectedTensorProduct,
+    TensorProductPath,
+    count_multiply_adds,
+    full_tensor_product,
+    full_tensor_product_paths,
+)
+from .vsh import (
+    grid_full_product,
+    odd_path_constant,
+    odd_product,
 )
 from .wigner import (
     MAX_L_WIGNER,
@@ -43,97 +133,7 @@ from .wigner import (
     wigner_D,
     wigner_D_from_angles,
 )
-from .clebsch_gordan import (
-    change_basis_real_to_complex,
-    clebsch_gordan,
-    clebsch_gordan_complex,
-    clebsch_gordan_exact,
-    clebsch_gordan_invariance_error,
-    MAX_L_CG,
-    selection_rule,
-)
-from .irreps import (
-    as_irreps,
-    check_features,
-    Irrep,
-    Irreps,
-    IRREPS_GRAMMAR,
-    MAX_IRREPS_DIM,
-    MAX_IRREPS_L,
-    MulIr,
-)
-from .conventions import (
-    clebsch_gordan_from_complex,
-    CONVENTIONS_MARKDOWN,
-    e3nn_to_textbook_axes,
-    spherical_harmonics_complex,
-    spherical_harmonics_textbook,
-    textbook_m_order,
-    wigner_D_complex,
-    wigner_D_textbook,
-)
-from .tensor_product import (
-    count_multiply_adds,
-    full_tensor_product,
-    full_tensor_product_paths,
-    FullyConnectedTensorProduct,
-    TensorProductPath,
-)
-from .sphere import (
-    cap_kernel,
-    degree_of,
-    evaluate,
-    gauss_grid,
-    latlong_grid,
-    MAX_GRID_PHI,
-    MAX_GRID_THETA,
-    MAX_PROJECT_L,
-    num_coefficients,
-    power_spectrum,
-    project,
-    quadrature_grid,
-    sh_matrix,
-    SphereGrid,
-    synthesize,
-    von_mises_fisher_kernel,
-)
-from .gaunt import (
-    all_outputs_up_to,
-    cg_full_product,
-    count_cg_operations,
-    count_gaunt_operations,
-    gaunt_coefficients,
-    gaunt_grid_size,
-    gaunt_path_constant,
-    gaunt_path_constant_formula,
-    gaunt_product,
-    GauntCost,
-    MAX_ABS_FEATURE,
-    MAX_GAUNT_L,
-    spherical_fft,
-    SphericalFFT,
-    three_j_zero,
-)
 
-from .cartesian import (
-    CARTESIAN_IRREPS,
-    cartesian_to_irreps,
-    irreps_to_cartesian,
-)
-from .point_groups import (
-    PointGroup,
-    congruences,
-    fixed_dimension,
-    fixed_dimensions,
-    is_closed,
-    point_group,
-    projector,
-)
-from .vsh import (
-    grid_full_product,
-    odd_path_constant,
-    odd_product,
-)
 __all__ = [
     "PointGroup",
     "congruences",

@@ -5,7 +5,7 @@ Complex matrices are drawn as two real panels (real part, imaginary part) on one
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go

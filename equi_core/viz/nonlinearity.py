@@ -12,7 +12,7 @@ Invariants the tests check
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -48,7 +48,7 @@ _AXIS_STYLE = dict(gridcolor="#e5e7eb", zerolinecolor="#c9ccd1", linecolor="#c9c
                    tickcolor="#c9ccd1", automargin=True)
 
 
-def _layout(*, title: Optional[str], height: int, **extra) -> dict:
+def _layout(*, title: str | None, height: int, **extra) -> dict:
     """This page's variant of :func:`~equi_core.viz.style.layout` (16 px text, ``template='none'``, styled axes).
 
     A plain dict passed once to ``go.Figure``: ``template='none'`` plus explicit colours, and one construction instead
@@ -75,7 +75,7 @@ def _scene(extent: float, eye: tuple[float, float, float] = (1.3, 0.8, 1.4)) -> 
 
 def _arrow(
     end: ArrayLike, color: str, name: str, *, dash: str = "solid", width: float = 9, start: ArrayLike = (0, 0, 0),
-    head: float = 0.35, group: Optional[str] = None, hover: Optional[str] = None, opacity: float = 1.0,
+    head: float = 0.35, group: str | None = None, hover: str | None = None, opacity: float = 1.0,
 ) -> list:
     """A 3D arrow: a line from ``start`` to ``end`` and a cone at the tip (a marker if the arrow is ~0)."""
     s = np.asarray(start, dtype=np.float64)
@@ -101,7 +101,7 @@ def _arrow(
     return out
 
 
-def rotation_arrows_figure(check: RotationCheck, *, title: Optional[str] = None, height: int = 620) -> go.Figure:
+def rotation_arrows_figure(check: RotationCheck, *, title: str | None = None, height: int = 620) -> go.Figure:
     """One 3D scene: the input ``v``, ``R v``, and ``f(R v)`` (narrow) against ``R f(v)`` (wide, light) for both maps.
 
     For the norm nonlinearity the blue arrow sits inside its teal halo (equivariant); for ReLU the red and
@@ -136,7 +136,7 @@ def rotation_arrows_figure(check: RotationCheck, *, title: Optional[str] = None,
 
 
 def sphere_map_figure(
-    data: Mapping[str, Array], *, name: str, title: Optional[str] = None, height: int = 560, cmax: Optional[float] = None
+    data: Mapping[str, Array], *, name: str, title: str | None = None, height: int = 560, cmax: float | None = None
 ) -> go.Figure:
     """One 3D scene: the sphere of input directions coloured by the gain ``|f(v)| / |v|``, f(v) as arrows.
 
@@ -194,10 +194,10 @@ def error_vs_angle_figure(
     angles_deg: ArrayLike,
     curves: Mapping[str, ArrayLike],
     *,
-    title: Optional[str] = None,
+    title: str | None = None,
     floor: float = style.FLOOR,
     height: int = 430,
-    marker_deg: Optional[float] = None,
+    marker_deg: float | None = None,
 ) -> go.Figure:
     """Equivariance error against rotation angle, log scale; exact zeros are drawn at ``floor``.
 
@@ -241,7 +241,7 @@ def error_vs_angle_figure(
 
 def parity_trap_figure(
     rows: Sequence[ParityTrapRow], *, s_max: float = 3.0, acts: Sequence[str] = ("relu", "tanh"), height: int = 460,
-    title: Optional[str] = None, floor: float = style.FLOOR,
+    title: str | None = None, floor: float = style.FLOOR,
 ) -> go.Figure:
     """The parity trap: for a pseudo-scalar ``s`` (``0o``), inversion maps ``s -> -s``.
 
@@ -286,9 +286,9 @@ def depth_figure(
     theta_norm: ArrayLike,
     steps: Sequence[tuple[str, str, int]],
     *,
-    fit: Optional[tuple[float, float, float]] = None,
+    fit: tuple[float, float, float] | None = None,
     height: int = 620,
-    title: Optional[str] = None,
+    title: str | None = None,
 ) -> go.Figure:
     """The depth argument in one picture.
 

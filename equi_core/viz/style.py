@@ -22,7 +22,7 @@ Nothing here imports Streamlit; every function is pure and returns new objects (
 from __future__ import annotations
 
 import base64
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -114,7 +114,7 @@ def merge(base: Mapping, extra: Mapping) -> dict:
 
 def layout(
     *,
-    title: Optional[str] = None,
+    title: str | None = None,
     height: int,
     font_size: int = 15,
     top: tuple[int, int] = (64, 30),
@@ -164,7 +164,7 @@ def layout(
 _LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0}
 
 
-def fast_figure(data: Sequence[dict], extra: Mapping, *, title: Optional[str] = None, height: int = 360) -> go.Figure:
+def fast_figure(data: Sequence[dict], extra: Mapping, *, title: str | None = None, height: int = 360) -> go.Figure:
     """A 2D chart from plain trace/layout dicts, without plotly.py's per-property validation.
 
     The look of the dense 2D charts (truncation and tensor-product pages): :func:`layout` with 14 px text, the
@@ -205,8 +205,8 @@ def panel_title(text: str, domain: Sequence[float], *, size: int = 16, y: float 
 
 
 def subplot_axes(
-    rows: int, cols: int, *, hspace: float = 0.06, vspace: float = 0.12, titles: Optional[Sequence[str]] = None,
-    widths: Optional[Sequence[float]] = None, top: float = 1.0,
+    rows: int, cols: int, *, hspace: float = 0.06, vspace: float = 0.12, titles: Sequence[str] | None = None,
+    widths: Sequence[float] | None = None, top: float = 1.0,
 ) -> tuple[dict, list[tuple[str, str]]]:
     """Layout entries for a ``rows x cols`` grid of 2D axes (row-major), without ``make_subplots``' validation.
 

@@ -5,7 +5,7 @@ Pure builders (numbers in, ``plotly.graph_objects.Figure`` out), all 2D: no WebG
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -32,7 +32,7 @@ EVEN_COLOR = "#6a9fd4"
 
 
 def cg_block_heatmaps(
-    C: ArrayLike, *, l1: int, l2: int, l3: int, max_cols: int = 5, title: Optional[str] = None, height: Optional[int] = None
+    C: ArrayLike, *, l1: int, l2: int, l3: int, max_cols: int = 5, title: str | None = None, height: int | None = None
 ) -> go.Figure:
     """One heat-map per output component ``k``: the ``(2l1+1) x (2l2+1)`` matrix ``C[:, :, k]``.
 
@@ -83,7 +83,7 @@ def cg_block_heatmaps(
 
 def vector_coupling_figure(
     labels: Sequence[str], cg_values: Sequence[ArrayLike], gaunt_values: Sequence[ArrayLike], *,
-    title: Optional[str] = None, height: int = 330,
+    title: str | None = None, height: int = 330,
 ) -> go.Figure:
     """Components of each output of ``1 (x) 1`` from the CG product (blue) and the Gaunt product (orange).
 
@@ -129,8 +129,8 @@ def cost_figure(
     cg_counts: ArrayLike,
     gaunt_counts: ArrayLike,
     *,
-    cg_even_counts: Optional[ArrayLike] = None,
-    title: Optional[str] = None,
+    cg_even_counts: ArrayLike | None = None,
+    title: str | None = None,
     height: int = 400,
 ) -> go.Figure:
     """Operation counts against L on log-log axes, with dashed ``L^6`` and ``L^3`` guides through the last points.
@@ -169,7 +169,7 @@ def timing_figure(
     cg_seconds: ArrayLike,
     gaunt_seconds: ArrayLike,
     *,
-    title: Optional[str] = None,
+    title: str | None = None,
     height: int = 360,
 ) -> go.Figure:
     """Measured wall times (ms) of both products against L, log-log.
@@ -194,7 +194,7 @@ def timing_figure(
     return fast_figure(data, layout, title=title, height=height)
 
 
-def lost_paths_figure(L: int, lost: Sequence[tuple[int, int, int]], *, title: Optional[str] = None, height: int = 380) -> go.Figure:
+def lost_paths_figure(L: int, lost: Sequence[tuple[int, int, int]], *, title: str | None = None, height: int = 380) -> go.Figure:
     """For each input pair ``(l1, l2)`` with degrees ``<= L``: how many output degrees ``l3 <= L`` the Gaunt
     product loses (``l1 + l2 + l3`` odd), with the lost ``l3`` in the hover text.
 

@@ -11,8 +11,6 @@ with ``go.Figure(fig.to_dict())``, so a misspelt property still fails a test.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike, NDArray
@@ -53,9 +51,9 @@ def sphere_comparison_figure(
     reconstruction: ArrayLike,
     *,
     L: int,
-    directions: Optional[ArrayLike] = None,
+    directions: ArrayLike | None = None,
     radial: float = 0.35,
-    title: Optional[str] = None,
+    title: str | None = None,
     height: int = 480,
 ) -> go.Figure:
     """The original signal (left) and its reconstruction from degrees ``<= L`` (right) in ONE 3D scene.
@@ -145,8 +143,8 @@ def error_vs_degree_figure(
     rel_l2: ArrayLike,
     rel_max: ArrayLike,
     *,
-    current_L: Optional[int] = None,
-    title: Optional[str] = None,
+    current_L: int | None = None,
+    title: str | None = None,
     height: int = 360,
 ) -> go.Figure:
     """Relative L2 and max errors of the truncation against L (log y; exact zeros drawn at :data:`~equi_core.viz.style.FLOOR`).
@@ -184,7 +182,7 @@ def power_spectrum_figure(
     *,
     L: int,
     log_y: bool = True,
-    title: Optional[str] = None,
+    title: str | None = None,
     height: int = 360,
 ) -> go.Figure:
     """Energy per degree ``P_l / ||f||^2`` as bars: kept (``l <= L``) in blue, thrown away (``l > L``) in grey.
@@ -220,7 +218,7 @@ def blind_spot_figure(
     *,
     n: int,
     L: int,
-    title: Optional[str] = None,
+    title: str | None = None,
     height: int = 360,
 ) -> go.Figure:
     """Per-degree difference ``||h^l(star) - h^l(turned star)||`` (bars, log y) beside ``||h^l||`` (markers).
@@ -248,7 +246,7 @@ def blind_spot_figure(
     ]
     shapes, notes = [], []
     top = float(ls.max()) if ls.size else 0.0
-    if L < top:
+    if top > L:
         shapes.append({"type": "rect", "x0": L + 0.5, "x1": top + 0.5, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
                        "fillcolor": "#888", "opacity": 0.12, "line": {"width": 0}, "layer": "below"})
         notes.append({"text": f" beyond L = {L}", "x": L + 0.5, "y": 1.0, "xref": "x", "yref": "paper",
@@ -266,7 +264,7 @@ def blind_spot_figure(
 
 
 def star_pair_figure(
-    star: ArrayLike, turned: ArrayLike, *, title: Optional[str] = None, height: int = 360
+    star: ArrayLike, turned: ArrayLike, *, title: str | None = None, height: int = 360
 ) -> go.Figure:
     """Top view (down the y axis) of an n-fold star and its copy turned by ``pi / n``: arms as segments.
 

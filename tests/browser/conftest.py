@@ -18,8 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -138,7 +138,7 @@ def streamlit_server(chromium_executable: str, tmp_path_factory: pytest.TempPath
         yield base_url
 
 
-@pytest.fixture()
+@pytest.fixture
 def fresh_streamlit_server(chromium_executable: str, tmp_path: Path) -> Iterator[str]:
     """A server of its own that no browser has visited yet (for first-request behaviour such as deep links)."""
     with run_streamlit_server(tmp_path) as base_url:
@@ -146,7 +146,7 @@ def fresh_streamlit_server(chromium_executable: str, tmp_path: Path) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_executable: str) -> Iterator["object"]:
+def browser(chromium_executable: str) -> Iterator[object]:
     """A headless playwright Chromium (Debian's binary, never a downloaded one)."""
     from playwright.sync_api import sync_playwright
 
@@ -158,8 +158,8 @@ def browser(chromium_executable: str) -> Iterator["object"]:
             chromium.close()
 
 
-@pytest.fixture()
-def page(browser: "object") -> Iterator["object"]:
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
     """A fresh browser context and page (projector-sized viewport), closed after the test."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_init_script(RUN_COUNTER_JS)

@@ -12,13 +12,15 @@ Fixtures ``streamlit_server`` (base URL) and ``browser`` (playwright Browser) co
 """
 from __future__ import annotations
 
+import contextlib
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 import plotly.graph_objects as go
 import pytest
 
-from equi_core.classroom import figure_to_html
+from equi_core.lessons.classroom import figure_to_html
 from tests.browser.test_pages_browser import PAGES, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
@@ -30,10 +32,8 @@ def _open_everything(page) -> None:
     """Open collapsed expanders and scroll the main area to the bottom, so lazily loaded content is requested."""
     summaries = page.locator('[data-testid="stMain"] [data-testid="stExpander"] details:not([open]) > summary')
     for i in range(min(summaries.count(), 10)):
-        try:
+        with contextlib.suppress(Exception):  # an expander that re-rendered meanwhile is fine to skip
             summaries.nth(i).click(timeout=5_000)
-        except Exception:  # noqa: BLE001 - an expander that re-rendered meanwhile is fine to skip
-            pass
     page.evaluate(
         """() => {
             const m = document.querySelector('[data-testid="stMain"]');
@@ -85,15 +85,13 @@ def test_page_requests_only_its_own_server(streamlit_server: str, browser, name:
         assert page.locator(EXCEPTION).count() == 0, f"{name}: stException shown"
         html_buttons = page.locator('[data-testid="stDownloadButton"] button', has_text="HTML")
         if url_path != "/":  # lesson pages offer downloads; they render a moment after the script is idle
-            try:
+            with contextlib.suppress(Exception):  # playwright TimeoutError: no HTML download (checked by AppTest)
                 html_buttons.first.wait_for(state="attached", timeout=60_000)
-            except Exception:  # noqa: BLE001 - playwright TimeoutError: no HTML download (checked by AppTest)
-                pass
         if html_buttons.count():  # the figure download (deferred figure_to_html) arrives and is standalone
             with page.expect_download(timeout=120_000) as info:
                 html_buttons.first.click()
             download = info.value
-            text = open(download.path(), encoding="utf-8").read()
+            text = Path(download.path()).read_text(encoding="utf-8")
             assert download.suggested_filename.endswith(".html"), download.suggested_filename
             assert "Plotly.newPlot" in text and len(text) > 1_000_000, f"{name}: the HTML download lacks plotly.js"
             assert not re.search(r"<script[^>]+src=", text, re.IGNORECASE), f"{name}: the HTML download loads a script"
