@@ -74,3 +74,12 @@ def new_app_test(
 def app_test() -> Callable[..., AppTest]:
     """The AppTest factory :func:`new_app_test` (``app_test("truncation", {"L": "4"}, run=True)``)."""
     return new_app_test
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _full_error_details_in_tests() -> None:
+    """Tests see full exception details in AppTest. The classroom configuration (``.streamlit/config.toml``,
+    ``client.showErrorDetails = "none"``) hides them from learners; ``tests/test_deploy_config.py`` checks that file."""
+    from streamlit import config
+
+    config.set_option("client.showErrorDetails", "full")
