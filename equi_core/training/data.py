@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import torch
 
 __all__ = [
@@ -102,7 +103,7 @@ class TargetSpec:
             s += " + 4-body (triple product)²"
         return s
 
-    def with_(self, **changes: object) -> "TargetSpec":
+    def with_(self, **changes: Any) -> TargetSpec:
         """Copy with some fields changed (validated again)."""
         return replace(self, **changes)
 
@@ -127,11 +128,11 @@ class EnvironmentData:
     def __len__(self) -> int:
         return int(self.pos.shape[0])
 
-    def subset(self, index: slice | torch.Tensor) -> "EnvironmentData":
+    def subset(self, index: slice | torch.Tensor) -> EnvironmentData:
         """Rows ``index`` of every field."""
         return EnvironmentData(self.pos[index], self.energy[index], self.forces[index], self.center_force[index])
 
-    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> "EnvironmentData":
+    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> EnvironmentData:
         """Move / cast every field."""
         return EnvironmentData(*(t.to(device=device, dtype=dtype) for t in
                                  (self.pos, self.energy, self.forces, self.center_force)))
@@ -169,14 +170,13 @@ def _angular(c: torch.Tensor, spec: TargetSpec) -> torch.Tensor:
     return t
 
 
-def legendre_spectrum(spec: TargetSpec) -> "np.ndarray":
+def legendre_spectrum(spec: TargetSpec) -> np.ndarray:
     """Coefficients ``a_l`` of the angular function in Legendre polynomials, ``g(c) = sum_l a_l P_l(c)``.
 
     Length ``angular_order + 1``; the last one is non-zero, which is why a model needs spherical
     harmonics up to ``l = angular_order``: by the addition theorem the three-body term is a sum of
     ``a_l``-weighted degree-``l`` power-spectrum invariants and nothing else.
     """
-    import numpy as np
     from numpy.polynomial import chebyshev, legendre
 
     if spec.angular == "sw":

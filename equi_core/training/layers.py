@@ -69,6 +69,8 @@ class ChannelwiseTensorProduct(nn.Module):
     Equivariance: ``z(x D^T, y D^T)[path] = z(x, y)[path] D^{l3}^T``.
     """
 
+    cg: torch.Tensor  # buffer
+
     def __init__(self, lmax_in: int, lmax_other: int, lmax_out: int) -> None:
         super().__init__()
         self.lmax_in, self.lmax_other, self.lmax_out = lmax_in, lmax_other, lmax_out
@@ -93,7 +95,7 @@ class ChannelwiseTensorProduct(nn.Module):
         outer = (x.unsqueeze(-1) * y.unsqueeze(-2)).reshape(b * c, -1)
         return (outer @ self.cg).reshape(b, c, self.dim_out)
 
-    def _apply(self, fn, recurse=True):  # type: ignore[override]
+    def _apply(self, fn, recurse=True):
         # after .double()/.to(): rebuild the CG matrix from the exact float64 numbers, so a model built
         # in float32 and cast to float64 is equivariant to 1e-15, not to float32 round-off
         out = super()._apply(fn, recurse)
@@ -107,12 +109,12 @@ class _PermuteContiguous(torch.autograd.Function):
     CPU path. Twice differentiable (the backward is made of differentiable ops)."""
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:  # type: ignore[override]
+    def forward(ctx, x: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
         ctx.inverse = tuple(int(i) for i in np.argsort(dims))
         return x.permute(dims).contiguous()
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:  # type: ignore[override]
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
         return _PermuteContiguous.apply(grad, ctx.inverse), None
 
 
@@ -135,6 +137,11 @@ class PathMix(nn.Module):
     degree (zero weights), all slots are one batched matmul (bias included), with the slot weights
     gathered from the parameters by one ``index_select``: no loop over degrees in :meth:`forward`.
     """
+
+    slot_cols: torch.Tensor  # buffer
+    w_index: torch.Tensor  # buffer
+    w_scale: torch.Tensor  # buffer
+    e_index: torch.Tensor  # buffer
 
     def __init__(self, paths: list[tuple[int, int, int]], path_slices: list[slice], channels_in: int,
                  channels_out: int, lmax_out: int, extra_scalars: int = 0) -> None:
@@ -213,6 +220,8 @@ class Gate(nn.Module):
     enter the nonlinear functions. All degrees at once (the gates are spread over the columns by one
     ``index_select``)."""
 
+    col_gate: torch.Tensor  # buffer
+
     def __init__(self, lmax: int, channels: int) -> None:
         super().__init__()
         self.lmax, self.channels = lmax, channels
@@ -238,6 +247,9 @@ class NormActivation(nn.Module):
     differently to a vector pointing up or sideways (the essay's point). ``|v|`` is smoothed by
     ``eps`` so the map is differentiable at 0 (still equivariant: the norm is invariant).
     All degrees at once: the squared norms are one matmul with the 0/1 matrix "column belongs to degree l"."""
+
+    member: torch.Tensor  # buffer
+    col_degree: torch.Tensor  # buffer
 
     def __init__(self, lmax: int, channels: int, eps: float = 1e-8) -> None:
         super().__init__()
@@ -284,6 +296,11 @@ class FullyConnectedTensorProductTorch(nn.Module):
     ``G`` is a buffer rebuilt from the exact float64 Clebsch-Gordan numbers on ``.double()``/``.to()``.
     """
 
+    G: torch.Tensor  # buffer
+    widx: torch.Tensor  # buffer
+    perm1: torch.Tensor  # buffer
+    perm2: torch.Tensor  # buffer
+
     def __init__(self, irreps1: Irreps | str, irreps2: Irreps | str, irreps_out: Irreps | str) -> None:
         super().__init__()
         spec = FullyConnectedTensorProduct(irreps1, irreps2, irreps_out)
@@ -317,7 +334,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
         self._out_plan: list[tuple[int, int, int, int, int]] = []  # (q0, q1, dim, mul_out, n_weight_rows)
         widx: list[int] = []
         q = 0
-        for io, (group, mo) in enumerate(zip(by_out, self.irreps_out)):
+        for group, mo in zip(by_out, self.irreps_out):
             d3 = mo.ir.dim
             for k in range(d3):
                 for slot, n in enumerate(group):
@@ -371,7 +388,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
         self.mul1, self.mul2, self.D1, self.D2 = mul1, mul2, D1, D2
         self._empty = S == 0 or D1 == 0 or D2 == 0
 
-    def _apply(self, fn, recurse=True):  # type: ignore[override]
+    def _apply(self, fn, recurse=True):
         # after .double()/.to(): rebuild G from the exact float64 numbers (float64 equivariance to 1e-15)
         out = super()._apply(fn, recurse)
         self.G = torch.as_tensor(self._G_exact, dtype=self.G.dtype, device=self.G.device)
@@ -402,7 +419,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
         c1 = self._channel_major(x1, self.perm1, self.perm1_pad, self.mul1, self.D1)
         c2 = self._channel_major(x2, self.perm2, self.perm2_pad, self.mul2, self.D2)
         xa, xb = (c1, c2) if self.swap else (c2, c1)
-        ma, mb, S, Db = self.ma, self.mb, self.S, self.Db
+        ma, S, Db = self.ma, self.S, self.Db
         q = (xa.reshape(z * ma, self.Da) @ self.G).view(z, ma, S, Db)
         q = q.view(z, S, Db) if ma == 1 else q.transpose(1, 2).reshape(z, S * ma, Db)
         xbt = xb.transpose(1, 2)
@@ -413,7 +430,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
         q_parts = q.split(self._q_sizes, dim=1)
         w_parts = wcat.split(self._w_sizes)
         outs = []
-        for (q0, q1, d3, mul_out, rows), qo, wo in zip(self._out_plan, q_parts, w_parts):
+        for (_q0, _q1, d3, mul_out, rows), qo, wo in zip(self._out_plan, q_parts, w_parts):
             if rows == 0 or mul_out == 0:
                 outs.append(x1.new_zeros(z, mul_out * d3))
                 continue

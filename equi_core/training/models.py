@@ -43,7 +43,6 @@ from .features import (
     neighbour_invariants,
     power_spectrum,
     power_spectrum_size,
-    sh_dim,
 )
 from .layers import ChannelwiseTensorProduct, Gate, NormActivation, PathMix, degree_of_columns
 
@@ -106,6 +105,9 @@ class EnvModel(nn.Module):
     output: Literal["energy", "vector"] = "energy"
     equivariant: bool = True
 
+    target_shift: torch.Tensor  # buffer
+    target_scale: torch.Tensor  # buffer
+
     def __init__(self) -> None:
         super().__init__()
         self.register_buffer("target_shift", torch.zeros(()))
@@ -153,6 +155,9 @@ class PowerSpectrumModel(EnvModel):
     Invariance: the features are rotation and reflection invariant, so the energy is.
     """
 
+    feat_mean: torch.Tensor  # buffer
+    feat_std: torch.Tensor  # buffer
+
     def __init__(self, lmax: int = 4, n_radial: int = 6, cutoff: float = 1.0, hidden: int = 64, depth: int = 2,
                  activation: str = "silu", linear: bool = False) -> None:
         super().__init__()
@@ -194,6 +199,7 @@ class PowerSpectrumModel(EnvModel):
         a = xc.T @ xc + ridge * max(n, 1) * torch.eye(p, dtype=torch.float64, device=x.device)
         w = torch.linalg.solve(a, xc.T @ yc)
         layer = self.net[0]
+        assert isinstance(layer, nn.Linear)
         with torch.no_grad():
             layer.weight.copy_(w.view(1, -1).to(layer.weight.dtype))
             layer.bias.copy_((ym - xm @ w).view(1).to(layer.bias.dtype))
@@ -212,6 +218,10 @@ class IrrepsNet(EnvModel):
     Equivariance (float64, tested): ``E(pos R^T) = E(pos)``; ``v(pos R^T) = v(pos) R^T``, also for
     reflections (natural parity only).
     """
+
+    proj_scale: torch.Tensor  # buffer
+    col_degree: torch.Tensor  # buffer
+    degree_mean: torch.Tensor  # buffer
 
     def __init__(self, lmax: int = 2, channels: int = 16, depth: int = 2, nonlinearity: str = "gate",
                  residual: bool = False, output: str = "energy", n_radial: int = 6, cutoff: float = 1.0,
@@ -307,6 +317,9 @@ class ScalarVectorNet(EnvModel):
     ``sum_j c_j r_j / r_c``. Equivariant: ``c_j`` are invariant, the ``r_j`` rotate."""
 
     output = "vector"
+
+    feat_mean: torch.Tensor  # buffer
+    feat_std: torch.Tensor  # buffer
 
     def __init__(self, lmax: int = 2, n_radial: int = 6, cutoff: float = 1.0, hidden: int = 32, depth: int = 1,
                  activation: str = "silu") -> None:

@@ -130,11 +130,11 @@ def train_model(model: EnvModel, train: EnvironmentData, config: TrainConfig, co
     t0 = time.perf_counter()
     history: list[float] = []
     if getattr(model, "linear", False) and cached:
-        model.fit_linear(feats[0], y_all)  # type: ignore[attr-defined]
+        model.fit_linear(feats[0], y_all)  # type: ignore[operator]  # PowerSpectrumModel(linear=True) has it
         with torch.no_grad():
-            loss = float(((model.from_features(*feats) - y_all) / model.target_scale).pow(2).mean())
-        return {"final_loss": loss, "seconds": time.perf_counter() - t0, "steps": 0, "cached": True,
-                "loss_curve": [loss]}
+            final = float(((model.from_features(*feats) - y_all) / model.target_scale).pow(2).mean())
+        return {"final_loss": final, "seconds": time.perf_counter() - t0, "steps": 0, "cached": True,
+                "loss_curve": [final]}
     opt = make_adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(config.steps, 1), eta_min=config.lr * config.lr_final_fraction)
     scale = model.target_scale
