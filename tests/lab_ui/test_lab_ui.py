@@ -212,3 +212,33 @@ def test_messages_keep_user_text_inert(payload):
     if "`" not in payload:  # the core's own code span survives (a user's backtick may pair with it: still inert)
         assert at.warning[0].value.endswith("write e\\.g\\. `1x1o`")
     assert "`" not in at.error[0].value[len("You typed `") : -2]  # one code span, nothing broke out of it
+
+
+class _Pages:
+    def __init__(self, paths: list[str]) -> None:
+        self._pages = {str(i): {"script_path": p} for i, p in enumerate(paths)}
+
+    def get_pages(self) -> dict:
+        return self._pages
+
+
+class _Ctx:
+    def __init__(self, paths: list[str]) -> None:
+        self.pages_manager = _Pages(paths)
+
+
+def test_the_deep_link_guard_recognises_legacy_discovery(monkeypatch):
+    from lab_ui import page
+
+    assert page.APP.name == "app.py" and page.APP.is_file()
+    monkeypatch.setattr(page, "get_script_run_ctx", lambda: None)
+    assert not page.legacy_discovery()  # plain Python: no script run
+    monkeypatch.setattr(page, "get_script_run_ctx", lambda: _Ctx(["/srv/lab/pages/home.py", "/srv/lab/pages/x.py"]))
+    assert not page.legacy_discovery()  # app.py's st.navigation: only pages
+    monkeypatch.setattr(page, "get_script_run_ctx", lambda: _Ctx(["/srv/lab/app.py", "/srv/lab/pages/home.py"]))
+    assert page.legacy_discovery()  # Streamlit's pages/ discovery lists the main script itself
+    ran = []
+    monkeypatch.setattr(page.runpy, "run_path", lambda path: ran.append(path))
+    monkeypatch.setattr(page.st, "stop", lambda: ran.append("stop"))
+    page.page_setup("never drawn")
+    assert ran == [str(page.APP), "stop"]  # the request goes through app.py, this run stops
