@@ -386,7 +386,7 @@ def default_train_config(full: bool = False) -> dict[str, Any]:
         "mlp_lrs": [0.01],
         "mlp_hidden": 64,
         "mlp_batch": 256,
-        "n_test_rotations": 128,
+        "n_test_rotations": 64,
         "n_val_rotations": 32,
         "test_seed": 12345,
         "hold_out_mirror": True,
