@@ -8,7 +8,7 @@ import streamlit as st
 import lab_ui
 from equi_core import Gate, equivariance_error, norm_nonlinearity, scalar_activation_output
 from equi_core.lessons import nonlinearity as lesson
-from equi_core.lessons.classroom import Param, format_vector
+from equi_core.lessons.classroom import Param, format_vector, parse_vector
 from equi_core.viz import nonlinearity as vn
 
 DEFAULT_V1, DEFAULT_V2 = "1, -2, 3", "-1, 2, 3"
@@ -58,7 +58,7 @@ bias = float(state.slider("bias b", "bias", step=0.1, where=c4))
 vecs = []
 for label, text in (("first vector v₁", t1), ("second vector v₂", t2)):
     try:
-        vecs.append(lesson.parse_input_vector(text, label))
+        vecs.append(parse_vector(text, name=label))
     except ValueError as exc:
         lab_ui.error("{}", exc)
         vecs.append(None)
@@ -105,7 +105,7 @@ st.markdown(
     "Turn $v_1$ by $R = R_y(\\alpha) R_x(\\beta) R_y(\\gamma)$ and compare the narrow arrow $f(Rv)$ with the wide, "
     "light arrow $R f(v)$. Where the narrow arrow sits inside the wide one, $f$ is equivariant."
 )
-v_rot = v1 if v1 is not None else lesson.parse_input_vector(DEFAULT_V1, "v₁")
+v_rot = v1 if v1 is not None else parse_vector(DEFAULT_V1, name="v₁")
 if v1 is None:
     st.caption(f"(v₁ is invalid, so this section uses the default {DEFAULT_V1}.)")
 left, right = st.columns([1, 2.6])

@@ -7,7 +7,7 @@ import streamlit as st
 import lab_ui
 from equi_core import SphericalFFT, count_gaunt_operations, full_tensor_product, gaunt_product
 from equi_core.lessons import tensor_products as lesson
-from equi_core.lessons.classroom import Param, format_vector
+from equi_core.lessons.classroom import Param, format_vector, parse_vector
 from equi_core.viz import tensor_products as vt
 
 L_IN, L_TIME = lesson.L_IN_MAX, lesson.L_TIME_MAX
@@ -95,10 +95,10 @@ seed = state.number_input("rotation seed (for the check)", "seed", where=v3c)
 parsed, invalid = [], False
 for label, text, default in (("vector u", tu, lesson.DEFAULT_U), ("vector v", tv, lesson.DEFAULT_V)):
     try:
-        parsed.append(lesson.parse_input_vector(text, label))
+        parsed.append(parse_vector(text, name=label))
     except ValueError as exc:
         lab_ui.error("{}", exc)
-        parsed.append(lesson.parse_input_vector(default, label))
+        parsed.append(parse_vector(default, name=label))
         invalid = True
 if invalid:
     st.caption(f"Using the defaults u = ({lesson.DEFAULT_U}), v = ({lesson.DEFAULT_V}) until both vectors are valid.")

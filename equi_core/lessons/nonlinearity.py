@@ -28,7 +28,7 @@ from ..o3.rotations import angles_to_matrix
 from ..o3.sphere import latlong_grid
 from ..o3.tensor_product import count_multiply_adds, full_tensor_product
 from ..testing import EquivarianceError, equivariance_error, rotation_error_curve
-from .classroom import Quiz, parse_vector
+from .classroom import Quiz
 
 __all__ = [
     "PairComparison",
@@ -57,7 +57,6 @@ __all__ = [
     "error_curve",
     "gate_verdict",
     "norm_gain",
-    "parse_input_vector",
     "quizzes",
     "rotation_check_deg",
     "rotation_columns",
@@ -370,20 +369,8 @@ AXES: dict[str, tuple[float, float, float]] = {
 }
 SPHERE_MAPS = ("ReLU", "norm nonlinearity")
 GATE_ACTS = ("relu", "softplus", "sigmoid", "tanh", "abs", "square")
-MAX_ABS = 1e6  #: largest size of a typed vector's entries
 CURVE_POINTS = 145  #: angles 0..360 degrees on the error curve
 CURVE_DIRECTIONS = 200  #: directions averaged on the error curve
-
-
-def parse_input_vector(text: str, name: str) -> Array:
-    """Three numbers a learner typed (each at most :data:`MAX_ABS` in size).
-
-    Raises
-    ------
-    ValueError
-        Saying what is wrong; the typed text appears only through ``display_value``.
-    """
-    return parse_vector(text, dim=3, max_abs=MAX_ABS, name=name)
 
 
 def sphere_radius(v: ArrayLike) -> float:

@@ -20,7 +20,7 @@ from ..o3.gaunt import cg_full_product, count_cg_operations, count_gaunt_operati
 from ..o3.irreps import Irrep
 from ..o3.rotations import random_rotation
 from ..o3.wigner import wigner_D
-from .classroom import Quiz, format_vector, parse_vector
+from .classroom import Quiz, format_vector
 
 __all__ = [
     "VectorCouplingRow",
@@ -46,7 +46,6 @@ __all__ = [
     "all_operation_counts",
     "block_columns",
     "cg_block",
-    "parse_input_vector",
     "product_outputs",
     "quizzes",
     "timing_summary",
@@ -254,22 +253,10 @@ L_TIME_MAX = 12
 TIME_BATCH = 16  #: random pairs per timed batch
 PARITIES = {"e": 1, "o": -1}  #: parity letters
 DEFAULT_U, DEFAULT_V = "1, -2, 3", "0.5, 1, 2"  #: the page's two vectors
-MAX_ABS = 1e6  #: largest size of a typed vector's entries
 #: A CG coefficient this small counts as zero (the tensors are exact to ~1e-16, their nonzero entries are > 1e-3).
 CG_ZERO = 1e-14
 #: A Gaunt path constant this small means the path is lost (it is exactly 0 for odd l1 + l2 + l3).
 GAUNT_ZERO = 1e-12
-
-
-def parse_input_vector(text: str, name: str) -> Array:
-    """Three numbers a learner typed (each at most :data:`MAX_ABS` in size).
-
-    Raises
-    ------
-    ValueError
-        Saying what is wrong; the typed text appears only through ``display_value``.
-    """
-    return parse_vector(text, dim=3, max_abs=MAX_ABS, name=name)
 
 
 def product_outputs(l1: int, p1: str, l2: int, p2: str) -> tuple[Irrep, Irrep, list[Irrep]]:

@@ -15,13 +15,6 @@ def _rz(t: float) -> np.ndarray:
     return np.array([[np.cos(t), -np.sin(t), 0.0], [np.sin(t), np.cos(t), 0.0], [0.0, 0.0, 1.0]])
 
 
-def test_parse_input_vector():
-    np.testing.assert_array_equal(N.parse_input_vector("1, -2, 3", "v₁"), V1)
-    for bad, match in (("nan, 1, 2", "finite"), ("1, 2", "Too few"), ("1e7, 0, 0", "at most"), ("", "empty")):
-        with pytest.raises(ValueError, match=match):
-            N.parse_input_vector(bad, "v₁")
-
-
 def test_norm_gain_and_sphere_radius():
     pair = N.compare_pair(V1, -V1 * np.array([1, 1, -1]), "relu", -1.0)  # (-1, 2, 3): same length
     assert N.norm_gain(pair) == pytest.approx((np.sqrt(14) - 1) / np.sqrt(14), abs=1e-15)
