@@ -131,6 +131,8 @@ if len(sources) > 1:
     result = sources[st.radio("Show", list(sources), horizontal=True, key=f"tl_show_{exp}") or "live run"]
 elif sources:
     result = next(iter(sources.values()))
+if exp == "large-data" and result is shipped:  # with experiment 1's small-N points (same protocol and split)
+    result = lesson.combined_learning_curve(shipped, lesson.shipped("sample-efficiency"))
 
 # ------------------------------------------------------------------------------------------------ claim and measurement
 left, right = st.columns(2)

@@ -489,7 +489,10 @@ def load_result(name: str, directory: str | Path | None = None) -> dict[str, Any
     p = Path(directory or RESULTS_DIR) / f"{key}.json"
     if not p.is_file():
         return None
-    data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+    try:
+        data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):  # a file being written by an older, non-atomic writer
+        return None
     return data
 
 

@@ -623,8 +623,11 @@ def format_table(result: Mapping[str, Any]) -> str:
 
 
 def save_result(result: Mapping[str, Any], path: str | Path | None = None) -> Path:
-    """Write ``result`` as JSON (default: ``results/molecular/<experiment>.json``)."""
+    """Write ``result`` as JSON (default: ``results/molecular/<experiment>.json``), atomically (a temporary file
+    renamed into place), so a reader never sees a half-written file."""
     p = Path(path) if path else RESULTS_DIR / f"{result['experiment']}.json"
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(result, indent=1, default=float) + "\n", encoding="utf-8")
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(result, indent=1, default=float) + "\n", encoding="utf-8")
+    os.replace(tmp, p)
     return p
