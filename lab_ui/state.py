@@ -102,7 +102,9 @@ class UrlState:
     def slider(self, label: str, key: str, *, where: Any = None, **kwargs: Any) -> Any:
         """``st.slider`` over the parameter's bounds, keyed ``key``, at its live/URL value."""
         lo, hi, value = self._bounds(key)
-        return self._record(key, (where or st).slider(label, lo, hi, value, key=key, **kwargs))
+        out = (where or st).slider(label, lo, hi, value, key=key, **kwargs)
+        # a float slider's value carries binary noise (0.30000000000000004): 12 digits keep the URL readable
+        return self._record(key, round(out, 12) if isinstance(out, float) else out)
 
     def number_input(self, label: str, key: str, *, where: Any = None, **kwargs: Any) -> Any:
         """``st.number_input`` over the parameter's bounds (step 1 for an int), keyed ``key``."""

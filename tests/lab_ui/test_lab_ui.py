@@ -101,8 +101,10 @@ def test_widgets_are_created_with_their_live_value_and_the_url_follows():
     at.slider(key="l").set_value(4)
     at.text_input(key="text").set_value("3, 0, 4")
     at.selectbox(key="sigma").set_value("tanh")
+    at.slider(key="x").set_value(0.1 + 0.2)  # 0.30000000000000004
     _run(at)
     _run(at)  # a second run: the defaults now carry the live values
+    assert dict(at.query_params)["x"] == "0.3"
     assert list(at.slider(key="l").proto.default) == [4.0]
     assert at.text_input(key="text").proto.default == "3, 0, 4"
     sel = at.selectbox(key="sigma")
