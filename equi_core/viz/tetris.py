@@ -64,9 +64,16 @@ def pieces_figure(
             row=k // columns + 1,
             col=k % columns + 1,
         )
-    axis = {"visible": False, "range": [-2.6, 2.6]}
+    axis = {"visible": False, "range": [-2.35, 2.35]}  # a centred, turned piece reaches at most 1.5 + 0.8 (line)
+    camera = {"eye": {"x": 0.95, "y": 0.95, "z": 0.75}}
     scenes: dict[str, Any] = {
-        f"scene{'' if k == 0 else k + 1}": {"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "cube"}
+        f"scene{'' if k == 0 else k + 1}": {
+            "xaxis": axis,
+            "yaxis": axis,
+            "zaxis": axis,
+            "aspectmode": "cube",
+            "camera": camera,
+        }
         for k in range(n)
     }
     fig.update_layout(**layout(title=title, height=height, showlegend=False))
