@@ -28,6 +28,7 @@ cached = st.cache_data(max_entries=16, show_spinner=False)
 allowed, curie = cached(lesson.allowed_output_table), cached(lesson.curie_check)
 chirality, pview = cached(lesson.chirality_demo), cached(lesson.projector_view)
 shipped, quizzes, sym_table = cached(lesson.load_shipped), cached(lesson.quizzes), cached(lesson.symmetry_columns)
+highlights = cached(lesson.vector_highlights)
 
 
 @cached
@@ -107,6 +108,8 @@ with c2:
     fig_p = vt.projector_figure(view.P.tolist(), view.labels, title=f"P for {irrep} over {view.group}")
     lab_ui.chart(fig_p, "tt_projector")
 
+with st.expander("Where can a vector output point? (all pieces)"):
+    st.markdown("\n".join(f"- {line}" for line in highlights()))
 rows = curie(int(mseed))
 st.markdown(
     f"A random equivariant network (`TetrisNetwork`, float64, seed {int(mseed)}) with output "

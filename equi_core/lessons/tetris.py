@@ -902,3 +902,34 @@ def result_notes(result: dict[str, Any]) -> ResultNotes:
         + (f". Command: `{result['command']}`" if result.get("command") else ".")
     )
     return ResultNotes(curie, underfit, budget)
+
+
+def vector_highlights() -> list[str]:
+    """Where a vector output may point, piece by piece (from the projectors, in e3nn's axes; Markdown sentences).
+
+    >>> vector_highlights()[0].startswith("**square** (D4h): no polar (1o) and no axial (1e) vector")
+    True
+    """
+    sym = {s.name: s for s in piece_symmetries(1)}
+    out = []
+    for name in ("square", "line", "zigzag", "corner", "T", "L", "chiral 1"):
+        s = sym[name]
+        p, a = s.fixed["1o"], s.fixed["1e"]
+        if p == 0 and a == 0:
+            text = "no polar (1o) and no axial (1e) vector: the output must be exactly zero"
+        else:
+            parts = []
+            for ir, k in (("1o", p), ("1e", a)):
+                if k == 0:
+                    parts.append(f"no {ir} vector")
+                elif k == 1:
+                    d = fixed_direction(name, ir)[0]
+                    d = d * np.sign(d[np.argmax(np.abs(d))])
+                    parts.append(f"{ir} only along ({', '.join(f'{round(float(v), 3) + 0.0:.3f}' for v in d)})")
+                elif k == 2:
+                    parts.append(f"{ir} only in a plane (2 of 3 directions)")
+                else:
+                    parts.append(f"{ir} in any direction")
+            text = "; ".join(parts)
+        out.append(f"**{name}** ({s.group}): {text}.")
+    return out

@@ -214,3 +214,11 @@ def test_symmetry_columns_and_result_notes() -> None:
     assert notes.budget.startswith("Budget: 20 Adam steps (equivariant), 20 (MLP, batch 256)")
     assert (notes.underfit is None) == all(not s["underfit_seeds"] for s in r["summary"])
     assert set(lesson.SUMMARY_FLOAT_COLUMNS) <= set(lesson.summary_columns(r))
+
+
+def test_vector_highlights() -> None:
+    lines = lesson.vector_highlights()
+    assert lines[0] == "**square** (D4h): no polar (1o) and no axial (1e) vector: the output must be exactly zero."
+    assert "**corner** (C3v): 1o only along (0.577, 0.577, 0.577); no 1e vector." in lines
+    assert "**L** (Cs): 1o only in a plane (2 of 3 directions); 1e only along (1.000, 0.000, 0.000)." in lines
+    assert all("-0.000" not in line for line in lines)
