@@ -38,7 +38,7 @@ class Download:
         return _MIME.get(PurePath(self.file_name).suffix.lower(), "application/octet-stream")
 
 
-def csv_download(label: str, columns: Mapping[str, Sequence[Any]], file_name: str, key: str) -> Download:
+def csv_download(label: str, columns: Mapping[str, Any], file_name: str, key: str) -> Download:
     """A CSV download of equally long columns (:func:`~equi_core.lessons.classroom.table_to_csv`)."""
     return Download(label, table_to_csv(columns), file_name, key)
 

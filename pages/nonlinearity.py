@@ -34,7 +34,7 @@ error_curve, sphere_map = (
 block_errors, parity_trap = fixed(lesson.block_errors), fixed(lesson.parity_trap)
 depth_argument = fixed(lesson.depth_argument)
 YES_NO = {True: "yes", False: "no"}
-QUIET = {"delta_color": "off", "delta_arrow": "off", "border": True}
+QUIET: dict = {"delta_color": "off", "delta_arrow": "off", "border": True}
 
 lab_ui.page_setup("ReLU versus norm nonlinearity")
 state = lab_ui.url_state(SPEC)
@@ -55,7 +55,7 @@ t1 = state.text_input("first vector v₁", "v1", where=c1, help="three numbers s
 t2 = state.text_input("second vector v₂", "v2", where=c2)
 sigma = state.selectbox("σ of the norm nonlinearity", "sigma", where=c3)
 bias = float(state.slider("bias b", "bias", step=0.1, where=c4))
-vecs = []
+vecs: list = []
 for label, text in (("first vector v₁", t1), ("second vector v₂", t2)):
     try:
         vecs.append(parse_vector(text, name=label))

@@ -118,6 +118,13 @@ _MARKDOWN_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
+#: What GitHub-flavoured Markdown turns into a link by itself ("autolink literals": http(s)://, www., e-mail
+#: addresses, mailto:/xmpp:). Escapes do not stop it: Streamlit's renderer finds these in the text *after* the
+#: escapes are resolved (seen in a real browser: an escaped ``http\\://evil`` became a link), so
+#: :func:`inert_markdown` shows them as code spans instead.
+_AUTOLINK = re.compile(r"(?:https?://|www\.|(?:mailto|xmpp):)[^\s<]*|[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE)
+
+
 def _escape_plain(text: str) -> str:
     """Backslash-escape every ASCII punctuation character (CommonMark allows it for all of them)."""
     out = []
@@ -136,8 +143,9 @@ def inert_markdown(text: object, limit: int = 2000) -> str:
 
     For text that may hold user input somewhere inside, such as an exception's message (the core often quotes
     the offending value with ``repr``). Every ASCII punctuation character outside a code span is backslash-escaped,
-    so no link, image, autolink (``http\:``, ``www\.``, ``a\@b``), LaTeX (``\$``), HTML tag, emphasis, heading or
-    Streamlit directive can start; each code span is re-emitted through :func:`display_value` (no backticks inside),
+    so no link, image, LaTeX (``\$``), HTML tag, emphasis, heading or Streamlit directive can start; what Markdown
+    would link by itself (``http://...``, ``www.x``, ``a@b.c``: escapes do not stop those) becomes a code span; each
+    code span is re-emitted through :func:`display_value` (no backticks inside),
     so none can be broken out of.
 
     Parameters
@@ -155,7 +163,7 @@ def inert_markdown(text: object, limit: int = 2000) -> str:
     Examples
     --------
     >>> inert_markdown("cannot read '[x](http://evil)'; try `1o`")
-    "cannot read \\'\\[x\\]\\(http\\:\\/\\/evil\\)\\'\\; try `1o`"
+    "cannot read \\'\\[x\\]\\(`http://evil)';` try `1o`"
     """
     s = text if isinstance(text, str) else str(text)
     cut = len(s) > limit
@@ -163,12 +171,24 @@ def inert_markdown(text: object, limit: int = 2000) -> str:
     out: list[str] = []
     pos = 0
     for match in _CODE_SPAN.finditer(s):
-        out.append(_escape_plain(s[pos : match.start()]))
+        out.append(_plain_part(s[pos : match.start()]))
         inner = match.group(1)
         out.append(display_value(inner, limit=len(inner)))
         pos = match.end()
-    out.append(_escape_plain(s[pos:]))
+    out.append(_plain_part(s[pos:]))
     return "".join(out) + ("…" if cut else "")
+
+
+def _plain_part(text: str) -> str:
+    """Text outside code spans: autolink literals as code spans, everything else escaped."""
+    out: list[str] = []
+    pos = 0
+    for match in _AUTOLINK.finditer(text):
+        out.append(_escape_plain(text[pos : match.start()]))
+        out.append(display_value(match.group(0), limit=len(match.group(0))))
+        pos = match.end()
+    out.append(_escape_plain(text[pos:]))
+    return "".join(out)
 
 
 def safe_message(template: str, *user_values: object) -> str:
@@ -556,7 +576,7 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
-def table_to_csv(columns: Mapping[str, Sequence[Any]]) -> str:
+def table_to_csv(columns: Mapping[str, Sequence[Any] | np.ndarray]) -> str:
     """CSV text (header + rows, RFC 4180 ``\\r\\n`` line ends) of equally long columns.
 
     Floats are written with ``repr`` (shortest text that round-trips exactly), ints exactly, text cells that
