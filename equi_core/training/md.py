@@ -35,11 +35,11 @@ function of its configuration.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
 import platform
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -895,31 +895,25 @@ def _xtb_calculator() -> Any:
     return calc
 
 
-_OPENMP_LIBS: list[Any] | None = None
+@functools.lru_cache(maxsize=1)
+def _libgomp() -> Any:
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libgomp.so.1")  # the runtime tblite links (dlopen returns the loaded copy)
+    except OSError:  # pragma: no cover - not glibc/libgomp
+        return None
 
 
 def limit_openmp(threads: int = 1) -> None:
-    """Set the OpenMP thread count of the calling thread in every loaded OpenMP runtime (tblite's libgomp).
+    """Set the OpenMP thread count of the calling thread in libgomp (the runtime tblite's GFN2-xTB uses).
 
     GFN2-xTB on a 9-atom molecule is ~1 ms per call on one thread; OpenMP's default (all cores) makes it
     ~10-100x slower on a shared, loaded machine. The setting is per thread, so every MD loop calls this.
+    No-op where libgomp is absent.
     """
-    global _OPENMP_LIBS
-    if _OPENMP_LIBS is None:
-        import ctypes
-
-        _OPENMP_LIBS = []
-        try:
-            with open("/proc/self/maps") as fh:
-                paths = sorted({ln.split()[-1] for ln in fh if ("libgomp" in ln or "libiomp" in ln) and "/" in ln})
-            for path in paths:
-                with contextlib.suppress(OSError):
-                    _OPENMP_LIBS.append(ctypes.CDLL(path))
-        except OSError:  # pragma: no cover - not Linux
-            pass
-        if not _OPENMP_LIBS:
-            _OPENMP_LIBS = None if "tblite" not in sys.modules else []  # retry once tblite has loaded
-    for lib in _OPENMP_LIBS or []:
+    lib = _libgomp()
+    if lib is not None:
         with contextlib.suppress(AttributeError):
             lib.omp_set_num_threads(int(threads))
 

@@ -170,6 +170,18 @@ def test_direct_force_work_around_a_closed_loop_is_not_zero(dataset: Any) -> Non
     assert abs(works[0] - works[1]) < 1e-3 * abs(works[0])  # converged quadrature: the work is real, not noise
 
 
+def test_trained_models_loop_work(dataset: Any) -> None:
+    """The shipped (trained) models in float64: the conservative ones do no work around a loop, the direct head does."""
+    x0 = np.asarray(dataset.positions[-1], dtype=float)
+    u, v = _loop(dataset.numbers, x0, seed=1)
+    works = {
+        k: md.loop_work(md.ModelPotential(_shipped(k)), dataset.numbers, x0, u, v)
+        for k in ("nequip", "transformer", "transformer-direct")
+    }
+    assert abs(works["nequip"]) < 1e-9 and abs(works["transformer"]) < 1e-9, works
+    assert abs(works["transformer-direct"]) > 1e-4, works
+
+
 def test_loop_work_of_an_exact_gradient_is_rounding() -> None:
     class Quadratic:
         conservative = True
