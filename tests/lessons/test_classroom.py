@@ -573,8 +573,19 @@ def _unescaped_outside_code(markdown: str) -> list[str]:
     return bad
 
 
+def test_inert_markdown_breaks_autolink_literals():
+    """GFM autolink literals are found in the text after escapes are resolved (Streamlit linked an escaped
+    ``http\\://``): outside code spans, with escapes resolved, no autolink pattern may remain."""
+    for text in ("see http://evil.example/a", "HTTPS://x.y", "www.evil.example", "mail a@evil.example", "mailto:x@y.z",
+                 "cannot read the term '[clickme](http://evil.example/a)!'"):
+        out = inert_markdown(text)
+        rendered = re.sub(r"\\(.)", r"\1", re.sub(r"`[^`\n]+`", "", out))
+        assert not re.search(r"https?://|www\.|[-.\w+]+@[-\w]+\.|mailto:", rendered, re.IGNORECASE), (text, out)
+        assert "evil" not in rendered or "`" in out
+
+
 def test_inert_markdown_escapes_everything_but_code_spans():
-    assert inert_markdown("read `1x1o` [x](http://evil)") == "read `1x1o` \\[x\\]\\(http\\:\\/\\/evil\\)"
+    assert inert_markdown("read `1x1o` [x](http://evil)") == "read `1x1o` \\[x\\]\\(`http://evil)`"
     assert inert_markdown("$\\color{red}{X}$") == "\\$\\\\color\\{red\\}\\{X\\}\\$"
     assert inert_markdown("<img src=x onerror=alert(1)>").startswith("\\<img src\\=x")
     assert inert_markdown("a\x00b") == "a\\\\u0000b"  # a control character is shown, not sent
