@@ -76,7 +76,9 @@ def md_main(argv: list[str]) -> int:
     parser.add_argument("--friction", type=float, default=0.01, help="Langevin friction, 1/fs (default 0.01)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--frames", type=int, default=50, help="frames kept per trajectory file (default 50)")
-    parser.add_argument("--log-every", type=int, default=10, help="energies saved every N steps (default 10)")
+    parser.add_argument(
+        "--log-every", type=int, default=0, help="energies saved every N steps (default: steps // 400, at least 1)"
+    )
     parser.add_argument("--averaging", default=None, help="kind whose rotational averaging is measured")
     parser.add_argument("--averaging-ks", default="1,2,4,8,16,32")
     parser.add_argument("--out", default=None, help="folder for <molecule>.json and the .extxyz trajectories")
@@ -91,7 +93,7 @@ def md_main(argv: list[str]) -> int:
             "friction": args.friction,
             "seed": args.seed,
             "frames": args.frames,
-            "log_every": args.log_every,
+            "log_every": args.log_every or max(1, args.steps // 400),
         }
         averaging = None
         if args.averaging:
