@@ -22,10 +22,14 @@ zeros from l1 = l2 = l3 = 62 on; sympy's exact values take minutes there):
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import eigh_tridiagonal
+
+if TYPE_CHECKING:  # sympy is imported lazily (only the exact values need it)
+    import sympy
 
 from .wigner import wigner_D
 
@@ -275,7 +279,7 @@ def clear_cache() -> None:
     _basis_pairs.cache_clear()
 
 
-def clebsch_gordan_exact(j1: int, m1: int, j2: int, m2: int, J: int, M: int):  # -> sympy.Expr
+def clebsch_gordan_exact(j1: int, m1: int, j2: int, m2: int, J: int, M: int) -> sympy.Expr:
     """Exact ``<j1 m1 j2 m2 | J M>`` in the complex Condon-Shortley basis, as a sympy expression (for display).
 
     Example: ``clebsch_gordan_exact(1, 1, 1, -1, 1, 0) == sqrt(2)/2``. Zero where ``m1 + m2 != M`` or a triangle

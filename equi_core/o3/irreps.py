@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple, Union, cast
+from typing import Any, NamedTuple, Union, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -268,7 +268,7 @@ class Irreps(tuple):
     def __radd__(self, other: _IrrepsLike) -> Irreps:
         return Irreps(tuple(Irreps(other)) + tuple(self))
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: Any) -> Any:  # a MulIr for an index, an Irreps for a slice
         out = super().__getitem__(i)
         return Irreps(out) if isinstance(i, slice) else out
 

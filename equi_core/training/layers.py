@@ -19,6 +19,8 @@ layout of :func:`~equi_core.training.features.spherical_harmonics_torch` (degree
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -28,6 +30,9 @@ from equi_core import Irreps, clebsch_gordan
 from equi_core.o3.tensor_product import FullyConnectedTensorProduct
 
 from .features import sh_dim, sh_slices
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self is 3.11+; typing_extensions comes with torch
 
 __all__ = [
     "natural_paths",
@@ -95,7 +100,7 @@ class ChannelwiseTensorProduct(nn.Module):
         outer = (x.unsqueeze(-1) * y.unsqueeze(-2)).reshape(b * c, -1)
         return (outer @ self.cg).reshape(b, c, self.dim_out)
 
-    def _apply(self, fn, recurse=True):
+    def _apply(self, fn: Callable[[torch.Tensor], torch.Tensor], recurse: bool = True) -> Self:
         # after .double()/.to(): rebuild the CG matrix from the exact float64 numbers, so a model built
         # in float32 and cast to float64 is equivariant to 1e-15, not to float32 round-off
         out = super()._apply(fn, recurse)
@@ -109,12 +114,12 @@ class _PermuteContiguous(torch.autograd.Function):
     CPU path. Twice differentiable (the backward is made of differentiable ops)."""
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
+    def forward(ctx: Any, x: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
         ctx.inverse = tuple(int(i) for i in np.argsort(dims))
         return x.permute(dims).contiguous()
 
     @staticmethod
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
         return _PermuteContiguous.apply(grad, ctx.inverse), None
 
 
@@ -388,7 +393,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
         self.mul1, self.mul2, self.D1, self.D2 = mul1, mul2, D1, D2
         self._empty = S == 0 or D1 == 0 or D2 == 0
 
-    def _apply(self, fn, recurse=True):
+    def _apply(self, fn: Callable[[torch.Tensor], torch.Tensor], recurse: bool = True) -> Self:
         # after .double()/.to(): rebuild G from the exact float64 numbers (float64 equivariance to 1e-15)
         out = super()._apply(fn, recurse)
         self.G = torch.as_tensor(self._G_exact, dtype=self.G.dtype, device=self.G.device)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import torch
@@ -94,7 +95,7 @@ def _energy_and_forces(model: EnvModel, pos: torch.Tensor, create_graph: bool) -
     return e, -g
 
 
-def make_adam(params, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
+def make_adam(params: Iterable[torch.nn.Parameter], lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
     """Adam with the fused kernel where torch has one for the parameters' device (CPU and CUDA since
     torch 2.4): on the small models of the lab the per-tensor Python loop of the default Adam was
     about 15% of a training step. Falls back to the default implementation otherwise."""

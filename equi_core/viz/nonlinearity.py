@@ -13,6 +13,7 @@ Invariants the tests check
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -48,7 +49,7 @@ _AXIS_STYLE = dict(gridcolor="#e5e7eb", zerolinecolor="#c9ccd1", linecolor="#c9c
                    tickcolor="#c9ccd1", automargin=True)
 
 
-def _layout(*, title: str | None, height: int, **extra) -> dict:
+def _layout(*, title: str | None, height: int, **extra: Any) -> dict:
     """This page's variant of :func:`~equi_core.viz.style.layout` (16 px text, ``template='none'``, styled axes).
 
     A plain dict passed once to ``go.Figure``: ``template='none'`` plus explicit colours, and one construction instead
