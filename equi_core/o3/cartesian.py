@@ -487,9 +487,8 @@ def irrep_multiplicities_of_rank(L: int) -> tuple[int, ...]:
 
 def _check_rank(L: object) -> int:
     if isinstance(L, (bool, np.bool_)) or not isinstance(L, (int, np.integer)):
-        raise ValueError(
-            f"the rank must be an integer in 0..{MAX_CARTESIAN_RANK}, got {L!r}"
-        )  # noqa: TRY004
+        # ValueError, not TypeError, for a wrong type too: the house rule is one error type naming what is allowed
+        raise ValueError(f"the rank must be an integer in 0..{MAX_CARTESIAN_RANK}, got {L!r}")
     if not 0 <= int(L) <= MAX_CARTESIAN_RANK:
         raise ValueError(
             f"the rank must be an integer in 0..{MAX_CARTESIAN_RANK}, got {L}"
