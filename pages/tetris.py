@@ -153,7 +153,7 @@ st.markdown(
     "copies of each. Both are tested on all 8 pieces in many random orientations (a piece counts as right "
     "when all 7 rounded outputs equal e3nn's labels). Learning rates chosen on validation rotations."
 )
-ship = shipped()
+ship = {label: shipped(str(path)) for label, path in lesson.SHIPPED_RUNS.items()}
 with st.form("tt_form"):
     f1, f2 = st.columns(2)
     n_seeds = state.slider("Seeds", "seeds", where=f1)
@@ -180,13 +180,13 @@ job = lab_ui.jobs.live_job(
     disabled=cfg is None,
 )
 live = job.result if job.status == "done" else (job.partial if job.status in ("stopped", "running") else None)
-sources = [s for s, r in (("live run", live), ("shipped 3-seed run", ship)) if r]
+sources = [s for s, r in [("live run", live), *ship.items()] if r]
 result = None
 if sources:
     choice = st.radio("Show", sources, horizontal=True, key="tt_show") if len(sources) > 1 else sources[0]
-    result = live if choice == "live run" else ship
+    result = live if choice == "live run" else ship[choice]
 if result is not None:
-    fig_acc = vt.accuracy_figure(result["summary"])
+    fig_acc = vt.accuracy_figure(result["summary"], held_out=bool(result.get("held_out")))
     lab_ui.chart(
         fig_acc,
         "tt_acc",
@@ -196,7 +196,10 @@ if result is not None:
         ],
     )
     summary = pd.DataFrame(lesson.summary_columns(result))
-    st.dataframe(summary.style.format("{:.3f}", subset=list(lesson.SUMMARY_FLOAT_COLUMNS)), hide_index=True)
+    st.dataframe(
+        summary.style.format("{:.3f}", subset=[c for c in lesson.SUMMARY_FLOAT_COLUMNS if c in summary]),
+        hide_index=True,
+    )
     notes = lesson.result_notes(result)
     if notes.curie:
         st.markdown(notes.curie)

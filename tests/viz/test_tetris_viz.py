@@ -57,3 +57,9 @@ def test_allowed_and_projector_figures() -> None:
     v = lesson.projector_view("L", "1o")
     fig = vt.projector_figure(v.P.tolist(), v.labels, title="P")
     assert list(fig.data[0].x) == ["x", "y", "z"] and fig.data[0].z[0][0] == float(v.P[0, 0])
+
+
+def test_accuracy_figure_seven_eighths_line_only_when_chiral_1_is_held_out() -> None:
+    summary = [{"model": "equivariant", "copies": 0, "n_seeds": 1, "mean": 1.0, "std": 0.0}]
+    assert len(vt.accuracy_figure(summary).layout.shapes) == 1
+    assert len(vt.accuracy_figure(summary, held_out=False).layout.shapes) == 0
