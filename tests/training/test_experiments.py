@@ -68,9 +68,11 @@ def test_every_tier_is_valid_and_full_runs_three_seeds() -> None:
 
 
 def test_budget_grows_with_n() -> None:
-    cfg = catalog.default_config("large-data")
+    cfg = catalog.default_config("sample-efficiency")
     steps = [catalog.budget(cfg, n) for n in cfg["n_train"]]
     assert steps == sorted(steps) and steps[0] < steps[-1]
+    large = catalog.default_config("large-data")
+    assert min(catalog.budget(large, n) for n in large["n_train"]) >= steps[-1]
 
 
 def test_sweep_then_main_points() -> None:
