@@ -11,6 +11,7 @@ rerun, in milliseconds. The target is
 
 Numbers depend on the machine and its load; compare pages within one run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,12 @@ def _pick_widget(at, n: int, only_key: str | None = None):
             return f"number_input {w.key!r}", "number_input", w.key, seq
     for kind in ("selectbox", "radio"):
         for w in getattr(at, kind):
-            if w.key is None or len(w.options) < 2 or (only_key and w.key != only_key) or (
-                    not only_key and w.key.startswith("quiz")):
+            if (
+                w.key is None
+                or len(w.options) < 2
+                or (only_key and w.key != only_key)
+                or (not only_key and w.key.startswith("quiz"))
+            ):
                 continue
             opts = list(w.options)
             start = opts.index(str(w.value)) if str(w.value) in opts else 0
@@ -75,8 +80,12 @@ def _pick_widget(at, n: int, only_key: str | None = None):
             return f"{kind} {w.key!r}", kind, w.key, seq
     for w in at.checkbox:
         if w.key is not None and (not only_key or w.key == only_key):
-            return f"checkbox {w.key!r}", "checkbox", w.key, [(not w.value) if k % 2 == 0 else w.value
-                                                              for k in range(n)]
+            return (
+                f"checkbox {w.key!r}",
+                "checkbox",
+                w.key,
+                [(not w.value) if k % 2 == 0 else w.value for k in range(n)],
+            )
     return None
 
 
@@ -87,8 +96,16 @@ def bench_page(name: str, repeat: int, timeout: float, widget: str | None = None
     t0 = time.perf_counter()
     at.run()
     first_ms = (time.perf_counter() - t0) * 1e3
-    row = {"page": name, "widget": "-", "first_ms": first_ms, "median_ms": float("nan"), "min_ms": float("nan"),
-           "max_ms": float("nan"), "n": 0, "note": ""}
+    row = {
+        "page": name,
+        "widget": "-",
+        "first_ms": first_ms,
+        "median_ms": float("nan"),
+        "min_ms": float("nan"),
+        "max_ms": float("nan"),
+        "n": 0,
+        "note": "",
+    }
     if at.exception:
         row["note"] = "exception at defaults: " + at.exception[0].message[:60]
         return row
@@ -125,13 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     for name in pages:
         print(f"... {name}", file=sys.stderr, flush=True)
         rows.append(bench_page(name, max(1, args.repeat), args.timeout, args.widget))
-    header = f"| {'page':<18} | {'widget changed':<34} | {'first run ms':>12} | {'rerun median ms':>15} | " \
-             f"{'min':>6} | {'max':>6} | {'n':>2} | note"
+    header = (
+        f"| {'page':<18} | {'widget changed':<34} | {'first run ms':>12} | {'rerun median ms':>15} | "
+        f"{'min':>6} | {'max':>6} | {'n':>2} | note"
+    )
     print(header)
     print("|" + "|".join("-" * (len(c) + 0) for c in header.split("|")[1:-1]) + "|------")
     for r in rows:
-        print(f"| {r['page']:<18} | {r['widget']:<34} | {r['first_ms']:>12.0f} | {r['median_ms']:>15.1f} | "
-              f"{r['min_ms']:>6.1f} | {r['max_ms']:>6.1f} | {r['n']:>2} | {r['note']}")
+        print(
+            f"| {r['page']:<18} | {r['widget']:<34} | {r['first_ms']:>12.0f} | {r['median_ms']:>15.1f} | "
+            f"{r['min_ms']:>6.1f} | {r['max_ms']:>6.1f} | {r['n']:>2} | {r['note']}"
+        )
     return 0
 
 

@@ -16,6 +16,7 @@ includes the 0.4 s idle-settle wait and browser rendering under load), the serve
 
 Exit status 0 only if every session was held without errors.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,13 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 ERROR_SELECTORS = {
     "exception": '[data-testid="stException"]',  # an uncaught exception (traceback) in the script
@@ -97,9 +103,23 @@ def _healthy(base: str) -> bool:
 def start_server(port: int, log_path: Path, timeout_s: float = 90.0, app_dir: Path = REPO_ROOT) -> subprocess.Popen:
     """``streamlit run app.py`` headless on 127.0.0.1:port; returns once /_stcore/health answers."""
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(cmd, cwd=app_dir, stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + timeout_s
@@ -260,8 +280,9 @@ async def change_widget(page, round_no: int) -> str:
         thumb = sliders.nth(round_no % n)
 
         async def now() -> str | None:
-            return (await thumb.get_attribute("aria-valuetext", timeout=15_000)
-                    or await thumb.get_attribute("aria-valuenow", timeout=15_000))
+            return await thumb.get_attribute("aria-valuetext", timeout=15_000) or await thumb.get_attribute(
+                "aria-valuenow", timeout=15_000
+            )
 
         try:
             before = await now()
@@ -304,9 +325,17 @@ class SessionResult:
     held: bool = False
 
 
-async def run_session(browser, base: str, i: int, name: str, url_path: str, rounds: int,
-                      all_loaded: asyncio.Barrier, done: asyncio.Barrier,
-                      expected_title: str | None = None) -> SessionResult:
+async def run_session(
+    browser,
+    base: str,
+    i: int,
+    name: str,
+    url_path: str,
+    rounds: int,
+    all_loaded: asyncio.Barrier,
+    done: asyncio.Barrier,
+    expected_title: str | None = None,
+) -> SessionResult:
     res = SessionResult(session=i, page=name)
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     try:
@@ -326,8 +355,10 @@ async def run_session(browser, base: str, i: int, name: str, url_path: str, roun
             if expected_title and expected_title not in res.title:
                 # Streamlit's multipage-v1 fallback: with a pages/ folder, a session that starts before the
                 # first st.navigation call of the server runs the page WITHOUT app.py (no page config, no nav)
-                res.errors.append(f"load: the page ran without app.py (title {res.title!r}, "
-                                  f"expected {expected_title!r}): Streamlit's pages/-folder (MPA v1) fallback")
+                res.errors.append(
+                    f"load: the page ran without app.py (title {res.title!r}, "
+                    f"expected {expected_title!r}): Streamlit's pages/-folder (MPA v1) fallback"
+                )
         except Exception as exc:  # noqa: BLE001 - recorded, the other sessions go on
             res.errors.append(f"load: {type(exc).__name__}: {exc}")
         await all_loaded.wait()  # every session is connected before anyone starts changing widgets
@@ -369,8 +400,9 @@ async def run_session(browser, base: str, i: int, name: str, url_path: str, roun
     return res
 
 
-async def drive(base: str, sessions: int, rounds: int, pages: list[tuple[str, str]],
-                expected_title: str | None = None) -> list[SessionResult]:
+async def drive(
+    base: str, sessions: int, rounds: int, pages: list[tuple[str, str]], expected_title: str | None = None
+) -> list[SessionResult]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -390,7 +422,10 @@ async def drive(base: str, sessions: int, rounds: int, pages: list[tuple[str, st
 
 
 def run_load(
-    sessions: int = 10, rounds: int = 4, url: str | None = None, log_dir: Path | None = None,
+    sessions: int = 10,
+    rounds: int = 4,
+    url: str | None = None,
+    log_dir: Path | None = None,
     app_dir: Path = REPO_ROOT,
 ) -> dict:
     """Run the load test; returns the report (a dict, JSON-serialisable)."""

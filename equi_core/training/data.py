@@ -22,6 +22,7 @@ with the environment; the force on the central atom is ``F_0 = -sum_j F_j``.
 Everything here is plain torch; generation runs in float64 and is cast at the end, so the targets are
 exact to float64 round-off whatever the training dtype.
 """
+
 from __future__ import annotations
 
 import math
@@ -134,8 +135,9 @@ class EnvironmentData:
 
     def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> EnvironmentData:
         """Move / cast every field."""
-        return EnvironmentData(*(t.to(device=device, dtype=dtype) for t in
-                                 (self.pos, self.energy, self.forces, self.center_force)))
+        return EnvironmentData(
+            *(t.to(device=device, dtype=dtype) for t in (self.pos, self.energy, self.forces, self.center_force))
+        )
 
 
 def cutoff_function(r: torch.Tensor, cutoff: float) -> torch.Tensor:
@@ -223,8 +225,9 @@ def random_unit_vectors(n: int, generator: torch.Generator, dtype: torch.dtype =
     return v / v.norm(dim=-1, keepdim=True)
 
 
-def sample_positions(n_samples: int, spec: TargetSpec, generator: torch.Generator,
-                     dtype: torch.dtype = torch.float64) -> torch.Tensor:
+def sample_positions(
+    n_samples: int, spec: TargetSpec, generator: torch.Generator, dtype: torch.dtype = torch.float64
+) -> torch.Tensor:
     """Neighbour positions, shape (n_samples, n_neighbors, 3), uniform in volume in the shell
     ``r_min <= r <= cutoff``, isotropic (so a rotated copy has the same distribution)."""
     if n_samples < 0:
@@ -245,29 +248,41 @@ def _label(pos: torch.Tensor, spec: TargetSpec) -> EnvironmentData:
     return EnvironmentData(pos.detach(), e.detach(), forces.detach(), -forces.sum(1).detach())
 
 
-def make_dataset(n_samples: int, spec: TargetSpec, seed: int, dtype: torch.dtype = torch.float32,
-                 device: torch.device | str = "cpu") -> EnvironmentData:
+def make_dataset(
+    n_samples: int, spec: TargetSpec, seed: int, dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu"
+) -> EnvironmentData:
     """``n_samples`` labelled environments from seed ``seed`` (deterministic across runs and devices:
     generated on the CPU in float64, then cast and moved; nested: a prefix of a larger set)."""
     if n_samples < 0:
         raise ValueError(f"n_samples must be >= 0, got {n_samples}")
     # fixed-size chunks with their own seeds: the first n samples are the same for every n_samples >= n
     chunk = 256
-    parts = [sample_positions(chunk, spec, torch.Generator().manual_seed(int(seed) * 100_003 + c))
-             for c in range(-(-n_samples // chunk))]
+    parts = [
+        sample_positions(chunk, spec, torch.Generator().manual_seed(int(seed) * 100_003 + c))
+        for c in range(-(-n_samples // chunk))
+    ]
     pos = torch.cat(parts)[:n_samples] if parts else torch.zeros(0, spec.n_neighbors, 3, dtype=torch.float64)
-    chunks = [_label(pos[i:i + 4096], spec) for i in range(0, max(n_samples, 1), 4096)] if n_samples else []
+    chunks = [_label(pos[i : i + 4096], spec) for i in range(0, max(n_samples, 1), 4096)] if n_samples else []
     if chunks:
-        data = EnvironmentData(*(torch.cat(parts) for parts in zip(*(
-            (c.pos, c.energy, c.forces, c.center_force) for c in chunks))))
+        data = EnvironmentData(
+            *(torch.cat(parts) for parts in zip(*((c.pos, c.energy, c.forces, c.center_force) for c in chunks)))
+        )
     else:
         z = torch.zeros(0, spec.n_neighbors, 3, dtype=torch.float64)
-        data = EnvironmentData(z, torch.zeros(0, dtype=torch.float64), z.clone(), torch.zeros(0, 3, dtype=torch.float64))
+        data = EnvironmentData(
+            z, torch.zeros(0, dtype=torch.float64), z.clone(), torch.zeros(0, 3, dtype=torch.float64)
+        )
     return data.to(device=device, dtype=dtype)
 
 
-def make_splits(n_train: int, n_test: int, spec: TargetSpec, seed: int, dtype: torch.dtype = torch.float32,
-                device: torch.device | str = "cpu") -> tuple[EnvironmentData, EnvironmentData, EnvironmentData]:
+def make_splits(
+    n_train: int,
+    n_test: int,
+    spec: TargetSpec,
+    seed: int,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str = "cpu",
+) -> tuple[EnvironmentData, EnvironmentData, EnvironmentData]:
     """Train set, test set and a randomly rotated copy of the test set.
 
     The train and test sets come from independent streams (seeds ``2*seed`` and ``2*seed+1``), so
@@ -291,22 +306,37 @@ def rotate(data: EnvironmentData, rotation: torch.Tensor) -> EnvironmentData:
     if r.dim() == 2:
         r = r.expand(len(data), 3, 3)
     rt = r.transpose(-1, -2)
-    return EnvironmentData(data.pos @ rt, data.energy.clone(), data.forces @ rt, (data.center_force.unsqueeze(1) @ rt).squeeze(1))
+    return EnvironmentData(
+        data.pos @ rt, data.energy.clone(), data.forces @ rt, (data.center_force.unsqueeze(1) @ rt).squeeze(1)
+    )
 
 
 def quaternion_to_matrix_torch(q: torch.Tensor) -> torch.Tensor:
     """Rotation matrices from (not necessarily unit) quaternions ``(w, x, y, z)``, shape (..., 3, 3)."""
     q = q / q.norm(dim=-1, keepdim=True)
     w, x, y, z = q.unbind(-1)
-    return torch.stack([
-        1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-        2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-        2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y),
-    ], dim=-1).reshape(q.shape[:-1] + (3, 3))
+    return torch.stack(
+        [
+            1 - 2 * (y * y + z * z),
+            2 * (x * y - z * w),
+            2 * (x * z + y * w),
+            2 * (x * y + z * w),
+            1 - 2 * (x * x + z * z),
+            2 * (y * z - x * w),
+            2 * (x * z - y * w),
+            2 * (y * z + x * w),
+            1 - 2 * (x * x + y * y),
+        ],
+        dim=-1,
+    ).reshape(q.shape[:-1] + (3, 3))
 
 
-def random_rotations(n: int, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64,
-                     device: torch.device | str = "cpu") -> torch.Tensor:
+def random_rotations(
+    n: int,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float64,
+    device: torch.device | str = "cpu",
+) -> torch.Tensor:
     """``n`` Haar-uniform rotations (normalised Gaussian quaternions), shape (n, 3, 3), det +1."""
     if generator is None:
         q = torch.randn(n, 4, dtype=dtype, device=device)

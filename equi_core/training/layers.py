@@ -16,6 +16,7 @@ layout of :func:`~equi_core.training.features.spherical_harmonics_torch` (degree
   :class:`~equi_core.Irreps`, same weight layout and normalization (used by the benchmark and checked
   against e3nn in the tests).
 """
+
 from __future__ import annotations
 
 import math
@@ -88,7 +89,7 @@ class ChannelwiseTensorProduct(nn.Module):
         col = 0
         for l1, l2, l3 in self.paths:
             n3 = 2 * l3 + 1
-            big[s1[l1], s2[l2], col:col + n3] = math.sqrt(n3) * np.asarray(clebsch_gordan(l1, l2, l3))
+            big[s1[l1], s2[l2], col : col + n3] = math.sqrt(n3) * np.asarray(clebsch_gordan(l1, l2, l3))
             self.path_slices.append(slice(col, col + n3))
             col += n3
         self._cg_exact = big.reshape(d1 * d2, dout)
@@ -148,8 +149,15 @@ class PathMix(nn.Module):
     w_scale: torch.Tensor  # buffer
     e_index: torch.Tensor  # buffer
 
-    def __init__(self, paths: list[tuple[int, int, int]], path_slices: list[slice], channels_in: int,
-                 channels_out: int, lmax_out: int, extra_scalars: int = 0) -> None:
+    def __init__(
+        self,
+        paths: list[tuple[int, int, int]],
+        path_slices: list[slice],
+        channels_in: int,
+        channels_out: int,
+        lmax_out: int,
+        extra_scalars: int = 0,
+    ) -> None:
         super().__init__()
         self.lmax_out, self.channels_out, self.extra_scalars = lmax_out, channels_out, extra_scalars
         self.groups: list[list[int]] = [[] for _ in range(lmax_out + 1)]
@@ -180,13 +188,14 @@ class PathMix(nn.Module):
             c, j, w = np.meshgrid(np.arange(channels_in), np.arange(len(g)), np.arange(n_out_main), indexing="ij")
             for m in range(2 * l + 1):
                 slot = l * l + m
-                slot_cols[slot, :len(g)] = [path_slices[i].start + m for i in g]
-                w_index[slot, :, :len(g), :] = offsets[l] + (c * len(g) + j) * n_out + w
-                w_scale[slot, :, :len(g), :] = 1.0 / math.sqrt(self.fan_in[l])
+                slot_cols[slot, : len(g)] = [path_slices[i].start + m for i in g]
+                w_index[slot, :, : len(g), :] = offsets[l] + (c * len(g) + j) * n_out + w
+                w_scale[slot, :, : len(g), :] = 1.0 / math.sqrt(self.fan_in[l])
         self.register_buffer("slot_cols", torch.as_tensor(slot_cols.reshape(-1)), persistent=False)
         self.register_buffer("w_index", torch.as_tensor(w_index.reshape(-1)), persistent=False)
-        self.register_buffer("w_scale", torch.as_tensor(w_scale.reshape(-1), dtype=torch.get_default_dtype()),
-                             persistent=False)
+        self.register_buffer(
+            "w_scale", torch.as_tensor(w_scale.reshape(-1), dtype=torch.get_default_dtype()), persistent=False
+        )
         if extra_scalars:
             g0, n0 = len(self.groups[0]), channels_out + extra_scalars
             e_index = np.full((channels_in, p_max, extra_scalars), sentinel, dtype=np.int64)
@@ -199,8 +208,9 @@ class PathMix(nn.Module):
         """Per-slot weight matrices ``(slots, C_in * p_max, C_out)`` (scaled, zero rows for padding) and the
         gate-scalar matrix ``(C_in * p_max, extra_scalars)`` (or None)."""
         flat = torch.cat([w.reshape(-1) for w in self.weights] + [self.bias.new_zeros(1)])
-        ws = (flat.index_select(0, self.w_index) * self.w_scale).view(self.dim, self.channels_in * self.p_max,
-                                                                        self.channels_out)
+        ws = (flat.index_select(0, self.w_index) * self.w_scale).view(
+            self.dim, self.channels_in * self.p_max, self.channels_out
+        )
         we = None
         if self.extra_scalars:
             we = flat.index_select(0, self.e_index).view(-1, self.extra_scalars) * self.e_scale
@@ -211,10 +221,11 @@ class PathMix(nn.Module):
         ws, we = self.slot_weights()
         zs = z.index_select(2, self.slot_cols).view(b, self.channels_in, self.dim, self.p_max)
         zt = zs.permute(2, 0, 1, 3).reshape(self.dim, b, self.channels_in * self.p_max)
-        bias = torch.cat([self.bias[:self.channels_out].view(1, 1, -1),
-                          self.bias.new_zeros(self.dim - 1, 1, self.channels_out)])
+        bias = torch.cat(
+            [self.bias[: self.channels_out].view(1, 1, -1), self.bias.new_zeros(self.dim - 1, 1, self.channels_out)]
+        )
         out = _PermuteContiguous.apply(torch.baddbmm(bias, zt, ws), (1, 2, 0))  # (B, C_out, slots)
-        extra = torch.addmm(self.bias[self.channels_out:], zt[0], we) if we is not None else None
+        extra = torch.addmm(self.bias[self.channels_out :], zt[0], we) if we is not None else None
         return out, extra
 
 
@@ -347,9 +358,9 @@ class FullyConnectedTensorProductTorch(nn.Module):
                     c = np.asarray(clebsch_gordan(p.l1, p.l2, p.l3))[:, :, k] * p.path_weight  # (i1, i2)
                     s1, s2 = start1[p.i1], start2[p.i2]
                     if self.swap:  # a = x1 (rows), b = x2 (cols)
-                        G[s1:s1 + c.shape[0], q + slot, s2:s2 + c.shape[1]] = c
+                        G[s1 : s1 + c.shape[0], q + slot, s2 : s2 + c.shape[1]] = c
                     else:
-                        G[s2:s2 + c.shape[1], q + slot, s1:s1 + c.shape[0]] = c.T
+                        G[s2 : s2 + c.shape[1], q + slot, s1 : s1 + c.shape[0]] = c.T
                 q += len(group)
             rows = len(group) * ma * mb
             self._out_plan.append((q - d3 * len(group), q, d3, mo.mul, rows))
@@ -377,7 +388,7 @@ class FullyConnectedTensorProductTorch(nn.Module):
             col, off_ = 0, 0
             for m in irreps:
                 for c in range(m.mul):
-                    idx[c, col:col + m.ir.dim] = off_ + c * m.ir.dim + np.arange(m.ir.dim)
+                    idx[c, col : col + m.ir.dim] = off_ + c * m.ir.dim + np.arange(m.ir.dim)
                 col += m.ir.dim
                 off_ += m.dim
             flat = idx.reshape(-1)
@@ -414,10 +425,17 @@ class FullyConnectedTensorProductTorch(nn.Module):
         w = self.weight if weight is None else weight
         if w.dim() != 1 or w.shape[0] != self.weight_numel:
             raise ValueError(f"weight must have shape ({self.weight_numel},), got {tuple(w.shape)}")
-        if x1.dim() != 2 or x2.dim() != 2 or x1.shape[1] != self.irreps1.dim or x2.shape[1] != self.irreps2.dim \
-                or x1.shape[0] != x2.shape[0]:
-            raise ValueError(f"x1 must be (B, {self.irreps1.dim}) and x2 (B, {self.irreps2.dim}), got "
-                             f"{tuple(x1.shape)} and {tuple(x2.shape)}")
+        if (
+            x1.dim() != 2
+            or x2.dim() != 2
+            or x1.shape[1] != self.irreps1.dim
+            or x2.shape[1] != self.irreps2.dim
+            or x1.shape[0] != x2.shape[0]
+        ):
+            raise ValueError(
+                f"x1 must be (B, {self.irreps1.dim}) and x2 (B, {self.irreps2.dim}), got "
+                f"{tuple(x1.shape)} and {tuple(x2.shape)}"
+            )
         z = x1.shape[0]
         if self._empty:
             return x1.new_zeros(z, self.irreps_out.dim)

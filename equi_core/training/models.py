@@ -28,6 +28,7 @@ Unconstrained:
   neighbours of an MLP of coordinates, then an MLP); it learns angular correlations much more
   slowly than the transformer, so the experiments use the transformer.
 """
+
 from __future__ import annotations
 
 import math
@@ -158,8 +159,16 @@ class PowerSpectrumModel(EnvModel):
     feat_mean: torch.Tensor  # buffer
     feat_std: torch.Tensor  # buffer
 
-    def __init__(self, lmax: int = 4, n_radial: int = 6, cutoff: float = 1.0, hidden: int = 64, depth: int = 2,
-                 activation: str = "silu", linear: bool = False) -> None:
+    def __init__(
+        self,
+        lmax: int = 4,
+        n_radial: int = 6,
+        cutoff: float = 1.0,
+        hidden: int = 64,
+        depth: int = 2,
+        activation: str = "silu",
+        linear: bool = False,
+    ) -> None:
         super().__init__()
         self.lmax, self.n_radial, self.cutoff, self.linear = lmax, n_radial, cutoff, linear
         n = power_spectrum_size(lmax, n_radial)
@@ -223,9 +232,18 @@ class IrrepsNet(EnvModel):
     col_degree: torch.Tensor  # buffer
     degree_mean: torch.Tensor  # buffer
 
-    def __init__(self, lmax: int = 2, channels: int = 16, depth: int = 2, nonlinearity: str = "gate",
-                 residual: bool = False, output: str = "energy", n_radial: int = 6, cutoff: float = 1.0,
-                 normalize: bool = False) -> None:
+    def __init__(
+        self,
+        lmax: int = 2,
+        channels: int = 16,
+        depth: int = 2,
+        nonlinearity: str = "gate",
+        residual: bool = False,
+        output: str = "energy",
+        n_radial: int = 6,
+        cutoff: float = 1.0,
+        normalize: bool = False,
+    ) -> None:
         super().__init__()
         if nonlinearity not in ("gate", "norm"):
             raise ValueError(f"nonlinearity must be 'gate' or 'norm', got {nonlinearity!r}")
@@ -269,7 +287,7 @@ class IrrepsNet(EnvModel):
         (proj,) = features
         with torch.no_grad():
             for l in range(self.lmax + 1):
-                block = proj[..., l * l:(l + 1) ** 2]
+                block = proj[..., l * l : (l + 1) ** 2]
                 rms = block.pow(2).sum(-1).mean(0).sqrt()
                 self.proj_scale[:, l] = torch.where(rms > 1e-12, 1.0 / rms, torch.ones_like(rms))
 
@@ -321,8 +339,15 @@ class ScalarVectorNet(EnvModel):
     feat_mean: torch.Tensor  # buffer
     feat_std: torch.Tensor  # buffer
 
-    def __init__(self, lmax: int = 2, n_radial: int = 6, cutoff: float = 1.0, hidden: int = 32, depth: int = 1,
-                 activation: str = "silu") -> None:
+    def __init__(
+        self,
+        lmax: int = 2,
+        n_radial: int = 6,
+        cutoff: float = 1.0,
+        hidden: int = 32,
+        depth: int = 1,
+        activation: str = "silu",
+    ) -> None:
         super().__init__()
         self.lmax, self.n_radial, self.cutoff = lmax, n_radial, cutoff
         n = n_radial * (lmax + 2)
@@ -354,8 +379,9 @@ class DeepSetsModel(EnvModel):
 
     equivariant = False
 
-    def __init__(self, hidden: int = 64, depth: int = 2, output: str = "energy", cutoff: float = 1.0,
-                 activation: str = "silu") -> None:
+    def __init__(
+        self, hidden: int = 64, depth: int = 2, output: str = "energy", cutoff: float = 1.0, activation: str = "silu"
+    ) -> None:
         super().__init__()
         if output not in ("energy", "vector"):
             raise ValueError(f"output must be 'energy' or 'vector', got {output!r}")
@@ -411,8 +437,15 @@ class CartesianTransformer(EnvModel):
 
     equivariant = False
 
-    def __init__(self, width: int = 64, layers: int = 1, heads: int = 4, output: str = "energy",
-                 cutoff: float = 1.0, depth: int = 1) -> None:
+    def __init__(
+        self,
+        width: int = 64,
+        layers: int = 1,
+        heads: int = 4,
+        output: str = "energy",
+        cutoff: float = 1.0,
+        depth: int = 1,
+    ) -> None:
         super().__init__()
         if output not in ("energy", "vector"):
             raise ValueError(f"output must be 'energy' or 'vector', got {output!r}")

@@ -13,6 +13,7 @@
   invariant iff ``tau = 0`` for every configuration. The penalty is ``mean |tau|^2 / (rms F * r_c)^2``.
 * :func:`resolve_device` -- ``"auto"`` is CUDA when available, else CPU.
 """
+
 from __future__ import annotations
 
 import math
@@ -106,8 +107,13 @@ def make_adam(params: Iterable[torch.nn.Parameter], lr: float, weight_decay: flo
         return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
 
 
-def train_model(model: EnvModel, train: EnvironmentData, config: TrainConfig, control: Control | None = None,
-                progress_label: str = "") -> dict:
+def train_model(
+    model: EnvModel,
+    train: EnvironmentData,
+    config: TrainConfig,
+    control: Control | None = None,
+    progress_label: str = "",
+) -> dict:
     """Fit ``model`` to ``train`` (energies, or centre forces for vector models); returns a history dict
     (``final_loss``, ``seconds``, ``steps``, ``cached``, ``loss_curve`` subsampled to <= 50 points).
 
@@ -134,10 +140,17 @@ def train_model(model: EnvModel, train: EnvironmentData, config: TrainConfig, co
         model.fit_linear(feats[0], y_all)  # type: ignore[operator]  # PowerSpectrumModel(linear=True) has it
         with torch.no_grad():
             final = float(((model.from_features(*feats) - y_all) / model.target_scale).pow(2).mean())
-        return {"final_loss": final, "seconds": time.perf_counter() - t0, "steps": 0, "cached": True,
-                "loss_curve": [final]}
+        return {
+            "final_loss": final,
+            "seconds": time.perf_counter() - t0,
+            "steps": 0,
+            "cached": True,
+            "loss_curve": [final],
+        }
     opt = make_adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(config.steps, 1), eta_min=config.lr * config.lr_final_fraction)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(
+        opt, max(config.steps, 1), eta_min=config.lr * config.lr_final_fraction
+    )
     scale = model.target_scale
     f_scale = float(train.forces.pow(2).mean().sqrt()) or 1.0
     r_c = float(getattr(model, "cutoff", 1.0))
@@ -183,21 +196,28 @@ def train_model(model: EnvModel, train: EnvironmentData, config: TrainConfig, co
             history.append(running / every)
             running = 0.0
     control.check(1.0, f"{progress_label} done")
-    return {"final_loss": history[-1] if history else float("nan"), "seconds": time.perf_counter() - t0,
-            "steps": config.steps, "cached": cached, "loss_curve": history}
+    return {
+        "final_loss": history[-1] if history else float("nan"),
+        "seconds": time.perf_counter() - t0,
+        "steps": config.steps,
+        "cached": cached,
+        "loss_curve": history,
+    }
 
 
 def predict(model: EnvModel, pos: torch.Tensor, batch: int = 4096) -> torch.Tensor:
     """Predictions without gradients, in chunks of ``batch``."""
     with torch.no_grad():
-        return torch.cat([model(pos[i:i + batch]) for i in range(0, len(pos), batch)]) if len(pos) else pos.new_zeros(0)
+        return (
+            torch.cat([model(pos[i : i + batch]) for i in range(0, len(pos), batch)]) if len(pos) else pos.new_zeros(0)
+        )
 
 
 def predict_with_forces(model: EnvModel, pos: torch.Tensor, batch: int = 2048) -> tuple[torch.Tensor, torch.Tensor]:
     """Energies and forces ``-dE/dpos`` of an energy model (autograd), in chunks."""
     es, fs = [], []
     for i in range(0, len(pos), batch):
-        e, f = _energy_and_forces(model, pos[i:i + batch].detach(), create_graph=False)
+        e, f = _energy_and_forces(model, pos[i : i + batch].detach(), create_graph=False)
         es.append(e.detach())
         fs.append(f.detach())
     return torch.cat(es), torch.cat(fs)
