@@ -148,6 +148,8 @@ st.caption(
 # ---------------------------------------------------------------------------------------------- 4. training
 st.header("4 · Train it: equivariance vs augmentation")
 st.markdown(
+    "The essay: *“The equivariance constraint itself costs nothing: the function class is correct, symmetry is "
+    "exact, and sample efficiency genuinely improves.”* "
     "The equivariant network trains on the 7 pieces e3nn uses (all but “chiral 1”), **one orientation "
     "each**. The MLP on the 12 centred coordinates trains on the same pieces plus *k* randomly rotated "
     "copies of each. Both are tested on all 8 pieces in many random orientations (a piece counts as right "
