@@ -332,3 +332,19 @@ def test_every_page_is_thin(path):
     assert n < MAX_PAGE_LINES, (
         f"{_rel(path)} has {n} lines (a page must stay under {MAX_PAGE_LINES}: move work to lab_ui/lessons)"
     )
+
+
+def test_every_shipped_data_file_is_package_data():
+    """``pip install .`` must carry every shipped result, dataset and model (pyproject's package-data globs)."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["equi_core"]
+    package = ROOT / "equi_core"
+    covered = {p for pattern in patterns for p in package.glob(pattern)}
+    shipped = {
+        p
+        for sub in ("training/datasets", "training/models", "training/results")
+        for p in (package / sub).rglob("*")
+        if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
+    }
+    missing = sorted(_rel(p) for p in shipped - covered)
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
