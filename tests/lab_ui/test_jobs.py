@@ -277,3 +277,40 @@ def test_plain_leaves_no_markup():
     assert "\n" not in out
     for ch in "[]()!<>$`":
         assert all(out[i - 1] == "\\" for i, c in enumerate(out) if c == ch)
+
+
+SLOW_SCRIPT = """
+import streamlit as st
+from lab_ui.jobs import live_job
+state = live_job("slow", "equi_core.progress:count_job", {"steps": 600, "seed": 1, "delay": 0.05}, start_label="Go")
+st.text(f"status={state.status}")
+"""
+
+
+def test_a_running_job_blocks_no_other_session():
+    """Session A's job runs in a worker process: session B's reruns finish while it still runs, and B's own job
+    gives the numbers it gives alone."""
+    a = AppTest.from_string(SLOW_SCRIPT, default_timeout=60).run()
+    a.button[0].click().run()
+    assert "status=running" in _status(a) or "status=queued" in _status(a)
+    b = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    for _ in range(3):
+        b.run()
+    assert "status=idle" in _status(b)
+    b.button[0].click().run()
+    deadline = time.monotonic() + 120
+    while "status=done" not in _status(b):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+        b.run()
+    a.run()
+    assert "status=running" in _status(a)  # A's 30 s job still runs: B never waited for it
+    from equi_core.progress import Control, count_job
+    from lab_ui.jobs import get_pool
+
+    token_b = b.query_params["session"]
+    token_b = token_b[-1] if isinstance(token_b, list) else token_b
+    beside = get_pool().state(token_b, "demo").result
+    assert beside == count_job({"steps": 3, "seed": 2}, Control())  # the same numbers as the job run alone
+    a.button[1].click().run()  # Stop
+    assert "status=stopped" in _status(a) or "status=running" in _status(a)
