@@ -175,7 +175,7 @@ class MemoryMonitor:
         if self._ps is not None:
             try:
                 return self._ps.memory_info().rss / 2**20
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - the process is gone: no sample, not a crash of the harness
                 return None
         kb = _proc_status_kb(self.pid, "VmRSS")
         return kb / 1024 if kb is not None else None
@@ -389,7 +389,7 @@ async def run_session(
                 else:
                     res.no_rerun += 1
                 res.errors += [f"after {what}: {e}" for e in await errors_on(page)]
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - a failed round is a measured error; the session goes on
                 res.errors.append(f"round {r}: {type(exc).__name__}: {exc}")
         await done.wait()  # hold the session open until every session has finished its rounds
         res.error_messages = sorted(set(await page.evaluate(ALERT_JS)))

@@ -89,7 +89,7 @@ def chromium_executable() -> str:
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} not found (apt-get install -y chromium)")
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401 - imported only to learn whether it is available
     except ImportError as exc:  # pragma: no cover - depends on the environment
         _unavailable(f"playwright is not importable: {exc}")
     return str(CHROMIUM)
