@@ -42,7 +42,23 @@ PAGES = {
 
 
 def _outside_code(markdown: str) -> str:
-    return re.sub(r"`[^`\n]+`", "", markdown)
+    """The Markdown source without its code spans, read as CommonMark does: a backslash escapes the next character
+    (an escaped backtick opens no code span), an unescaped backtick opens a span that the next backtick closes."""
+    out, i = [], 0
+    while i < len(markdown):
+        ch = markdown[i]
+        if ch == "\\":
+            out.append(markdown[i : i + 2])
+            i += 2
+            continue
+        if ch == "`":
+            end = markdown.find("`", i + 1)
+            if end != -1:
+                i = end + 1
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _live(outside: str, construct: str) -> bool:
