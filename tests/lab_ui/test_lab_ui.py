@@ -26,8 +26,20 @@ def _run(at: AppTest) -> AppTest:
 
 
 def _outside_code(markdown: str) -> str:
-    """The Markdown source with its code spans removed (what could render as something other than text)."""
-    return re.sub(r"`[^`\n]+`", "", markdown)
+    """The Markdown source without its code spans, read as CommonMark does (an escaped backtick opens no span)."""
+    out, k = [], 0
+    while k < len(markdown):
+        ch = markdown[k]
+        if ch == "\\":
+            out.append(markdown[k : k + 2])
+            k += 2
+            continue
+        if ch == "`" and (end := markdown.find("`", k + 1)) != -1:
+            k = end + 1
+            continue
+        out.append(ch)
+        k += 1
+    return "".join(out)
 
 
 def active_markup(markdown: str) -> list[str]:
