@@ -34,7 +34,6 @@ from torch import nn
 
 from .features import sh_dim, spherical_harmonics_torch
 from .layers import ChannelwiseTensorProduct, Gate, PathMix, degree_of_columns
-from .models import _AttentionBlock
 
 __all__ = [
     "KINDS",
@@ -389,6 +388,34 @@ class TensorNetModel(MolecularModel):
         return self.readout(torch.cat([_norm2(i), _norm2(an), _norm2(s)], -1)).squeeze(-1)
 
 
+class _PairAttentionBlock(nn.Module):
+    """Pre-norm self-attention over atoms whose logits and values also see pair features ``p_ij`` (learned from the
+    raw relative vectors): ``a_ij = softmax_j(q_i . k_j / sqrt(d) + b(p_ij))``, ``out_i = sum_j a_ij (v_j + u(p_ij))``,
+    then a SiLU feed-forward. Explicit softmax (twice differentiable, for force training)."""
+
+    def __init__(self, width: int, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.norm1 = nn.LayerNorm(width)
+        self.qkv = nn.Linear(width, 3 * width)
+        self.pair_bias = nn.Linear(width, heads)
+        self.pair_value = nn.Linear(width, width)
+        self.proj = nn.Linear(width, width)
+        self.norm2 = nn.LayerNorm(width)
+        self.ff = nn.Sequential(nn.Linear(width, 2 * width), nn.SiLU(), nn.Linear(2 * width, width))
+
+    def forward(self, t: torch.Tensor, pair: torch.Tensor) -> torch.Tensor:
+        b, n, w = t.shape
+        h, d = self.heads, w // self.heads
+        q, k, v = self.qkv(self.norm1(t)).reshape(b, n, 3, h, d).permute(2, 0, 3, 1, 4)  # (B, H, n, d)
+        logits = q @ k.transpose(-1, -2) / math.sqrt(d) + self.pair_bias(pair).permute(0, 3, 1, 2)  # (B, H, i, j)
+        att = torch.softmax(logits, dim=-1)
+        pv = self.pair_value(pair).reshape(b, n, n, h, d).permute(0, 3, 1, 2, 4)  # (B, H, i, j, d)
+        out = att @ v + (att.unsqueeze(-1) * pv).sum(-2)
+        t = t + self.proj(out.transpose(1, 2).reshape(b, n, w))
+        return t + self.ff(self.norm2(t))
+
+
 class TransformerModel(MolecularModel):
     """Unconstrained transformer over atoms on raw Cartesian coordinates (not rotation-invariant).
 
@@ -399,13 +426,16 @@ class TransformerModel(MolecularModel):
     width, layers, heads
         Token width, attention blocks, heads.
     direct_forces
-        Add a per-atom force head ``F_i = scale * W t_i`` (``conservative = False``, kind ``"transformer-direct"``).
+        Add a per-atom force head ``F_i = scale * MLP(t_i)`` (net force removed; ``conservative = False``, kind
+        ``"transformer-direct"``).
 
     Notes
     -----
-    Tokens ``t_i = embed(Z_i) + MLP(x_i - mean_j x_j)``; pre-norm self-attention blocks without positional
-    encoding (permutation-equivariant); per-atom energies from an MLP, summed. Centring makes it translation
-    invariant; nothing makes it rotation invariant except training (augmentation, a penalty).
+    Tokens ``t_i = embed(Z_i) + MLP(x_i - mean_j x_j)``; pair features ``p_ij = MLP(r_ij, |r_ij|)`` of the raw
+    relative vector ``r_ij = x_j - x_i`` (its three Cartesian components as numbers, as in PET), which bias the
+    attention logits and add to the values (:class:`_PairAttentionBlock`); per-atom energies from an MLP, summed.
+    Permutation-invariant (no positional encoding; sums over atoms), translation-invariant (centred and relative
+    coordinates); nothing makes it rotation-invariant except training (augmentation, a penalty).
     """
 
     kind = "transformer"
@@ -428,7 +458,8 @@ class TransformerModel(MolecularModel):
             self.conservative = False
         self.embed = nn.Embedding(len(self.species), width)
         self.coords = _mlp(3, width, width)
-        self.blocks = nn.ModuleList([_AttentionBlock(width, heads) for _ in range(layers)])
+        self.pair = _mlp(4, width, width)
+        self.blocks = nn.ModuleList([_PairAttentionBlock(width, heads) for _ in range(layers)])
         self.norm = nn.LayerNorm(width)
         self.head = _mlp(width, width, 1)
         self.force_head = _mlp(width, width, 3) if self.direct else None
@@ -436,8 +467,12 @@ class TransformerModel(MolecularModel):
     def tokens(self, species_idx: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
         x = pos - pos.mean(dim=-2, keepdim=True)
         t = self.embed(species_idx).to(pos.dtype) + self.coords(x)
+        vec = pos.unsqueeze(1) - pos.unsqueeze(2)  # [b, i, j] = x_j - x_i
+        n = pos.shape[-2]
+        r = torch.sqrt((vec * vec).sum(-1, keepdim=True) + torch.eye(n, dtype=pos.dtype, device=pos.device)[..., None])
+        pair = self.pair(torch.cat([vec, r], -1))  # the diagonal sees r = 1, vec = 0 (no sqrt(0) in the gradient)
         for block in self.blocks:
-            t = block(t)
+            t = block(t, pair)
         return self.norm(t)
 
     def atomic_energies(self, species_idx: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
