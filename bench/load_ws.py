@@ -462,6 +462,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--job-page", default="training_lab")
     ap.add_argument("--job-button", default="Run live")
     ap.add_argument("--fresh-page", default="truncation")
+    ap.add_argument(
+        "--job-workers",
+        type=int,
+        default=None,
+        help="EQUILAB_JOB_WORKERS for the server this harness starts (default: one per core)",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default=None, help="write the report as JSON here")
     args = ap.parse_args(argv)
@@ -471,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         url, pid = args.url.rstrip("/"), args.pid or 0
     else:
         port = free_port()
-        proc = start_server(port, {})
+        proc = start_server(port, {} if args.job_workers is None else {"EQUILAB_JOB_WORKERS": str(args.job_workers)})
         url, pid = f"http://127.0.0.1:{port}", proc.pid
     report: dict[str, Any] = {
         "pages": pages,
