@@ -133,6 +133,7 @@ elif sources:
     result = next(iter(sources.values()))
 if exp == "large-data" and result is shipped:  # with experiment 1's small-N points (same protocol and split)
     result = lesson.combined_learning_curve(shipped, lesson.shipped("sample-efficiency"))
+result = lesson.reflag(result)  # one underfitting rule for every result, shipped or live
 
 # ------------------------------------------------------------------------------------------------ claim and measurement
 left, right = st.columns(2)

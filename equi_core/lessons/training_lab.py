@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,13 @@ from ..training.catalog import (
     ESSAY_QUOTES,
     EXPERIMENTS,
     MODEL_LABELS,
+    MOLECULAR,
     NONLINEARITY_LABELS,
     UNDERFIT_RATIO,
+    aggregate,
     experiment_key,
     load_result,
+    underfitting,
 )
 from .classroom import Quiz
 
@@ -52,6 +56,9 @@ __all__ = [
     "shipped",
     "tblite_message",
     "combined_learning_curve",
+    "zero_force_mae",
+    "reflag",
+    "learned_nothing",
 ]
 
 #: 1 kcal/mol in eV (chemical accuracy).
@@ -113,6 +120,76 @@ def combined_learning_curve(large: Mapping[str, Any] | None, small: Mapping[str,
     out["table"] = extra + [dict(r, source="large-data") for r in large["table"]]
     out["combined_with"] = "sample-efficiency" if extra else None
     return out
+
+
+@lru_cache(maxsize=8)
+def _zero_force_mae(molecule: str, split_seed: int, n_val: int, n_test: int) -> float | None:
+    from ..training.molecular_data import load_dataset, split_dataset  # numpy only
+
+    try:
+        ds = load_dataset(molecule)
+        _, _, test = split_dataset(ds, seed=split_seed, n_train=0, n_val=n_val, n_test=n_test)
+    except ValueError:
+        return None
+    return float(np.mean(np.abs(test.forces.astype(np.float64))))
+
+
+def zero_force_mae(result: Mapping[str, Any]) -> float | None:
+    """The test force MAE of predicting zero forces (eV/Å) on the result's own test split: the level of a model
+    that learned nothing. None for a synthetic experiment or a dataset that is not available."""
+    cfg = result.get("config", {})
+    if experiment_key(result["experiment"]) not in MOLECULAR or "molecule" not in cfg:
+        return None
+    return _zero_force_mae(str(cfg["molecule"]), int(cfg["split_seed"]), int(cfg["n_val"]), int(cfg["n_test"]))
+
+
+def reflag(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The result with every run's underfitting flag recomputed by the one rule of
+    :func:`~equi_core.training.catalog.underfitting` (with the zero-force level for molecular runs) and the table's
+    ``underfit_count`` updated; ``zero_force_mae`` added."""
+    if result is None:
+        return None
+    out = dict(result)
+    key = experiment_key(result["experiment"])
+    zero = zero_force_mae(result)
+    out["zero_force_mae"] = zero
+    tr, te = ("train_force_mae", "test_force_mae") if key in MOLECULAR else ("train_rmse", "test_rmse")
+    rows = []
+    for r in result.get("rows", []):
+        r = dict(r)
+        if tr in r and te in r and r.get("steps_run"):
+            r["underfit"] = underfitting(
+                r[tr],
+                r[te],
+                r.get("best_step", 0),
+                r["steps_run"],
+                r.get("max_steps", result.get("config", {}).get("max_steps", 0)),
+                zero,
+            )
+        rows.append(r)
+    out["rows"] = rows
+    by = {
+        "equivariance": ("model", "angle_deg"),
+        "truncation": ("model", "L"),
+        "depth": ("nonlinearity", "residual", "depth"),
+    }.get(key, ("model", "n_train"))
+    counts = {}
+    for rec in aggregate(rows, by, ()):
+        counts[tuple(rec.get(k) for k in by)] = rec.get("underfit_count", 0)
+    out["table"] = [
+        dict(t, underfit_count=counts.get(tuple(t.get(k) for k in by), t.get("underfit_count", 0)))
+        for t in result.get("table", [])
+    ]
+    return out
+
+
+def learned_nothing(result: Mapping[str, Any], model: str) -> bool:
+    """True when the model's mean test force MAE is at least 95 % of predicting zero forces at every N."""
+    zero = result.get("zero_force_mae") or zero_force_mae(result)
+    if not zero:
+        return False
+    vals = [_g(r, "test_force_mae") for r in result.get("table", []) if r.get("model") == model]
+    return bool(vals) and all(v >= 0.95 * zero for v in vals)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -200,40 +277,12 @@ def finding(result: Mapping[str, Any] | None) -> Finding:
     }[key](result)
 
 
-def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
-    f = series(result, "test_force_mae")
-    e = series(result, "test_energy_mae")
-    eq = [m for m in EQUIVARIANT if m in f]
-    un = [m for m in UNCONSTRAINED if m in f]
-    if not eq or not un:
-        return Finding("no result", "This run has no equivariant/unconstrained pair of models to compare.")
-    ns = sorted({n for m in f for n in f[m]["x"]})
-    n0, n1 = ns[0], ns[-1]
-    m_eq, e_eq0, _ = _best(f, eq, n0)
-    _, e_un1, _ = _best(f, un, n1)
-    parts = [
-        f"Test force MAE at N = {n0}: best equivariant model ({model_label(m_eq)}) {_fmt(e_eq0)} eV/Å; "
-        f"best unconstrained at N = {n1}: {_fmt(e_un1)} eV/Å."
-    ]
-    reach = None
-    for m in un:
-        r = _samples_to_reach(f[m]["x"], f[m]["mean"], e_eq0)
-        if r is not None and (reach is None or r < reach):
-            reach = r
-    if reach is not None:
-        factor = reach / n0
-        parts.append(
-            f"The unconstrained models need N ≈ {reach:.0f} to reach the equivariant model's N = {n0} "
-            f"force error: {factor:.1f}× the data."
-        )
-        verdict = "supported" if factor >= 10 else "partly supported" if factor >= 2 else "contradicted"
-    else:
-        factor = n1 / n0
-        parts.append(
-            f"No unconstrained model reaches the equivariant model's N = {n0} force error within "
-            f"N ≤ {n1}: more than {factor:.0f}× the data."
-        )
-        verdict = "supported" if factor >= 10 else "partly supported"
+def _ablation_and_accuracy(
+    result: Mapping[str, Any], f: Mapping[Any, Mapping[str, list]], e: Mapping[Any, Mapping[str, list]], n1: Any
+) -> tuple[list[str], list[bool]]:
+    """NequIP's lmax 0 vs 1 ablation at the largest N, and where chemical accuracy in energy is first reached."""
+    parts: list[str] = []
+    missed: list[bool] = []
     if "nequip-l0" in f and "nequip-l1" in f and n1 in f["nequip-l0"]["x"] and n1 in f["nequip-l1"]["x"]:
         a = f["nequip-l0"]["mean"][f["nequip-l0"]["x"].index(n1)]
         b = f["nequip-l1"]["mean"][f["nequip-l1"]["x"].index(n1)]
@@ -261,8 +310,67 @@ def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
                 f"No model reaches chemical accuracy in energy (1 kcal/mol = {ca:.2f} meV/atom) within "
                 f"N ≤ {n1} (best test energy MAE {_fmt(best_e)} meV/atom) at these small model sizes."
             )
-            if verdict == "supported":
-                verdict = "partly supported"
+            missed.append(True)
+    return parts, missed
+
+
+def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
+    f = series(result, "test_force_mae")
+    e = series(result, "test_energy_mae")
+    eq = [m for m in EQUIVARIANT if m in f]
+    un_all = [m for m in UNCONSTRAINED if m in f]
+    if not eq or not un_all:
+        return Finding("no result", "This run has no equivariant/unconstrained pair of models to compare.")
+    ns = sorted({n for m in f for n in f[m]["x"]})
+    n0, n1 = ns[0], ns[-1]
+    dead = [m for m in un_all if learned_nothing(result, m)]
+    un = [m for m in un_all if m not in dead]
+    zero = result.get("zero_force_mae") or zero_force_mae(result)
+    if not un:
+        best = {m: min(f[m]["mean"]) for m in dead}
+        return Finding(
+            "not shown",
+            " ".join(
+                [
+                    f"The unconstrained models learned nothing at any N ≤ {n1}: their best test force MAE "
+                    + ", ".join(f"{model_label(m)} {_fmt(v)}" for m, v in best.items())
+                    + f" eV/Å equals that of predicting zero forces ({_fmt(zero or math.nan)} eV/Å), with train ≈ test.",
+                    f"The best equivariant model reaches {_fmt(min(min(f[m]['mean']) for m in eq))} eV/Å. A data-efficiency "
+                    "ratio against a model that does not train at these budgets would measure its training failure, not the "
+                    "value of the symmetry; at these sizes the lab cannot confirm or refute the essay's factor.",
+                    *_ablation_and_accuracy(result, f, e, n1)[0],
+                ]
+            ),
+        )
+    m_eq, e_eq0, _ = _best(f, eq, n0)
+    _, e_un1, _ = _best(f, un, n1)
+    parts = [
+        f"Test force MAE at N = {n0}: best equivariant model ({model_label(m_eq)}) {_fmt(e_eq0)} eV/Å; "
+        f"best unconstrained at N = {n1}: {_fmt(e_un1)} eV/Å."
+    ]
+    reach = None
+    for m in un:
+        r = _samples_to_reach(f[m]["x"], f[m]["mean"], e_eq0)
+        if r is not None and (reach is None or r < reach):
+            reach = r
+    if reach is not None:
+        factor = reach / n0
+        parts.append(
+            f"The unconstrained models need N ≈ {reach:.0f} to reach the equivariant model's N = {n0} "
+            f"force error: {factor:.1f}× the data."
+        )
+        verdict = "supported" if factor >= 10 else "partly supported" if factor >= 2 else "contradicted"
+    else:
+        factor = n1 / n0
+        parts.append(
+            f"No unconstrained model reaches the equivariant model's N = {n0} force error within "
+            f"N ≤ {n1}: more than {factor:.0f}× the data."
+        )
+        verdict = "supported" if factor >= 10 else "partly supported"
+    extra, missed = _ablation_and_accuracy(result, f, e, n1)
+    parts += extra
+    if missed and verdict == "supported":
+        verdict = "partly supported"
     if verdict == "contradicted":
         parts.append("This contradicts the essay's order-of-magnitude claim for these models and budgets.")
     return Finding(verdict, " ".join(parts))
@@ -274,6 +382,15 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
     un = [m for m in UNCONSTRAINED if m in f]
     if not eq or not un:
         return Finding("no result", "This run has no equivariant/unconstrained pair of models to compare.")
+    if all(learned_nothing(result, m) for m in un):
+        ns_all = sorted({n for m in f for n in f[m]["x"]})
+        return Finding(
+            "not shown",
+            f"No crossover up to N = {ns_all[-1]}: the unconstrained models learned nothing "
+            "at any N here (test force MAE equal to predicting zero forces, train ≈ test), so the lab "
+            "reaches nowhere near the large-data regime the essay refers to; these numbers neither "
+            "confirm nor refute it.",
+        )
     ns = sorted({n for m in f for n in f[m]["x"]})
     ratios = []
     for n in ns:
@@ -350,6 +467,14 @@ def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
         parts.append(
             f"The rotation penalty changes the worst energy change from {_fmt(wa)} to {_fmt(wp)} meV/atom "
             f"and the test force MAE by {change:+.0f} % (its price in accuracy, measured)."
+        )
+    dead = [m for m in free if learned_nothing(result, m)]
+    if dead:
+        zero = result.get("zero_force_mae") or zero_force_mae(result)
+        parts.append(
+            f"Caution: {', '.join(model_label(m) for m in dead)} learned nothing at this budget (test force MAE at the "
+            f"zero-force level {_fmt(zero or math.nan)} eV/Å), so their symmetry errors and the penalty's price describe "
+            "untrained models."
         )
     if free and constrained and min(worst[m] for m in free) <= max(worst[m] for m in constrained) * 10:
         verdict = "partly supported"
@@ -548,9 +673,9 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
     out = ""
     if seen:
         out += (
-            f"**Underfitting flagged** (train error ≥ {UNDERFIT_RATIO} × test error and the budget ran out while "
-            f"validation still improved): {'; '.join(seen)}. These points are limited by the budget, not only "
-            "by the data."
+            f"**Underfitting flagged** (train error ≥ {UNDERFIT_RATIO} × test error while the budget ran out with "
+            f"validation still improving, or while the model learned nothing): {'; '.join(seen)}. These points are "
+            "limited by the budget or by the training, not only by the data."
         )
     lim = [name(r) for r in limited if not r.get("underfit_count")]
     lim = list(dict.fromkeys(lim))

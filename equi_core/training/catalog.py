@@ -193,7 +193,8 @@ MODELS_BY_EXPERIMENT: Mapping[str, tuple[str, ...]] = MappingProxyType(
 
 #: A run is flagged *underfitting* when its training error is at least this fraction of its test error
 #: (no generalization gap) while early stopping never fired (the best validation step is in the last
-#: tenth of the budget): more steps would still have helped.
+#: tenth of the budget: more steps would still have helped), or while it learned nothing (see
+#: :func:`underfitting`).
 UNDERFIT_RATIO = 0.8
 
 TIERS = ("full", "live", "quick")
@@ -530,9 +531,18 @@ def aggregate(rows: Sequence[Mapping[str, Any]], by: Sequence[str], metrics: Seq
     return out
 
 
-def underfitting(train_error: float, test_error: float, best_step: int, steps_run: int, max_steps: int) -> bool:
-    """The underfitting flag of a run (see :data:`UNDERFIT_RATIO`): train error at least 0.8 x test error *and*
-    early stopping never fired (best validation step in the last 10 % of a budget that was used up).
+def underfitting(
+    train_error: float,
+    test_error: float,
+    best_step: int,
+    steps_run: int,
+    max_steps: int,
+    trivial_error: float | None = None,
+) -> bool:
+    """The underfitting flag of a run: no generalization gap (train error at least :data:`UNDERFIT_RATIO` x test
+    error) *and* either the budget ran out while validation still improved (best step in the last 10 % of a budget
+    that was used up), or the model learned nothing (test error at least 95 % of ``trivial_error``, the error of
+    predicting zero forces, when given).
 
     Example
     -------
@@ -540,9 +550,12 @@ def underfitting(train_error: float, test_error: float, best_step: int, steps_ru
     True
     >>> underfitting(0.2, 1.0, best_step=990, steps_run=1000, max_steps=1000)
     False
+    >>> underfitting(0.74, 0.745, best_step=50, steps_run=350, max_steps=2000, trivial_error=0.742)
+    True
     """
     exhausted = steps_run >= max_steps and best_step >= 0.9 * max_steps
-    return bool(test_error > 0 and train_error >= UNDERFIT_RATIO * test_error and exhausted)
+    nothing = trivial_error is not None and trivial_error > 0 and test_error >= 0.95 * trivial_error
+    return bool(test_error > 0 and train_error >= UNDERFIT_RATIO * test_error and (exhausted or nothing))
 
 
 MOLECULAR = ("sample-efficiency", "large-data", "equivariance")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from equi_core.lessons import training_lab as tl
@@ -167,3 +168,30 @@ def test_shipped_results_render(key: str) -> None:
     assert f.verdict in ("supported", "partly supported", "contradicted", "not shown")
     assert tl.table_records(res) and tl.run_text(res).startswith("Ran on")
     assert len(res["config"]["seeds"]) == 3 and res["tier"] == "full" and res["complete"]
+
+
+def test_a_model_that_learned_nothing_is_named_not_compared() -> None:
+    from equi_core.training.molecular_data import load_dataset, split_dataset
+
+    cfg = catalog.default_config("sample-efficiency")
+    res = _curves([0.2, 0.1, 0.05], [0.745, 0.745, 0.745], ns=(25, 100, 400))
+    res["config"] = cfg
+    try:
+        zero = tl.zero_force_mae(res)
+    except Exception:  # pragma: no cover - the shipped dataset is E1a's
+        pytest.skip("ethanol dataset not shipped")
+    if zero is None:
+        pytest.skip("ethanol dataset not shipped")
+    _, _, test = split_dataset(load_dataset("ethanol"), seed=cfg["split_seed"], n_train=0, n_val=cfg["n_val"],
+                               n_test=cfg["n_test"])
+    assert zero == pytest.approx(float(np.mean(np.abs(test.forces.astype(float)))))
+    for r in res["table"]:
+        if r["model"] == "transformer+aug":
+            r["test_force_mae_mean"] = zero
+    assert tl.learned_nothing(res, "transformer+aug") and not tl.learned_nothing(res, "nequip-l1")
+    f = tl.finding(res)
+    assert f.verdict == "not shown" and "learned nothing" in f.text
+    row = {"model": "transformer+aug", "n_train": 25, "train_force_mae": zero, "test_force_mae": zero,
+           "best_step": 50, "steps_run": 350, "max_steps": 2000, "seed": 0}
+    flagged = tl.reflag(dict(res, rows=[row]))
+    assert flagged["rows"][0]["underfit"] is True
