@@ -32,7 +32,7 @@ error_curve, sphere_map = (
     st.cache_data(max_entries=16, show_spinner=False)(lesson.sphere_map),
 )
 block_errors, parity_trap = fixed(lesson.block_errors), fixed(lesson.parity_trap)
-depth_argument = fixed(lesson.depth_argument)
+depth_argument, quizzes = fixed(lesson.depth_argument), fixed(lesson.quizzes)
 YES_NO = {True: "yes", False: "no"}
 QUIET: dict = {"delta_color": "off", "delta_arrow": "off", "border": True}
 
@@ -233,7 +233,7 @@ state.sync()
 lab_ui.show_code(
     *CODE, Gate, lesson.relu_in_frame, caption="The library functions behind this page, read from `equi_core`."
 )
-lab_ui.quiz_section(lesson.quizzes())
+lab_ui.quiz_section(quizzes())
 st.header("Downloads")
 lab_ui.download_buttons(
     [

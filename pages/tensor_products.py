@@ -29,6 +29,7 @@ vector_coupling = st.cache_data(max_entries=32, show_spinner=False)(lesson.vecto
 all_counts = st.cache_data(max_entries=2, show_spinner=False)(lesson.all_operation_counts)
 time_products = st.cache_data(max_entries=16, show_spinner=False)(lesson.time_products)
 path_census = st.cache_data(max_entries=4, show_spinner=False)(lesson.path_census)
+quizzes = st.cache_data(max_entries=1, show_spinner=False)(lesson.quizzes)  # ~10 ms of operation counts
 PARITY_NAMES = {"e": "even (e)", "o": "odd (o)"}
 
 lab_ui.page_setup("Tensor products: the price")
@@ -224,7 +225,7 @@ state.sync()
 
 # ------------------------------------------------------------------------------------------- code, quiz, downloads
 lab_ui.show_code(*CODE, caption="The functions behind the figures, read from `equi_core.o3` and `equi_core.lessons`.")
-lab_ui.quiz_section(lesson.quizzes())
+lab_ui.quiz_section(quizzes())
 st.header("Downloads")
 downloads = [
     lab_ui.csv_download("Operation counts (CSV)", counts.columns(), "tensor_product_counts.csv", "dl_counts_csv"),
