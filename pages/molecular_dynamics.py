@@ -53,7 +53,8 @@ def cards(study: md.Study, models: tuple[str, ...]) -> None:
         col.metric(
             f"{r.model}: stability", fail, help=r.failure_reason or f"{r.time_ps:.2f} ps without leaving the window"
         )
-        col.caption(f"{r.cpu_ms_per_step:.1f} CPU ms/step ({r.ms_per_step:.1f} ms wall)")
+        mae = "" if r.test_force_mae_eV_per_A is None else f"; test force MAE {r.test_force_mae_eV_per_A:.3f} eV/Å"
+        col.caption(f"{r.cpu_ms_per_step:.1f} CPU ms/step ({r.ms_per_step:.1f} ms wall){mae}")
 
 
 def statement(s: md.Statement | None) -> None:

@@ -135,6 +135,9 @@ class Run:
     rotation_energy_eV: float | None
     rotation_force_eV_per_A: float | None
     rotation_energy_f64_eV: float | None
+    test_force_mae_eV_per_A: float | None
+    test_energy_mae_meV_per_atom: float | None
+    augmented: bool | None
     t_ps: Array
     potential_eV: Array
     kinetic_eV: Array
@@ -266,6 +269,9 @@ def _run(d: Mapping[str, Any], dt_fs: float) -> Run:
         rotation_energy_eV=_f(d.get("rotation_energy_eV")),
         rotation_force_eV_per_A=_f(d.get("rotation_force_eV_per_A")),
         rotation_energy_f64_eV=_f(d.get("rotation_energy_f64_eV")),
+        test_force_mae_eV_per_A=_f((d.get("training") or {}).get("errors.test.force_mae")),
+        test_energy_mae_meV_per_atom=_f((d.get("training") or {}).get("errors.test.energy_mae_mev_per_atom")),
+        augmented=(d.get("training") or {}).get("augment_rotations"),
         t_ps=_arr(d["t_ps"]),
         potential_eV=_arr(d["potential_eV"]),
         kinetic_eV=_arr(d["kinetic_eV"]),
@@ -479,6 +485,7 @@ def invariance_statement(study: Study) -> Statement | None:
             f"Rotating frames of their own trajectories changes the energy of the exactly invariant models by at "
             f"most {_e(a)} eV as they ran (float32 rounding of a total energy of a few hundred eV){in64}; the "
             f"unconstrained ones change by at least {_e(b)} eV ({best_unc.model}"
+            + (", trained with rotation augmentation" if best_unc.augmented else "")
             + (f", {b / a:.0f}x more" if a > 0 else "")
             + "): learned invariance is approximate, built-in invariance is exact up to rounding."
         )
@@ -633,6 +640,7 @@ def summary_columns(study: Study) -> dict[str, list[Any]]:
         k: []
         for k in (
             "model",
+            "test force MAE eV/Å",
             "conservative",
             "exactly invariant",
             "drift eV/atom/ps",
@@ -651,6 +659,7 @@ def summary_columns(study: Study) -> dict[str, list[Any]]:
     }
     for r in study.runs:
         cols["model"].append(r.model)
+        cols["test force MAE eV/Å"].append(r.test_force_mae_eV_per_A)
         cols["conservative"].append(r.conservative)
         cols["exactly invariant"].append(r.constrained)
         cols["drift eV/atom/ps"].append(r.drift_eV_per_atom_per_ps)

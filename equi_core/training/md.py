@@ -1122,17 +1122,32 @@ def _float64_potential(model: Any, potential: Potential) -> Potential | None:
     return base
 
 
+_TRAINING_KEYS = (
+    "kind",
+    "n_parameters",
+    "lr",
+    "best_step",
+    "steps_run",
+    "stopped",
+    "augment_rotations",
+    "rotation_penalty",
+    "command",
+)
+
+
 def _training_summary(model: Any) -> dict[str, Any]:
-    """The scalar entries of a trained model's record (how it was trained: augmentation, errors, steps)."""
+    """How a shipped model was trained (from its record): the scalar keys of ``_TRAINING_KEYS`` and its errors."""
     record = getattr(model, "record", None) or {}
-    out: dict[str, Any] = {}
-    for k, v in record.items() if isinstance(record, dict) else ():
-        if isinstance(v, (bool, int, float, str)) and len(str(v)) <= 200:
-            out[str(k)] = v
-        elif isinstance(v, dict):
-            for k2, v2 in v.items():
-                if isinstance(v2, (bool, int, float, str)) and len(str(v2)) <= 200:
-                    out[f"{k}.{k2}"] = v2
+    if not isinstance(record, dict):
+        return {}
+    out: dict[str, Any] = {k: record[k] for k in _TRAINING_KEYS if isinstance(record.get(k), (bool, int, float, str))}
+    errors = record.get("errors")
+    if isinstance(errors, dict):
+        for split, v in errors.items():
+            if isinstance(v, dict):
+                out.update({f"errors.{split}.{k}": x for k, x in v.items() if isinstance(x, (int, float))})
+            elif isinstance(v, (int, float)):
+                out[f"errors.{split}"] = v
     return _clean(out)
 
 
