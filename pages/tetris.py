@@ -188,7 +188,7 @@ if sources:
     choice = st.radio("Show", sources, horizontal=True, key="tt_show") if len(sources) > 1 else sources[0]
     result = live if choice == "live run" else ship[choice]
 if result is not None:
-    fig_acc = vt.accuracy_figure(result["summary"], held_out=bool(result.get("held_out")))
+    fig_acc = vt.accuracy_figure(lesson.summarize(result["rows"]), held_out=bool(result.get("held_out")))
     lab_ui.chart(
         fig_acc,
         "tt_acc",

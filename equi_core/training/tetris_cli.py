@@ -19,7 +19,7 @@ def format_summary(result: dict) -> str:
     """The accuracy table: model, augmented copies, test accuracy over random rotations (mean ± std, min..max)."""
     lines = [
         f"{'model':<12} {'copies':>6} {'seeds':>5} {'test acc (8 pieces)':>22} {'min..max':>13} "
-        f"{'7 trained pieces':>18} {'mirror piece':>12} {'train acc min':>13}"
+        f"{'trained pieces':>18} {'mirror piece':>12} {'train acc min':>13}"
     ]
     for s in result["summary"]:
         lines.append(

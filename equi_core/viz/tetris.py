@@ -110,11 +110,11 @@ def accuracy_figure(
         fig.add_trace(
             go.Scatter(
                 x=x,
-                y=[s["mean_trained_pieces"] for s in mlp],
+                y=[s["mean_other_pieces"] for s in mlp],
                 mode="lines+markers",
                 name="MLP, the 7 pieces other than chiral 1",
                 line={"color": RED, "dash": "dot"},
-                error_y={"type": "data", "array": [s["std_trained_pieces"] for s in mlp]},
+                error_y={"type": "data", "array": [s["std_other_pieces"] for s in mlp]},
             )
         )
     if eq:

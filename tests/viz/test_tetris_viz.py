@@ -28,8 +28,8 @@ def test_accuracy_figure_error_bars_from_the_summary() -> None:
             "n_seeds": 3,
             "mean": 0.3,
             "std": 0.02,
-            "mean_trained_pieces": 0.35,
-            "std_trained_pieces": 0.03,
+            "mean_other_pieces": 0.35,
+            "std_other_pieces": 0.03,
         },
         {
             "model": "mlp",
@@ -37,8 +37,8 @@ def test_accuracy_figure_error_bars_from_the_summary() -> None:
             "n_seeds": 3,
             "mean": 0.06,
             "std": 0.01,
-            "mean_trained_pieces": 0.07,
-            "std_trained_pieces": 0.01,
+            "mean_other_pieces": 0.07,
+            "std_other_pieces": 0.01,
         },
     ]
     fig = vt.accuracy_figure(summary)
