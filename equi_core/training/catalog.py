@@ -355,10 +355,10 @@ _TIER_CHANGES: Mapping[str, Mapping[str, Mapping[str, Any]]] = MappingProxyType(
                 },
                 "truncation": {
                     "models": ["irreps", "ps-linear"],
-                    "lmax_values": [1, 2, 3, 4],
+                    "lmax_values": [1, 2, 3],
                     "seeds": [0],
-                    "lr_grid": [3e-3],
-                    "max_steps": 400,
+                    "lr_grid": [1e-2],
+                    "max_steps": 300,
                     "n_train": 512,
                     "n_val": 128,
                     "n_test": 256,
