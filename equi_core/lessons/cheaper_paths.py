@@ -19,6 +19,7 @@ import json
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -428,6 +429,7 @@ def grid_limits_text() -> str:
     return TEXT["grid_limits"].format(cg=f"{cg:,}", L=L, grid=f"{grid:,}")
 
 
+@lru_cache(maxsize=8)
 def output_size_rows(Ls: tuple[int, ...] = (2, 4, 8, 16, 32, 64)) -> tuple[tuple[int, int, int, int, int], ...]:
     """``(L, full-CG output numbers, grid output numbers, full CG multiply-adds, grid operations)`` per ``L``.
 
