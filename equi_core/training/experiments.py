@@ -35,6 +35,7 @@ import math
 import os
 import platform
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from importlib import metadata as _metadata
 from pathlib import Path
 from typing import Any
@@ -208,27 +209,27 @@ def main_points(name: str, cfg: Mapping[str, Any], lrs: Mapping[str, float]) -> 
 
 
 # ------------------------------------------------------------------------------------------------ synthetic
-_CONTEXT: dict[str, Any] = {}
-
-
-def _context_key(key: str, cfg: Mapping[str, Any]) -> str:
-    return key + json.dumps(cfg, sort_keys=True, default=str)
+@lru_cache(maxsize=1)
+def _synthetic_sets(
+    key: str, order: int, n_train: int, n_val: int, n_test: int, data_seed: int, dtype_name: str
+) -> tuple[EnvironmentData, EnvironmentData, EnvironmentData]:
+    """The experiment's train / validation / test environments (one set cached per process: a worker runs the
+    points of one experiment)."""
+    dtype = torch.float64 if dtype_name == "float64" else torch.float32
+    spec = TargetSpec(angular="cos", order=order) if key == "truncation" else TargetSpec(angular="sw")
+    s = int(data_seed)
+    return (
+        make_dataset(n_train, spec, 3 * s, dtype),
+        make_dataset(n_val, spec, 3 * s + 1, dtype),
+        make_dataset(n_test, spec, 3 * s + 2, dtype),
+    )
 
 
 def _synthetic_data(key: str, cfg: Mapping[str, Any]) -> dict[str, EnvironmentData]:
-    ck = _context_key(key, cfg)
-    if ck not in _CONTEXT:
-        _CONTEXT.clear()
-        dtype = torch.float64 if cfg["dtype"] == "float64" else torch.float32
-        spec = TargetSpec(angular="cos", order=cfg["order"]) if key == "truncation" else TargetSpec(angular="sw")
-        s = int(cfg["data_seed"])
-        _CONTEXT[ck] = {
-            "train": make_dataset(cfg["n_train"], spec, 3 * s, dtype),
-            "val": make_dataset(cfg["n_val"], spec, 3 * s + 1, dtype),
-            "test": make_dataset(cfg["n_test"], spec, 3 * s + 2, dtype),
-        }
-    data: dict[str, EnvironmentData] = _CONTEXT[ck]
-    return data
+    tr, va, te = _synthetic_sets(
+        key, int(cfg.get("order", 0)), cfg["n_train"], cfg["n_val"], cfg["n_test"], cfg["data_seed"], cfg["dtype"]
+    )
+    return {"train": tr, "val": va, "test": te}
 
 
 def _synthetic_run(key: str, cfg: Mapping[str, Any], point: Mapping[str, Any], control: Control) -> dict[str, Any]:

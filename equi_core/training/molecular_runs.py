@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,6 @@ from .molecular import count_parameters, energy_and_forces, evaluate, fit, load_
 from .protocol import run_seed
 
 __all__ = ["model_spec", "run", "splits", "rotation_errors", "rotations_about_axes"]
-
-_DATA: dict[tuple[Any, ...], Any] = {}
 
 
 def model_spec(key: str, cfg: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -59,13 +58,13 @@ def splits(cfg: Mapping[str, Any], n_train: int) -> tuple[Any, Any, Any]:
     if isinstance(cfg["n_train"], list):
         n_max = max(n_max, int(cfg.get("lr_sweep_n", 0)))
     n_max = max(n_max, n_train)
-    key = (cfg["molecule"], cfg["split_seed"], n_max, cfg["n_val"], cfg["n_test"])
-    if key not in _DATA:
-        _DATA.clear()
-        ds = load_dataset(cfg["molecule"])
-        _DATA[key] = split_dataset(ds, seed=cfg["split_seed"], n_train=n_max, n_val=cfg["n_val"], n_test=cfg["n_test"])
-    tr, va, te = _DATA[key]
+    tr, va, te = _splits(cfg["molecule"], cfg["split_seed"], n_max, cfg["n_val"], cfg["n_test"])
     return tr[np.arange(n_train)], va, te
+
+
+@lru_cache(maxsize=1)
+def _splits(molecule: str, split_seed: int, n_max: int, n_val: int, n_test: int) -> tuple[Any, Any, Any]:
+    return split_dataset(load_dataset(molecule), seed=split_seed, n_train=n_max, n_val=n_val, n_test=n_test)
 
 
 def rotations_about_axes(axes: np.ndarray, angle_rad: float) -> np.ndarray:
