@@ -35,6 +35,13 @@ class EquivarianceError:
         ``max_k |...|`` for each sample (read-only).
     improper : ndarray of bool, shape (n,)
         Which group elements had ``det g = -1``.
+
+    Examples
+    --------
+    >>> from equi_core import equivariance_error, relu
+    >>> err = equivariance_error(relu, "1o", "1o", n=4, rng=0)
+    >>> err.n, err.per_sample.shape, err.per_sample.flags.writeable
+    (4, (4,), False)
     """
 
     absolute: float

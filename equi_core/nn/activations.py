@@ -58,7 +58,18 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
 
 
 def as_activation(act: str | Activation) -> Activation:
-    """The function named ``act`` in :data:`ACTIVATIONS` (a callable is returned as it is); ``ValueError`` else."""
+    """The function named ``act`` in :data:`ACTIVATIONS` (a callable is returned as it is); ``ValueError`` else.
+
+    Examples
+    --------
+    >>> from equi_core import as_activation
+    >>> as_activation("tanh") is np.tanh, as_activation(np.sin) is np.sin
+    (True, True)
+    >>> as_activation("swish")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown activation 'swish'; allowed: ...
+    """
     if callable(act):
         return act
     if isinstance(act, str) and act in ACTIVATIONS:

@@ -34,7 +34,14 @@ def componentwise(x: ArrayLike, act: str | Activation = "relu") -> Array:
 
 @dataclass(frozen=True)
 class Componentwise:
-    """Layer form of :func:`componentwise`: ``irreps_out == irreps_in``; a non-equivariant baseline."""
+    """Layer form of :func:`componentwise`: ``irreps_out == irreps_in``; a non-equivariant baseline.
+
+    Examples
+    --------
+    >>> from equi_core import Componentwise
+    >>> Componentwise("1x1o")([1.0, -2.0, 3.0])
+    array([1., 0., 3.])
+    """
 
     irreps_in: Irreps
     act: str = "relu"

@@ -76,7 +76,14 @@ def norm_nonlinearity(
 
 @dataclass(frozen=True)
 class NormActivation:
-    """Layer form of :func:`norm_nonlinearity` (``irreps_out == irreps_in``); equivariant under O(3)."""
+    """Layer form of :func:`norm_nonlinearity` (``irreps_out == irreps_in``); equivariant under O(3).
+
+    Examples
+    --------
+    >>> from equi_core import NormActivation
+    >>> NormActivation("2x1o")([3.0, 0.0, 4.0, 0.0, 0.0, 0.5])  # |v| = 5 shrinks to 4; |v| = 0.5 dies
+    array([2.4, 0. , 3.2, 0. , 0. , 0. ])
+    """
 
     irreps_in: Irreps
     sigma: str = "relu"

@@ -264,6 +264,12 @@ def clebsch_gordan_invariance_error(l1: int, l2: int, l3: int, R: ArrayLike) -> 
     ------
     ValueError
         For degrees :func:`clebsch_gordan` refuses or an ``R`` that is not a rotation.
+
+    Examples
+    --------
+    >>> from equi_core import clebsch_gordan_invariance_error, random_rotation
+    >>> clebsch_gordan_invariance_error(2, 2, 3, random_rotation(rng=0)) < 1e-13
+    True
     """
     C = clebsch_gordan(l1, l2, l3)
     D1, D2, D3 = (wigner_D(l, R) for l in (l1, l2, l3))
@@ -284,6 +290,12 @@ def clebsch_gordan_exact(j1: int, m1: int, j2: int, m2: int, J: int, M: int) -> 
 
     Example: ``clebsch_gordan_exact(1, 1, 1, -1, 1, 0) == sqrt(2)/2``. Zero where ``m1 + m2 != M`` or a triangle
     rule fails. Links to :func:`clebsch_gordan` through :func:`change_basis_real_to_complex` (see the module doc).
+
+    Examples
+    --------
+    >>> from equi_core import clebsch_gordan_exact
+    >>> clebsch_gordan_exact(1, 0, 1, 0, 2, 0), clebsch_gordan_exact(1, 1, 1, -1, 0, 0)
+    (sqrt(6)/3, sqrt(3)/3)
     """
     from sympy.physics.wigner import clebsch_gordan as _sympy_cg
 

@@ -119,7 +119,14 @@ def e3nn_to_textbook_axes() -> Array:
 
 
 def textbook_m_order(l: int) -> list[str]:
-    """Labels of the real components in order, e.g. ``['y', 'z', 'x']`` for l = 1, ``m=-2 .. m=2`` otherwise."""
+    """Labels of the real components in order, e.g. ``['y', 'z', 'x']`` for l = 1, ``m=-2 .. m=2`` otherwise.
+
+    Examples
+    --------
+    >>> from equi_core.o3.conventions import textbook_m_order
+    >>> textbook_m_order(1), textbook_m_order(2)
+    (['y', 'z', 'x'], ['m=-2', 'm=-1', 'm=0', 'm=1', 'm=2'])
+    """
     if l == 1:
         return ["y", "z", "x"]
     return [f"m={m}" for m in range(-l, l + 1)]
@@ -129,6 +136,12 @@ def spherical_harmonics_textbook(l: int, xyz: ArrayLike, normalization: str = "i
     """Textbook real spherical harmonics (z polar axis, Wikipedia signs, m = -l..l), orthonormal by default.
 
     Equal to sphericart's ``SphericalHarmonics`` and to scipy's complex harmonics made real.
+
+    Examples
+    --------
+    >>> from equi_core.o3.conventions import spherical_harmonics_textbook
+    >>> np.round(spherical_harmonics_textbook(1, [0.0, 0.0, 1.0]), 12)  # z is the polar axis: only m = 0 (the z entry)
+    array([0.        , 0.48860251, 0.        ])
     """
     x = np.asarray(xyz, dtype=np.float64)
     return spherical_harmonics(l, x[..., [1, 2, 0]], normalization=normalization)  # type: ignore[arg-type]
@@ -138,6 +151,16 @@ def spherical_harmonics_complex(l: int, xyz: ArrayLike) -> NDArray[np.complex128
     """Complex orthonormal harmonics ``Y_l^m`` (Condon-Shortley), m = -l..l: scipy's ``sph_harm_y(l, m, theta, phi)``.
 
     ``theta`` is measured from the textbook z axis (the Lab's z coordinate here is the textbook's z).
+
+    Examples
+    --------
+    >>> from scipy.special import sph_harm_y
+    >>> from equi_core.o3.conventions import spherical_harmonics_complex
+    >>> x = np.array([0.3, -1.2, 0.5]) / np.linalg.norm([0.3, -1.2, 0.5])
+    >>> theta, phi = np.arccos(x[2]), np.arctan2(x[1], x[0])
+    >>> scipy = np.array([sph_harm_y(2, m, theta, phi) for m in range(-2, 3)])
+    >>> bool(np.allclose(spherical_harmonics_complex(2, x), scipy))
+    True
     """
     Q = change_basis_real_to_complex(l)
     return (1j) ** l * (spherical_harmonics_textbook(l, xyz) @ Q.T)

@@ -95,6 +95,17 @@ class SphericalFFT:
     ----------
     ``synthesis(x)`` equals ``synthesize(x, gauss_grid(n_theta, n_phi))`` and ``analysis`` equals
     :func:`~equi_core.sphere.project` on that grid (to rounding), at ``O(L^3)`` instead of ``O(L^4)`` cost.
+
+    Examples
+    --------
+    >>> from equi_core import gauss_grid, synthesize
+    >>> from equi_core.o3.gaunt import spherical_fft
+    >>> c = np.random.default_rng(0).standard_normal(16)  # degrees 0..3
+    >>> fft = spherical_fft(3, 4, 8)
+    >>> float(np.abs(fft.synthesis(c) - synthesize(c, gauss_grid(4, 8))).max()) < 1e-13
+    True
+    >>> float(np.abs(fft.analysis(fft.synthesis(c)) - c).max()) < 1e-13  # exact quadrature: back to c
+    True
     """
 
     L: int
@@ -199,6 +210,12 @@ def gaunt_grid_size(L1: int, L2: int, L_out: int) -> tuple[int, int]:
     The integrand ``f1 f2 Y_k`` has degree ``D = L1 + L2 + L_out``: ``n_theta = D // 2 + 1``; ``n_phi`` is even,
     ``> D`` (exact azimuthal sum, no aliasing of the product into the kept frequencies) and ``> 2 max(L1, L2, L_out)``,
     rounded up to a length with prime factors 2, 3, 5 only (fast FFTs).
+
+    Examples
+    --------
+    >>> from equi_core.o3.gaunt import gaunt_grid_size
+    >>> gaunt_grid_size(4, 4, 4)  # (n_theta, n_phi): exact for the degree-12 integrand, an FFT-friendly n_phi
+    (7, 16)
     """
     D = L1 + L2 + L_out
     n_phi = max(D + 1, 2 * max(L1, L2, L_out) + 1)
@@ -305,6 +322,13 @@ def gaunt_coefficients(l1: int, l2: int, l3: int) -> Array:
 
     Shape ``(2l1+1, 2l2+1, 2l3+1)``; cached, read-only. Zero unless the triangle rule holds and
     ``l1 + l2 + l3`` is even. Degrees ``0..30``.
+
+    Examples
+    --------
+    >>> from equi_core import gaunt_coefficients, gaunt_path_constant, clebsch_gordan
+    >>> G = gaunt_coefficients(2, 1, 3)  # integral Y_2 Y_1 Y_3 over the sphere: a multiple of the CG block
+    >>> bool(np.allclose(G, gaunt_path_constant(2, 1, 3) * clebsch_gordan(2, 1, 3)))
+    True
     """
     l1, l2, l3 = (check_int(v, n, 0, 30) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
     return _gaunt_coefficients_cached(l1, l2, l3)
@@ -315,6 +339,14 @@ def three_j_zero(l1: int, l2: int, l3: int) -> float:
 
     Zero when ``l1 + l2 + l3`` is odd or the triangle rule fails; otherwise, with ``J = l1 + l2 + l3 = 2 g``:
     ``(-1)^g sqrt((J-2l1)! (J-2l2)! (J-2l3)! / (J+1)!) g! / ((g-l1)! (g-l2)! (g-l3)!)``.
+
+    Examples
+    --------
+    >>> from equi_core import gaunt_path_constant_formula, three_j_zero
+    >>> round(three_j_zero(1, 1, 2), 12), three_j_zero(1, 1, 1)  # (1 1 2; 0 0 0) = sqrt(2/15); odd sum: 0
+    (0.365148371670, 0.0)
+    >>> round(gaunt_path_constant_formula(1, 1, 2), 12)
+    0.690988298943
     """
     l1, l2, l3 = (check_int(v, n, 0, 400) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
     J = l1 + l2 + l3
@@ -405,7 +437,14 @@ def count_gaunt_operations(L1: int, L2: int | None = None, L_out: int | None = N
 
 
 def all_outputs_up_to(L: int) -> list[Irrep]:
-    """Every irrep ``l <= L`` of both parities (the output filter of a full product truncated at L)."""
+    """Every irrep ``l <= L`` of both parities (the output filter of a full product truncated at L).
+
+    Examples
+    --------
+    >>> from equi_core import all_outputs_up_to
+    >>> all_outputs_up_to(1)
+    [0e, 0o, 1e, 1o]
+    """
     L = check_int(L, "L", 0, 200)
     return [Irrep(l, p) for l in range(L + 1) for p in (1, -1)]
 
@@ -418,6 +457,15 @@ def count_cg_operations(L: int, *, sparse: bool = False, even_paths_only: bool =
     closed array form so that it is instant up to L = 200. Grows like ``L^6``.
     ``sparse=True`` counts only nonzero CG coefficients (delegated to ``count_multiply_adds``, L <= 32).
     ``even_paths_only`` counts only the paths the Gaunt product also computes (``l1 + l2 + l3`` even).
+
+    Examples
+    --------
+    >>> from equi_core import Irreps, all_outputs_up_to, count_cg_operations, count_multiply_adds
+    >>> count_cg_operations(2) == count_multiply_adds(Irreps.spherical_harmonics(2), Irreps.spherical_harmonics(2),
+    ...                                                all_outputs_up_to(2))
+    True
+    >>> count_cg_operations(2), count_cg_operations(2, even_paths_only=True) < count_cg_operations(2)
+    (615, True)
     """
     L = check_int(L, "L", 0, 200)
     if sparse:
@@ -446,6 +494,13 @@ def cg_full_product(x1: ArrayLike, x2: ArrayLike, L_out: int | None = None) -> t
 
     A thin wrapper of :func:`equi_core.tensor_product.full_tensor_product` (all paths, both output parities,
     e3nn layout and normalization), for comparing with :func:`gaunt_product` on the same inputs.
+
+    Examples
+    --------
+    >>> from equi_core import cg_full_product
+    >>> irreps, z = cg_full_product(np.ones(4), np.ones(4))  # (0e + 1o) x (0e + 1o), by default every l <= 1 + 1
+    >>> str(irreps), z.shape
+    ('1x0e + 1x0e + 1x1o + 1x1o + 1x1e + 1x2e', (16,))
     """
     x1, x2, L1, L2, L_out = _product_degrees(x1, x2, L_out)
     return full_tensor_product(

@@ -131,7 +131,15 @@ class Irrep(tuple):
 
 
 class MulIr(NamedTuple):
-    """A multiplicity and an irrep: ``mul`` copies of ``ir``."""
+    """A multiplicity and an irrep: ``mul`` copies of ``ir``.
+
+    Examples
+    --------
+    >>> from equi_core import Irreps
+    >>> block = Irreps("2x1o")[0]
+    >>> block, block.mul, block.ir, block.dim
+    (2x1o, 2, 1o, 6)
+    """
 
     mul: int
     ir: Irrep
@@ -358,6 +366,16 @@ def as_irreps(irreps: object, name: str = "irreps", *, allow_lmax: bool = False)
     ValueError
         For a malformed string (the message names the offending term) or any other type (the message names
         ``name`` and what is allowed).
+
+    Examples
+    --------
+    >>> from equi_core.o3.irreps import as_irreps
+    >>> as_irreps("1o + 1o")  # kept as written; Irreps.simplify merges neighbours
+    1x1o+1x1o
+    >>> as_irreps(3.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
     if isinstance(irreps, Irreps):
         return irreps
@@ -378,6 +396,17 @@ def check_features(x: ArrayLike, irreps: Irreps, name: str = "x") -> NDArray[np.
     ------
     ValueError
         ``"<name> must have shape (..., dim) for irreps ... (dim d); got shape"`` otherwise (a scalar included).
+
+    Examples
+    --------
+    >>> from equi_core import Irreps
+    >>> from equi_core.o3.irreps import check_features
+    >>> check_features(np.ones((2, 4)), Irreps("1x0e + 1x1o")).shape
+    (2, 4)
+    >>> check_features(np.ones((2, 5)), Irreps("1x0e + 1x1o"))
+    Traceback (most recent call last):
+    ...
+    ValueError: x must have shape (..., 4) for irreps 1x0e + 1x1o (dim 4); got (2, 5)
     """
     a = np.asarray(x, dtype=np.float64)
     if a.ndim == 0 or a.shape[-1] != irreps.dim:

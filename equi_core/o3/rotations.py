@@ -67,7 +67,16 @@ def matrix_y(angle: ArrayLike) -> Array:
 
 
 def matrix_z(angle: ArrayLike) -> Array:
-    """Active rotation by ``angle`` (radians) about the z axis, shape ``(..., 3, 3)``."""
+    """Active rotation by ``angle`` (radians) about the z axis, shape ``(..., 3, 3)``.
+
+    Examples
+    --------
+    >>> from equi_core import matrix_x, matrix_y, matrix_z
+    >>> np.round(matrix_z(np.pi / 2) @ [1, 0, 0], 12), np.round(matrix_x(np.pi / 2) @ [0, 1, 0], 12)  # right-handed
+    (array([0., 1., 0.]), array([0., 0., 1.]))
+    >>> np.round(matrix_y(np.pi / 2) @ [0, 0, 1], 12)
+    array([1., 0., 0.])
+    """
     t = _as_float(angle, "angle")
     c, s = np.cos(t), np.sin(t)
     o, z = np.ones_like(t), np.zeros_like(t)
@@ -185,6 +194,13 @@ def zyz_angles_to_matrix(alpha: ArrayLike, beta: ArrayLike, gamma: ArrayLike) ->
 
     The same three numbers in the Lab's Y-X-Y convention give the same rotation after relabelling the axes:
     ``P @ angles_to_matrix(a, b, g) @ P.T == zyz_angles_to_matrix(a, b, g)`` with ``P w = (w_z, w_x, w_y)``.
+
+    Examples
+    --------
+    >>> from equi_core import matrix_to_zyz_angles, zyz_angles_to_matrix
+    >>> S = zyz_angles_to_matrix(0.3, 1.1, -0.4)
+    >>> bool(np.allclose(zyz_angles_to_matrix(*matrix_to_zyz_angles(S)), S))
+    True
     """
     a, b, g = np.broadcast_arrays(_as_float(alpha, "alpha"), _as_float(beta, "beta"), _as_float(gamma, "gamma"))
     return matrix_z(a) @ matrix_y(b) @ matrix_z(g)
@@ -227,7 +243,15 @@ def axis_angle_to_matrix(axis: ArrayLike, angle: ArrayLike) -> Array:
 
 
 def matrix_to_axis_angle(R: ArrayLike) -> tuple[Array, Array]:
-    """Axis (unit vector) and angle in ``[0, pi]`` of a proper rotation (axis is (0, 1, 0) for the identity)."""
+    """Axis (unit vector) and angle in ``[0, pi]`` of a proper rotation (axis is (0, 1, 0) for the identity).
+
+    Examples
+    --------
+    >>> from equi_core import axis_angle_to_matrix, matrix_to_axis_angle
+    >>> axis, angle = matrix_to_axis_angle(axis_angle_to_matrix([0.0, 0.6, 0.8], 1.2))
+    >>> np.round(axis, 12), round(float(angle), 12)
+    (array([0. , 0.6, 0.8]), 1.2)
+    """
     q = matrix_to_quaternion(R)
     w = np.abs(q[..., 0])
     v = q[..., 1:] * np.where(q[..., 0] < 0, -1.0, 1.0)[..., None]

@@ -113,6 +113,15 @@ class SphereGrid:
     Invariants
     ----------
     Immutable (read-only arrays). Grids are compared and hashed by ``(kind, n_theta, n_phi)`` only.
+
+    Examples
+    --------
+    >>> from equi_core import gauss_grid, latlong_grid
+    >>> g = gauss_grid(5, 10)
+    >>> g.kind, g.size, g.exact_degree, g == gauss_grid(5, 10), g.points.flags.writeable
+    ('gauss', 50, 9, True, False)
+    >>> latlong_grid(3, 5).weights is None  # a drawing grid: no quadrature
+    True
     """
 
     kind: str
@@ -249,6 +258,12 @@ def sh_matrix(L: int, grid: SphereGrid) -> Array:
     ndarray, shape (grid.size, (L + 1)^2)
         ``Y[k, l^2 + l + m] = Y_lm(node k)`` ('integral' normalization). On a 'gauss' grid with
         ``exact_degree >= 2 L``: ``Y.T @ diag(w) @ Y == I`` (discrete orthonormality).
+
+    Examples
+    --------
+    >>> from equi_core import quadrature_grid, sh_matrix
+    >>> sh_matrix(2, quadrature_grid(4)).shape  # (nodes, (L+1)^2)
+    (15, 9)
     """
     L = check_int(L, "L", 0, MAX_PROJECT_L)
     if grid.size * (L + 1) ** 2 > 60_000_000:
@@ -279,6 +294,16 @@ def degree_of(coeffs: ArrayLike) -> int:
     ------
     ValueError
         If the last axis length is not a perfect square.
+
+    Examples
+    --------
+    >>> from equi_core import degree_of
+    >>> degree_of(np.zeros(9))
+    2
+    >>> degree_of(np.zeros(8))
+    Traceback (most recent call last):
+    ...
+    ValueError: the last axis must have (L+1)^2 = 1, 4, 9, 16, ... entries, got 8
     """
     n = np.shape(coeffs)[-1] if np.ndim(coeffs) else 0
     L = math.isqrt(n) - 1 if n > 0 else -1
@@ -372,6 +397,13 @@ def synthesize(coeffs: ArrayLike, grid: SphereGrid) -> Array:
     Returns
     -------
     ndarray, shape (..., n_theta, n_phi)
+
+    Examples
+    --------
+    >>> from equi_core import evaluate, quadrature_grid, synthesize
+    >>> c, grid = np.random.default_rng(0).standard_normal(9), quadrature_grid(4)
+    >>> bool(np.allclose(synthesize(c, grid), evaluate(c, grid.points)))
+    True
     """
     c = np.asarray(coeffs, dtype=np.float64)
     L = degree_of(c)
@@ -431,6 +463,14 @@ def von_mises_fisher_kernel(kappa: float, ls: ArrayLike) -> Array:
     ``lambda_l = 4 pi sqrt(pi / (2 kappa)) ive(l + 1/2, kappa)`` (exponentially scaled Bessel function:
     no overflow). Decays like ``exp(-l (l + 1) / (2 kappa))``: a bump of width ``~1/sqrt(kappa)`` needs
     ``L ~ sqrt(kappa)`` and more.
+
+    Examples
+    --------
+    >>> from equi_core import von_mises_fisher_kernel
+    >>> kappa = 10.0
+    >>> lam0 = von_mises_fisher_kernel(kappa, [0])[0]
+    >>> bool(np.isclose(lam0, 2 * np.pi * (1 - np.exp(-2 * kappa)) / kappa))  # l = 0: the bump's integral
+    True
     """
     kappa = check_float(kappa, "kappa", 1e-3, 1e4)
     ls = np.asarray(ls, dtype=np.float64)
@@ -442,6 +482,13 @@ def cap_kernel(half_angle: float, ls: ArrayLike) -> Array:
 
     ``lambda_0 = 2 pi (1 - c)``, ``lambda_l = 2 pi (P_{l-1}(c) - P_{l+1}(c)) / (2 l + 1)`` for ``l >= 1``,
     with ``c = cos(half_angle)`` (from ``(2l+1) P_l = (P_{l+1} - P_{l-1})'``).
+
+    Examples
+    --------
+    >>> from equi_core import cap_kernel
+    >>> lam = cap_kernel(np.pi, [0, 1, 2])  # the whole sphere: 4 pi at l = 0, nothing above
+    >>> bool(np.isclose(lam[0], 4 * np.pi)), float(np.abs(lam[1:]).max()) < 1e-15
+    (True, True)
     """
     half_angle = check_float(half_angle, "half_angle", 1e-6, np.pi)
     c = math.cos(half_angle)

@@ -104,6 +104,13 @@ def full_tensor_product_paths(
         Sorted, not simplified (one block per path).
     paths : tuple of TensorProductPath
         In input order (``i1`` outer, ``i2``, then increasing ``l3``); ``path_weight = sqrt(2 l3 + 1)``.
+
+    Examples
+    --------
+    >>> from equi_core.o3.tensor_product import full_tensor_product_paths
+    >>> _, _, irreps_out, paths = full_tensor_product_paths("1o", "1o")
+    >>> str(irreps_out), len(paths)
+    ('1x0e + 1x1e + 1x2e', 3)
     """
     irreps1 = as_irreps(irreps1, "irreps1", allow_lmax=True).simplify()
     irreps2 = as_irreps(irreps2, "irreps2", allow_lmax=True).simplify()

@@ -121,6 +121,12 @@ def wigner_D_from_angles(l: int, alpha: ArrayLike, beta: ArrayLike, gamma: Array
     Returns
     -------
     ndarray, shape ``broadcast(alpha, beta, gamma).shape + (2l+1, 2l+1)``, orthogonal, ``det = 1``.
+
+    Examples
+    --------
+    >>> from equi_core import angles_to_matrix, wigner_D, wigner_D_from_angles
+    >>> bool(np.allclose(wigner_D_from_angles(3, 0.3, 1.1, -0.4), wigner_D(3, angles_to_matrix(0.3, 1.1, -0.4))))
+    True
     """
     l = _check_l(l)
     a, b, g = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (alpha, beta, gamma)))
