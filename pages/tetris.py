@@ -185,7 +185,8 @@ live = job.result if job.status == "done" else (job.partial if job.status in ("s
 sources = [s for s, r in [("live run", live), *ship.items()] if r]
 result = None
 if sources:
-    choice = st.radio("Show", sources, horizontal=True, key="tt_show") if len(sources) > 1 else sources[0]
+    show_key = f"tt_show_{job.job_id if live else 'shipped'}"  # a new live result is shown first
+    choice = st.radio("Show", sources, horizontal=True, key=show_key) if len(sources) > 1 else sources[0]
     result = live if choice == "live run" else ship[choice]
 if result is not None:
     fig_acc = vt.accuracy_figure(lesson.summarize(result["rows"]), held_out=bool(result.get("held_out")))

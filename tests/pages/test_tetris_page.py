@@ -68,18 +68,25 @@ def _wait(at, statuses: tuple[str, ...]) -> None:
         time.sleep(0.5)
 
 
+def _show_radio(at):
+    return next(r for r in at.radio if r.label == "Show")
+
+
 def test_live_run_shows_progress_and_stop_keeps_finished_runs(app_test) -> None:
-    """A long live run (the MLP with 1024 copies and 5000 steps would take minutes): its first finished run shows up
-    while it trains; Stop ends it and the finished runs stay."""
-    at = app_test("tetris", {"seeds": "1", "copies": "0, 1024", "eqsteps": "10", "mlpsteps": "5000"}, run=True)
+    """A long live run (5 seeds, the MLP with 1024 copies and 5000 steps: minutes): its finished runs show up while
+    it trains; Stop ends it and the finished runs stay."""
+    at = app_test("tetris", {"seeds": "5", "copies": "0, 1024", "eqsteps": "10", "mlpsteps": "5000"}, run=True)
+    assert _show_radio(at).options == ["shipped: chiral 1 held out (e3nn)", "shipped: all 8 pieces trained"]
     _button(at, "Train live").click().run()
     assert not at.exception
-    _wait(at, ("1 of 3 runs finished",))
-    assert at.radio(key="tt_show").options[:2] == ["live run", "shipped: chiral 1 held out (e3nn)"]
+    _wait(at, (" of 15 runs finished",))
+    assert _show_radio(at).options[:2] == ["live run", "shipped: chiral 1 held out (e3nn)"]
+    assert _show_radio(at).value == "live run"
     assert "Budget: 10 Adam steps (equivariant), 5000 (MLP" in _texts(at)
     _button(at, "Stop (keep finished runs)").click().run()
     _wait(at, ("Stopped: the points finished before the stop are kept.",))
     assert not at.exception
     text = _texts(at)
-    assert "of 3 runs finished" in text and "3 of 3" not in text
+    assert "of 15 runs finished" in text and "15 of 15" not in text
+    assert _show_radio(at).value == "live run"
     assert not _button(at, "Train live").disabled  # a new run can start
