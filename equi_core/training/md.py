@@ -937,7 +937,10 @@ def resolve_model(spec: str, molecule: str) -> tuple[str, Any, Potential, Any]:
         raise ValueError(f"model file {base_spec!r} not found")
     from .molecular import LabCalculator, load_model
 
-    model = load_model(path)
+    try:
+        model = load_model(path)
+    except (RuntimeError, KeyError, TypeError) as exc:  # a file saved by another version of the model code
+        raise ValueError(f"model file {path.name} does not load with this code ({type(exc).__name__})") from exc
     model.eval()
     name = base_spec if not base_spec.endswith(".pt") else path.stem
     potential: Potential = ModelPotential(model)
