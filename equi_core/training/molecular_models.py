@@ -426,13 +426,15 @@ class TransformerModel(MolecularModel):
     width, layers, heads
         Token width, attention blocks, heads.
     direct_forces
-        Add a per-atom force head ``F_i = scale * MLP(t_i)`` (net force removed; ``conservative = False``, kind
-        ``"transformer-direct"``).
+        Add a direct force head ``F_i = scale * sum_j (s_ij r_ij + v_ij)``, ``(s, v) = MLP(edge features)`` (net
+        force removed; ``conservative = False``, kind ``"transformer-direct"``).
 
     Notes
     -----
-    Tokens ``t_i = embed(Z_i) + MLP(x_i - mean_j x_j)``; pair features ``p_ij = MLP(r_ij, |r_ij|)`` of the raw
-    relative vector ``r_ij = x_j - x_i`` (its three Cartesian components as numbers, as in PET), which bias the
+    Tokens ``t_i = embed(Z_i) + MLP(x_i - mean_j x_j)``; pair features ``p_ij = MLP(r_ij, g(|r_ij|))`` of the raw
+    relative vector ``r_ij = x_j - x_i`` (its three Cartesian components as numbers, as in PET) and 16 Gaussians of
+    its length (without them force learning stalls: a sharp function of ``|r|`` is slow to learn from raw
+    components), which bias the
     attention logits and add to the values (:class:`_PairAttentionBlock`); per-atom energies from an MLP, summed.
     Permutation-invariant (no positional encoding; sums over atoms), translation-invariant (centred and relative
     coordinates); nothing makes it rotation-invariant except training (augmentation, a penalty).
@@ -458,31 +460,49 @@ class TransformerModel(MolecularModel):
             self.conservative = False
         self.embed = nn.Embedding(len(self.species), width)
         self.coords = _mlp(3, width, width)
-        self.pair = _mlp(4, width, width)
+        self.n_rbf = 16
+        self.pair = _mlp(3 + self.n_rbf, width, width)
         self.blocks = nn.ModuleList([_PairAttentionBlock(width, heads) for _ in range(layers)])
         self.norm = nn.LayerNorm(width)
         self.head = _mlp(width, width, 1)
-        self.force_head = _mlp(width, width, 3) if self.direct else None
+        self.force_head = _mlp(width, width, 4) if self.direct else None
+        self.force_i = nn.Linear(width, width) if self.direct else None
+        self.force_j = nn.Linear(width, width, bias=False) if self.direct else None
 
     def tokens(self, species_idx: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+        return self.tokens_and_pairs(species_idx, pos)[0]
+
+    def tokens_and_pairs(self, species_idx: torch.Tensor, pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Final atom tokens (B, n, W) and pair features (B, n, n, W)."""
         x = pos - pos.mean(dim=-2, keepdim=True)
         t = self.embed(species_idx).to(pos.dtype) + self.coords(x)
         vec = pos.unsqueeze(1) - pos.unsqueeze(2)  # [b, i, j] = x_j - x_i
         n = pos.shape[-2]
         r = torch.sqrt((vec * vec).sum(-1, keepdim=True) + torch.eye(n, dtype=pos.dtype, device=pos.device)[..., None])
-        pair = self.pair(torch.cat([vec, r], -1))  # the diagonal sees r = 1, vec = 0 (no sqrt(0) in the gradient)
+        centres = torch.linspace(0.5, 5.0, self.n_rbf, dtype=pos.dtype, device=pos.device)
+        rbf = torch.exp(-(((r - centres) / (4.5 / self.n_rbf)) ** 2))
+        pair = self.pair(torch.cat([vec, rbf], -1))  # the diagonal sees r = 1, vec = 0 (no sqrt(0) in the gradient)
         for block in self.blocks:
             t = block(t, pair)
-        return self.norm(t)
+        return self.norm(t), pair
 
     def atomic_energies(self, species_idx: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
         return self.head(self.tokens(species_idx, pos)).squeeze(-1)
 
     def energy_and_raw_forces(self, species_idx: torch.Tensor, pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Atomic energies (B, n) and direct raw forces (B, n, 3) from one backbone pass."""
-        t = self.tokens(species_idx, pos)
-        assert self.force_head is not None
-        f = self.force_head(t)
+        """Atomic energies (B, n) and direct raw forces (B, n, 3) from one backbone pass: ``F_i = sum_{j != i}
+        s_ij r_ij + v_ij`` with ``(s_ij, v_ij) = MLP(p_ij + A t_i + B t_j)`` (an edge readout as in PET's direct
+        forces; the MLP sees raw Cartesian pair features, so neither ``s`` nor ``v`` is invariant and nothing makes
+        the forces equivariant or curl-free; the ``s r_ij`` term only makes pair forces easy to learn), net force
+        removed."""
+        assert self.force_head is not None and self.force_i is not None and self.force_j is not None
+        t, pair = self.tokens_and_pairs(species_idx, pos)
+        n = pos.shape[-2]
+        edge = pair + self.force_i(t).unsqueeze(2) + self.force_j(t).unsqueeze(1)
+        off = 1.0 - torch.eye(n, dtype=pos.dtype, device=pos.device)
+        out = self.force_head(edge) * off[..., None]
+        vec = pos.unsqueeze(1) - pos.unsqueeze(2)
+        f = (out[..., :1] * vec + out[..., 1:]).sum(2) / math.sqrt(max(n - 1, 1))
         return self.head(t).squeeze(-1), f - f.mean(dim=-2, keepdim=True)
 
     def raw_forces(self, species_idx: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
