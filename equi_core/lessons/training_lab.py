@@ -469,8 +469,10 @@ def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
             f"{_fmt(worst_f[m])} eV/Å; test force MAE {_fmt(price[m][0])} ± {_fmt(price[m][1], 2)} eV/Å."
         )
     if "transformer" in worst and "transformer+aug" in worst and worst["transformer+aug"] > 0:
+        a0, a1 = worst["transformer"], worst["transformer+aug"]
         parts.append(
-            f"Augmentation divides the worst energy change by {worst['transformer'] / worst['transformer+aug']:.1f}."
+            f"With rotation augmentation the worst energy change goes from {_fmt(a0)} to {_fmt(a1)} meV/atom "
+            f"({a1 / a0:.2g}×)" + ("." if a1 < a0 else ": augmentation did not make this model more invariant here.")
         )
     if "transformer+aug" in price and "transformer+aug+penalty" in price:
         a, p = price["transformer+aug"][0], price["transformer+aug+penalty"][0]
