@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from equi_core.training.molecular import (
     KINDS,
     MOLECULES,
     LabCalculator,
+    MolecularDataset,
     MolecularModel,
     count_parameters,
     energy_and_forces,
@@ -151,7 +153,7 @@ def test_lab_calculator_drives_ase_velocity_verlet() -> None:
     assert np.abs(atoms.positions - start).max() > 0
 
 
-def test_save_and_load_roundtrip(tmp_path) -> None:
+def test_save_and_load_roundtrip(tmp_path: Path) -> None:
     m = _model("transformer-direct")
     path = save_model(m, tmp_path / "m.pt", record={"note": "test"})
     m2 = load_model(path)
@@ -243,7 +245,7 @@ def test_split_is_disjoint_and_the_test_set_does_not_depend_on_n() -> None:
     key = {tuple(np.round(p[0], 5)) for p in ds.positions}
     assert len(key) == len(ds)  # frames are distinct, so positions identify frames
 
-    def ids(part) -> set:
+    def ids(part: MolecularDataset) -> set:
         return {tuple(np.round(p[0], 5)) for p in part.positions}
 
     tr_s, va_s, te_s = split_dataset(ds, seed=0, n_train=50, n_val=100, n_test=300)
@@ -267,7 +269,9 @@ def test_integrated_autocorrelation_time() -> None:
     assert abs(integrated_autocorrelation_time(x) - 4.5) < 0.4
 
 
-def test_dataset_command_without_tblite_says_so(monkeypatch, capsys, tmp_path) -> None:
+def test_dataset_command_without_tblite_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     monkeypatch.setattr(molecular_cli, "tblite_available", lambda: False)
     rc = molecular_cli.dataset_main(["--molecule", "ethanol", "--frames", "5", "--out", str(tmp_path / "x.npz")])
     assert rc == 2
@@ -276,7 +280,7 @@ def test_dataset_command_without_tblite_says_so(monkeypatch, capsys, tmp_path) -
 
 
 @pytest.mark.skipif(not tblite_available(), reason="tblite (GFN2-xTB) not installed")
-def test_dataset_command_writes_a_loadable_file(tmp_path) -> None:
+def test_dataset_command_writes_a_loadable_file(tmp_path: Path) -> None:
     out = tmp_path / "w.npz"
     rc = molecular_cli.dataset_main(
         [
