@@ -55,15 +55,24 @@ live_cfg = default_config(exp, "live")
 models_key = "nonlinearities" if exp == "depth" else "models"
 
 
+def _keep(key: str) -> None:
+    """Copy a widget's value to a plain key: Streamlit forgets the state of widgets a run does not draw, so a
+    selection made for one experiment survives a visit to another."""
+    st.session_state[f"_kept_{key}"] = st.session_state[key]
+
+
 def _multi(label: str, name: str, options: list, default: list, **kw: Any) -> list:
     key = f"tl_{exp}_{name}"  # keyed per experiment: switching experiments never reuses another's selection
-    value = st.session_state.get(key, default)
-    return st.multiselect(label, options, default=[v for v in value if v in options], key=key, **kw)
+    value = st.session_state.get(key, st.session_state.get(f"_kept_{key}", default))
+    return st.multiselect(
+        label, options, default=[v for v in value if v in options], key=key, on_change=_keep, args=(key,), **kw
+    )
 
 
 def _number(label: str, name: str, lo: int, hi: int, default: int, step: int = 1) -> int:
     key = f"tl_{exp}_{name}"
-    return int(st.number_input(label, lo, hi, int(st.session_state.get(key, default)), step, key=key))
+    value = int(st.session_state.get(key, st.session_state.get(f"_kept_{key}", default)))
+    return int(st.number_input(label, lo, hi, value, step, key=key, on_change=_keep, args=(key,)))
 
 
 with st.expander("Run it live (small settings; each default run finishes in well under 30 s)", expanded=False):
