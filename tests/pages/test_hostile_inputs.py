@@ -65,6 +65,8 @@ PAYLOADS = [
     f"``` [x](http://{EVIL_HOST}/c)",
     f"http://{EVIL_HOST}/autolink",
 ]
+#: A code span (renders literally); an escaped backtick opens none.
+CODE_SPAN = re.compile(r"(?<!\\)`[^`\n]*`")
 #: What a payload leaves behind if it reached Markdown unescaped (outside a code span).
 LIVE_MARKUP = re.compile(r"(?<!\\)(?:" + re.escape(EVIL_HOST) + r"|\\color\{red\}|<img|<script|<a href)")
 
@@ -176,7 +178,7 @@ def _markdown_bodies(at: AppTest) -> Iterator[str]:
 def _live_markup(at: AppTest) -> list[str]:
     found = []
     for body in _markdown_bodies(at):
-        outside = re.sub(r"`[^`\n]*`", "", body)  # code spans render literally
+        outside = CODE_SPAN.sub("", body)  # code spans render literally
         m = LIVE_MARKUP.search(outside)
         if m:
             found.append(body[max(0, m.start() - 40) : m.end() + 40])
@@ -484,6 +486,21 @@ def widget_cases(page: str, full: bool) -> list[WidgetCase]:
     return cases
 
 
+def _submit_forms(at: AppTest, actions) -> None:
+    """A value typed into a form reaches the script only with the form's submit button: press it."""
+    forms = set()
+    for kind, key, label, index, _value in actions:
+        w = _pick(at, kind, key, label, index)
+        form_id = getattr(getattr(w, "proto", None), "form_id", "") if w is not None else ""
+        if form_id and kind != "button":
+            forms.add(form_id)
+    for form_id in forms:
+        for b in at.button:
+            if getattr(b.proto, "is_form_submitter", False) and b.proto.form_id == form_id and not _disabled(b):
+                b.click()
+                break
+
+
 def _identity(value: Any) -> Any:
     return value
 
@@ -525,6 +542,7 @@ def _check_widget_cases(page: str, cases: list[WidgetCase]) -> list[str]:
         applied = [_apply(at, a) for a in case.actions]
         if not any(applied):
             continue
+        _submit_forms(at, case.actions)
         _run(at, f"{page}: {case.name}")
         if case.must_message and not (_messages(at) - base.messages):
             failures.append(f"{page}: {case.name}: no st.error/st.warning explains the invalid value")
@@ -628,7 +646,9 @@ def test_every_page_with_url_state_hands_its_spec_to_url_state():
 def test_live_markup_detector_sees_payloads():
     """The markup check can fail: raw payloads are caught, code spans and escaped forms are not."""
     assert LIVE_MARKUP.search(PAYLOADS[0]) and LIVE_MARKUP.search(PAYLOADS[4]) and LIVE_MARKUP.search(PAYLOADS[2])
-    assert not LIVE_MARKUP.search(re.sub(r"`[^`\n]*`", "", f"`{PAYLOADS[0]}`"))
+    assert not LIVE_MARKUP.search(CODE_SPAN.sub("", f"`{PAYLOADS[0]}`"))
+    assert not LIVE_MARKUP.search(CODE_SPAN.sub("", "\\`\\`\\`\\[x\\]\\(`http://evil.example/c)'.`"))
+    assert LIVE_MARKUP.search(CODE_SPAN.sub("", "\\` [x](http://evil.example/c)"))
     assert not LIVE_MARKUP.search("\\[click me\\]\\(http\\://evil\\.example/a\\)")
     assert not LIVE_MARKUP.search("\\<img src\\=x\\> \\$\\\\color\\{red\\}")
 
