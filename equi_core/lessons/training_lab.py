@@ -412,9 +412,17 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
             ratios.append((n, v_u / v_e, v_u, s_u, v_e, s_e, m_u, m_e))
     if not ratios:
         return Finding("no result", "No training-set size has both kinds of model.")
+    zero = result.get("zero_force_mae") or zero_force_mae(result)
+
+    def _dead(r: tuple) -> bool:
+        return bool(zero) and r[2] >= 0.95 * zero
+
     text = (
         "Test force MAE, best unconstrained / best equivariant: "
-        + ", ".join(f"{r[1]:.2f}× at N = {r[0]}" for r in ratios)
+        + ", ".join(
+            f"{r[1]:.2f}× at N = {r[0]}" + (" (unconstrained at the zero-force level)" if _dead(r) else "")
+            for r in ratios
+        )
         + "."
     )
     if result.get("combined_with"):
@@ -434,10 +442,14 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
             text + " The unconstrained model is within the seed spreads of the equivariant one at N = "
             f"{', '.join(str(r[0]) for r in crossed)}, but not at the largest N or not only at large N.",
         )
-    trend = "shrinks" if len(ratios) > 1 and ratios[-1][1] < ratios[0][1] else "does not shrink"
+    live = [r for r in ratios if not _dead(r)]
+    if len(live) > 1:
+        trend = "the gap shrinks with N" if live[-1][1] < live[0][1] else "the gap does not shrink with N"
+    else:
+        trend = "the gap's trend cannot be followed (the unconstrained model trains at one N only)"
     return Finding(
         "not shown",
-        text + f" No crossover up to N = {n_last[0]}: the gap {trend} with N. The essay's claim is about far larger "
+        text + f" No crossover up to N = {n_last[0]}; {trend}. The essay's claim is about far larger "
         "datasets than this lab can train on; these numbers neither confirm nor refute it beyond this range.",
     )
 
