@@ -155,9 +155,9 @@ with right:
     fnd = lesson.finding(result)
     VERDICT_BOX.get(fnd.verdict, st.info)(f"**{fnd.verdict.capitalize()}.** {fnd.text}")
 
-if result is None:
+if result is None or not result.get("table"):
     st.info(
-        "No shipped result for this experiment yet: run it live above, or with "
+        "No finished runs for this experiment yet: run it live above, or with "
         f"`python -m equi_core.training experiment {exp}`."
     )
     st.stop()
