@@ -336,6 +336,11 @@ async def level(url: str, pid: int, n: int, rounds: int, pages: list[str], seed:
         "server_cpu_s": after["cpu_s"] - before["cpu_s"],
         "client_cpu_s": (client1.user + client1.system) - (client0.user + client0.system),
         "alerts_shown": sum(r.alerts for r in results),
+        "per_page_median_s": {
+            page: statistics.median(times)
+            for page in sorted({r.page for r in results})
+            if (times := [t for r in results if r.page == page for t in r.reruns_s])
+        },
     }
 
 
