@@ -11,9 +11,9 @@ The claims are quoted, never paraphrased: :data:`ESSAY` holds the essay's own se
 
 Example
 -------
->>> studies = load_shipped("ethanol")            # doctest: +SKIP
->>> [r.model for r in studies["nve"].runs][:1]   # doctest: +SKIP
-['xtb']
+>>> studies = load_shipped("ethanol")
+>>> sorted(studies), studies["nve"].runs[0].model, studies["nve"].reference.survived
+(['nve', 'nvt'], 'xtb', True)
 """
 
 from __future__ import annotations
@@ -537,7 +537,9 @@ def stability_statement(study: Study) -> Statement | None:
         parts.append(
             "Failed: "
             + "; ".join(f"{r.model} after {_ps(r.time_to_failure_ps or 0.0)} ({r.failure_reason})" for r in failed)
-            + "."
+            + f". Survived the {_ps(study.steps * study.dt_fs / 1000)}: "
+            + (", ".join(r.model for r in models if r.time_to_failure_ps is None) or "none")
+            + ". One trajectory per model: a failure time is one draw of a chaotic process, not a rate."
         )
     else:
         parts.append(f"Every model survived the {_ps(study.steps * study.dt_fs / 1000)} run.")

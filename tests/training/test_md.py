@@ -372,12 +372,15 @@ def test_study_runs_every_model_from_one_start_and_writes_extxyz(dataset: Any, t
     assert (names[0] == "xtb") == md.tblite_available()
     assert study["complete"] and len(control.published) == len(names)
     for r in study["runs"]:
-        assert r["steps_done"] == 40 and len(r["frames"]) == 5 and len(r["t_ps"]) == 5
+        # an untrained model may tear the molecule apart within 40 steps: the run then ends at its failure
+        assert r["steps_done"] == 40 or r["failure"]["step"] == r["steps_done"]
+        if r["failure"] is None:
+            assert len(r["frames"]) == 5 and len(r["t_ps"]) == 5
         assert r["conservative"] == (r["model"] != "transformer-direct")
         from ase.io import read
 
         images = read(tmp_path / r["trajectory_file"], index=":")
-        assert len(images) == 5 and images[-1].info["step"] == 40
+        assert len(images) == len(r["frames"]) and images[-1].info["step"] == r["steps_done"]
         np.testing.assert_allclose(images[-1].positions, np.asarray(r["frames"][-1]), atol=1e-4)
     assert study["averaging"]["rows"][0]["rotations"] == "none"
     by = {r["model"]: r for r in study["runs"]}

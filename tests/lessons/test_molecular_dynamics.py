@@ -1,0 +1,263 @@
+"""The molecular-dynamics lesson (:mod:`equi_core.lessons.molecular_dynamics`): every number the page shows.
+
+The shipped runs are checked against their own series (the drift on the page is the slope of the energies on the
+page, a failure time is the step of the failure, ...); the sentences are checked to quote those numbers and to
+take the branch the numbers call for (synthetic studies exercise both branches).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from equi_core.lessons import molecular_dynamics as md
+
+ESSAY_FILE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "equivariance-free-lunch-essay.txt"
+SHIPPED = md.shipped_molecules()
+
+
+def _run(model: str, *, conservative: bool = True, constrained: bool = True, drift: float | None = 1e-5,
+         failure_step: int | None = None, rot: float = 1e-7, steps: int = 100) -> dict[str, Any]:
+    n_log = steps // 10 + 1
+    t = np.arange(n_log) * 10 * 0.5e-3
+    done = steps if failure_step is None else failure_step
+    return {
+        "model": model, "label": model, "conservative": conservative, "constrained": constrained,
+        "steps_done": done, "time_ps": done * 0.5e-3,
+        "drift_eV_per_atom_per_ps": drift, "fluctuation_eV_per_atom": 1e-5,
+        "time_to_failure_ps": None if failure_step is None else failure_step * 0.5e-3,
+        "failure": None if failure_step is None else {"step": failure_step, "reason": "bond 0-1 at 1.6 x"},
+        "stopped": False, "mean_temperature_K": 300.0, "ms_per_step": 2.0, "cpu_ms_per_step": 1.5,
+        "bond_w1_A": 0.0 if model == "xtb" else 0.01, "angle_w1_deg": 0.5, "bond_js": 0.1, "angle_js": 0.1,
+        "rotation_energy_eV": rot, "rotation_force_eV_per_A": rot,
+        "t_ps": t.tolist(), "potential_eV": (-300 + 0.01 * np.sin(t * 100)).tolist(),
+        "kinetic_eV": (0.3 - 0.01 * np.sin(t * 100)).tolist(), "bond_hist": [0, 1, 2], "angle_hist": [1, 1],
+        "frames": np.zeros((3, 3, 3)).tolist(), "frame_steps": [0, done // 2, done], "trajectory_file": None,
+    }
+
+
+def _study(runs: list[dict[str, Any]], ensemble: str = "nve", averaging: dict[str, Any] | None = None) -> dict:
+    return {
+        "molecule": "water", "config": {"ensemble": ensemble, "steps": 100, "dt_fs": 0.5},
+        "start": {"temperature_K": 300.0, "source": "test", "numbers": [8, 1, 1]}, "bonds": [[0, 1], [0, 2]],
+        "bond_bins": [0.8, 1.0, 1.2, 1.4], "angle_bins": [100, 105, 110], "runs": runs, "averaging": averaging,
+        "criteria": {"bond_window": [0.7, 1.5]}, "command": "test", "machine": {}, "complete": True,
+    }
+
+
+AVG = {
+    "model": "transformer", "label": "t", "frames": 4,
+    "rows": [
+        {"k": 1, "rotations": "none", "energy_error_eV": 0.1, "force_error_eV_per_A": 0.1, "ms_per_call": 2.0},
+        {"k": 1, "rotations": "random", "energy_error_eV": 0.1, "force_error_eV_per_A": 0.1, "ms_per_call": 2.1},
+        {"k": 8, "rotations": "random", "energy_error_eV": 0.03, "force_error_eV_per_A": 0.03, "ms_per_call": 5.0},
+        {"k": 32, "rotations": "random", "energy_error_eV": 0.02, "force_error_eV_per_A": 0.02, "ms_per_call": 20.0},
+        {"k": 60, "rotations": "icosahedral", "energy_error_eV": 1e-3, "force_error_eV_per_A": 1e-3,
+         "ms_per_call": 30.0},
+    ],
+}
+
+
+def _base_runs(direct_drift: float = 0.5) -> list[dict[str, Any]]:
+    return [
+        _run("xtb", drift=-1e-4, rot=1e-9),
+        _run("nequip", drift=2e-5, rot=3e-7),
+        _run("transformer", constrained=False, drift=-4e-5, rot=0.02),
+        _run("transformer-direct", conservative=False, constrained=False, drift=direct_drift, rot=0.05,
+             failure_step=60),
+    ]
+
+
+# -------------------------------------------------------------------------------------------- statements
+
+
+def test_conservation_statement_quotes_the_drifts_and_takes_the_right_branch() -> None:
+    s = md.study_from_dict(_study(_base_runs(0.5)))
+    st = md.conservation_statement(s)
+    assert st is not None
+    assert st.values == {"direct_drift": 0.5, "worst_conservative_drift": -4e-5}
+    assert "5.0e-01" in st.text and "12500x" in st.text and "failed after 0.03 ps" in st.text
+    weak = md.conservation_statement(md.study_from_dict(_study(_base_runs(1e-6))))
+    assert weak is not None and "is not larger" in weak.text
+    assert md.conservation_statement(md.study_from_dict(_study(_base_runs(), ensemble="nvt"))) is None
+    no_direct = [r for r in _base_runs() if r["conservative"]]
+    assert md.conservation_statement(md.study_from_dict(_study(no_direct))) is None
+
+
+def test_invariance_statement() -> None:
+    s = md.study_from_dict(_study(_base_runs()))
+    st = md.invariance_statement(s)
+    assert st is not None and st.values["worst_constrained_eV"] == 3e-7 and st.values["best_unconstrained_eV"] == 0.02
+    assert "3.0e-07" in st.text and "2.0e-02" in st.text and "66667x" in st.text
+    assert st.values["worst_constrained_f64_eV"] is None and "float64" not in st.text
+    runs = _base_runs()
+    runs[2]["rotation_energy_eV"] = 1e-8
+    flipped = md.invariance_statement(md.study_from_dict(_study(runs)))
+    assert flipped is not None and "as good as exact" in flipped.text
+
+
+def test_averaging_statement_and_nearest_row() -> None:
+    avg = md.study_from_dict(_study(_base_runs(), averaging=AVG)).averaging
+    assert avg is not None and avg.bare.ms_per_call == 2.0 and avg.quadrature is not None
+    assert [r.k for r in avg.random_rows] == [1, 8, 32]
+    assert md.nearest_averaging_row(avg, 10).k == 8
+    assert md.nearest_averaging_row(avg, 16).k == 8  # log2 distance tie: the smaller k
+    assert md.nearest_averaging_row(avg, 20).k == 32
+    st = md.averaging_statement(avg, 8)
+    assert st is not None and st.values["cost_ratio"] == pytest.approx(2.5)
+    assert "3.3x smaller" in st.text and "2.5x the cost" in st.text
+    full = md.averaging_statement(avg)
+    assert full is not None and "icosahedral" in full.text and "1.0e-03" in full.text
+
+
+def test_stability_statement() -> None:
+    st = md.stability_statement(md.study_from_dict(_study(_base_runs())))
+    assert st is not None
+    assert "transformer-direct after 0.03 ps" in st.text
+    assert st.values["transformer-direct_failure_ps"] == pytest.approx(0.03)
+    assert st.values["nequip_failure_ps"] is None
+    ok = [r for r in _base_runs() if r["model"] != "transformer-direct"]
+    assert "Every model survived" in md.stability_statement(md.study_from_dict(_study(ok))).text
+
+
+def test_quizzes_answer_from_the_numbers() -> None:
+    s = md.study_from_dict(_study(_base_runs(), averaging=AVG))
+    q = md.quizzes(s)
+    assert q["md_quiz_drift"].answer == "transformer-direct"
+    assert q["md_quiz_rotation"].answer == "only the constrained ones"
+    assert q["md_quiz_cost"].answer == "8x to 32x"  # 20 ms / 2 ms = 10x
+    runs = _base_runs()
+    runs[1]["drift_eV_per_atom_per_ps"] = -3.0
+    assert md.quizzes(md.study_from_dict(_study(runs)))["md_quiz_drift"].answer == "nequip"
+
+
+def test_tables_have_equal_columns() -> None:
+    s = md.study_from_dict(_study(_base_runs(), averaging=AVG))
+    for cols in (md.summary_columns(s), md.energy_columns(s), md.averaging_columns(s.averaging)):
+        assert len({len(v) for v in cols.values()}) == 1
+    assert md.summary_columns(s)["drift eV/atom/ps"] == [-1e-4, 2e-5, -4e-5, 0.5]
+
+
+def test_animation_holds_the_last_frame_of_a_failed_run() -> None:
+    runs = _base_runs()
+    runs[3]["frames"] = (np.arange(3)[:, None, None] * np.ones((3, 3, 3))).tolist()
+    runs[3]["frame_steps"] = [0, 30, 60]
+    runs[1]["frames"] = (np.arange(3)[:, None, None] * np.ones((3, 3, 3)) * 10).tolist()
+    runs[1]["frame_steps"] = [0, 50, 100]
+    a = md.animation_data(md.study_from_dict(_study(runs)), ["nequip", "transformer-direct"])
+    assert a.titles[0] == "GFN2-xTB" and a.titles[2].endswith("(failed at 0.03 ps)")
+    np.testing.assert_allclose(a.times_ps, [0.0, 0.025, 0.05])
+    assert [float(f[0, 0]) for f in a.frames[2]] == [0.0, 1.0, 2.0]  # steps 0, 50 -> 30, 100 -> 60 (held)
+
+
+def test_live_config_validates() -> None:
+    cfg = md.live_config(["nequip"], "nve", 400, 500.0)
+    assert cfg["models"] == ["nequip"] and cfg["steps"] == 400 and cfg["log_every"] == 2
+    for bad in ((["nequip"], "npt", 400, 500.0), ([], "nve", 400, 500.0), (["mace"], "nve", 400, 500.0),
+                (["nequip"], "nve", 5, 500.0), (["nequip"], "nve", 400, math.nan)):
+        with pytest.raises(ValueError):
+            md.live_config(*bad)
+    assert md.live_study(None) is None and md.live_study({"runs": []}) is None
+
+
+def test_essay_quotes_are_verbatim() -> None:
+    if not ESSAY_FILE.is_file():
+        pytest.skip("the essay is not next to the repository")
+    text = " ".join(ESSAY_FILE.read_text().split())
+    for key, quote in md.ESSAY.items():
+        assert " ".join(quote.split()) in text, key
+
+
+# ------------------------------------------------------------------------------------------ shipped runs
+
+
+@pytest.fixture(scope="module", params=SHIPPED or ["(none)"])
+def shipped(request: Any) -> dict[str, md.Study]:
+    if request.param == "(none)":
+        pytest.fail("no shipped MD results in equi_core/training/results/md")
+    return md.load_shipped(request.param)
+
+
+def test_shipped_studies_have_every_model_and_the_reference(shipped: dict[str, md.Study]) -> None:
+    for study in shipped.values():
+        assert study.complete and study.command and study.command.startswith("python -m equi_core.training md")
+        names = [r.model for r in study.runs]
+        assert names[0] == "xtb"
+        assert {"nequip", "tensornet", "transformer", "transformer-direct"} <= set(names)
+        for r in study.runs:
+            assert r.stopped is False
+            assert r.conservative == (r.model != "transformer-direct")
+            assert r.constrained == (r.model in ("xtb", "nequip", "tensornet"))
+            path = md.trajectory_path(r)
+            assert path is not None and path.stat().st_size < 200_000
+
+
+def test_shipped_drift_is_the_slope_of_the_shown_energies(shipped: dict[str, md.Study]) -> None:
+    study = shipped["nve"]
+    n = len(study.numbers)
+    for r in study.runs:
+        t, e = r.t_ps, r.total_eV / n
+        if r.time_to_failure_ps is not None:
+            keep = t <= r.time_to_failure_ps
+            t, e = t[keep], e[keep]
+        slope = np.polyfit(t, e, 1)[0]
+        # the stored drift is fitted on every step; the page's series keeps every log_every-th one, so the two
+        # slopes differ by about the fluctuation over the run's duration
+        tol = max(2e-5, 2 * (r.fluctuation_eV_per_atom or 0.0) / max(t[-1], 1e-9))
+        assert slope == pytest.approx(r.drift_eV_per_atom_per_ps, rel=0.05, abs=tol), r.model
+
+
+def test_shipped_failure_times_match_the_runs(shipped: dict[str, md.Study]) -> None:
+    for study in shipped.values():
+        for r in study.runs:
+            if r.time_to_failure_ps is None:
+                assert r.steps_done == study.steps
+            else:
+                assert r.steps_done * study.dt_fs / 1000 == pytest.approx(r.time_to_failure_ps)
+                assert r.failure_reason
+
+
+def test_shipped_reference_conserves_energy(shipped: dict[str, md.Study]) -> None:
+    ref = shipped["nve"].reference
+    assert ref is not None and ref.survived
+    assert abs(ref.drift_eV_per_atom_per_ps) < 2e-3 and ref.fluctuation_eV_per_atom < 4e-4
+    assert ref.rotation_energy_eV < 1e-6  # GFN2-xTB is exactly invariant up to its SCF convergence
+
+
+def test_shipped_constrained_models_are_invariant_to_float32_rounding(shipped: dict[str, md.Study]) -> None:
+    for study in shipped.values():
+        for r in study.models:
+            if r.constrained and r.rotation_energy_eV is not None:
+                assert r.rotation_energy_eV < 1e-3, r.model  # float32 energies of ~ -300 eV
+
+
+def test_shipped_statements_and_quizzes_build(shipped: dict[str, md.Study]) -> None:
+    for study in shipped.values():
+        statements = md.lesson_statements(study)
+        assert statements
+        for s in statements:
+            assert s.text and all(v is None or math.isfinite(v) for v in s.values.values())
+        for q in md.quizzes(study).values():
+            assert q.answer in q.options
+    avg = shipped["nve"].averaging
+    assert avg is not None and [r.k for r in avg.random_rows] == [1, 2, 4, 8, 16, 32]
+    assert avg.quadrature is not None
+
+
+def test_shipped_record_is_small() -> None:
+    total = sum(p.stat().st_size for p in md.RESULTS_DIR.glob("*"))
+    assert total < 1_500_000, total
+
+
+def test_studies_are_immutable(shipped: dict[str, md.Study]) -> None:
+    r = next(iter(shipped.values())).runs[0]
+    with pytest.raises(ValueError):
+        r.potential_eV[0] = 0.0
+    with pytest.raises(AttributeError):
+        r.model = "x"  # type: ignore[misc]
+    copy.deepcopy(r)
