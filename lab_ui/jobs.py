@@ -314,6 +314,12 @@ class JobPool:
                     return key
             return None
 
+    def partial_count(self, token: str, key: str) -> int:
+        """How many partials the session's job under ``key`` has published (0 without a job)."""
+        with self._lock:
+            job = self._job_of(token, key)
+            return 0 if job is None else job.partial_count
+
     def wait(self, token: str, key: str, timeout: float = 60.0) -> JobState:
         """Block until the job under ``key`` is no longer active (or ``timeout`` seconds passed)."""
         deadline = time.monotonic() + timeout
@@ -561,8 +567,7 @@ def _stop(token: str, key: str) -> None:
 
 def _progress_panel(token: str, key: str, seen_partials: int) -> None:
     state = get_pool().state(token, key)
-    job = get_pool()._job_of(token, key)  # the partial counter: rerun the page when a new point arrived
-    count = job.partial_count if job is not None else 0
+    count = get_pool().partial_count(token, key)  # rerun the page when a new point arrived
     if state.status == "queued":
         st.progress(0.0, text=f"Waiting in the queue: place {state.position} (jobs run one per core)")
     elif state.status == "running":
@@ -632,8 +637,7 @@ def live_job(
         elif state.status == "done":
             st.caption(f"Finished in {state.elapsed_s:.1f} s.")
     if state.active:
-        job = pool._job_of(token, key)
-        seen = job.partial_count if job is not None else 0
+        seen = pool.partial_count(token, key)
         st.fragment(run_every=POLL_S)(_progress_panel)(token, key, seen)
     return state
 
