@@ -48,13 +48,17 @@ def cards(study: md.Study, models: tuple[str, ...]) -> None:
     runs = [r for r in study.runs if r.is_reference or r.model in models]
     for col, r in zip(st.columns(len(runs)), runs):
         drift = r.drift_eV_per_atom_per_ps
-        col.metric(f"{r.model}: drift", "n/a (NVT)" if drift is None else f"{drift:.1e} eV/atom/ps", help=r.label)
+        col.metric(f"{r.model}: drift, eV/atom/ps", "n/a (NVT)" if drift is None else f"{drift:.1e}", help=r.label)
         fail = "survived" if r.survived else f"failed at {r.time_to_failure_ps:.2f} ps"
         col.metric(
             f"{r.model}: stability", fail, help=r.failure_reason or f"{r.time_ps:.2f} ps without leaving the window"
         )
         mae = "" if r.test_force_mae_eV_per_A is None else f"; test force MAE {r.test_force_mae_eV_per_A:.3f} eV/Å"
         col.caption(f"{r.cpu_ms_per_step:.1f} CPU ms/step ({r.ms_per_step:.1f} ms wall){mae}")
+
+
+def sci(df: pd.DataFrame) -> dict:
+    return {c: st.column_config.NumberColumn(format="%.2e") for c in df.columns if df[c].dtype.kind == "f"}
 
 
 def statement(s: md.Statement | None) -> None:
@@ -118,7 +122,7 @@ rot = pd.DataFrame(
         "max |ΔF| eV/Å": [r.rotation_force_eV_per_A for r in study.runs],
     }
 )
-st.dataframe(rot, hide_index=True)
+st.dataframe(rot, hide_index=True, column_config=sci(rot))
 
 st.header("4. Structure: bond lengths and angles against the reference")
 ref = study.reference
@@ -210,7 +214,7 @@ if live is not None:
 
 st.header("All numbers")
 table = md.summary_columns(study)
-st.dataframe(pd.DataFrame(table), hide_index=True)
+st.dataframe(pd.DataFrame(table), hide_index=True, column_config=sci(pd.DataFrame(table)))
 downloads = [
     lab_ui.csv_download("Summary (CSV)", table, f"{molecule}-{ensemble}-summary.csv", "dl_sum"),
     lab_ui.csv_download("Energies (CSV)", md.energy_columns(study), f"{molecule}-{ensemble}-energies.csv", "dl_en"),

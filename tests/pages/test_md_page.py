@@ -40,7 +40,7 @@ def test_shipped_numbers_show_at_once(page: AppTest, study: md.Study) -> None:
     m = _metrics(page)
     for r in study.runs:
         if r.is_reference or r.model in ("nequip", "transformer", "transformer-direct"):
-            assert m[f"{r.model}: drift"] == f"{r.drift_eV_per_atom_per_ps:.1e} eV/atom/ps"
+            assert m[f"{r.model}: drift, eV/atom/ps"] == f"{r.drift_eV_per_atom_per_ps:.1e}"
             expected = "survived" if r.survived else f"failed at {r.time_to_failure_ps:.2f} ps"
             assert m[f"{r.model}: stability"] == expected
     infos = _infos(page)
@@ -65,7 +65,7 @@ def test_url_state_and_bad_values(app_test: Callable[..., AppTest]) -> None:
     assert at.radio(key="ensemble").value == "nvt"
     assert at.multiselect(key="models_pick").value == ["tensornet"]
     assert any("`k`" in w.value for w in at.warning)
-    assert "n/a (NVT)" in _metrics(at)["tensornet: drift"]
+    assert "n/a (NVT)" in _metrics(at)["tensornet: drift, eV/atom/ps"]
 
 
 def _wait(at: AppTest, done: Callable[[AppTest], bool], timeout: float = 240.0) -> None:
@@ -86,7 +86,7 @@ def test_live_run_default_finishes(app_test: Callable[..., AppTest]) -> None:
     _ok(at)
     _wait(at, lambda a: "(done)" in _live_caption(a))
     assert "nequip" in _live_caption(at) and "100 steps" in _live_caption(at)
-    assert "nequip: drift" in _metrics(at)
+    assert "nequip: drift, eV/atom/ps" in _metrics(at)
 
 
 def test_live_run_stop_keeps_what_it_computed(app_test: Callable[..., AppTest]) -> None:
