@@ -62,6 +62,64 @@ def build_record(
     return record
 
 
+#: What a summary-only (extra-seed) run keeps of each model's run: the measured numbers, no series or frames.
+SUMMARY_KEYS = (
+    "model",
+    "conservative",
+    "constrained",
+    "steps_done",
+    "time_ps",
+    "drift_eV_per_atom_per_ps",
+    "fluctuation_eV_per_atom",
+    "time_to_failure_ps",
+    "failure",
+    "stopped",
+    "mean_temperature_K",
+    "ms_per_step",
+    "cpu_ms_per_step",
+    "bond_w1_A",
+    "angle_w1_deg",
+    "rotation_energy_eV",
+    "rotation_energy_f64_eV",
+)
+
+
+def build_seed_record(
+    molecule: str,
+    models: list[str],
+    ensembles: list[str],
+    config: dict[str, Any],
+    seeds: list[int],
+    command: str,
+    control: Any | None = None,
+) -> dict[str, Any]:
+    """Summary-only studies for more starts (``seed`` draws the velocities and the Langevin noise): per seed and
+    ensemble, each model's measured numbers without series, frames or trajectory files."""
+    record: dict[str, Any] = {
+        "molecule": molecule,
+        "command": command,
+        "created_unix": time.time(),
+        "seeds": seeds,
+        "studies": [],
+    }
+    for seed in seeds:
+        for ensemble in ensembles:
+            cfg = md.MDConfig.from_dict({**config, "molecule": molecule, "ensemble": ensemble, "seed": seed})
+            study = md.run_md_study(cfg, models, control=control, command=command)
+            runs = [{k: r.get(k) for k in SUMMARY_KEYS} for r in study["runs"]]
+            record["studies"].append(
+                {
+                    "seed": seed,
+                    "ensemble": ensemble,
+                    "config": study["config"],
+                    "start": study["start"],
+                    "wall_time_s": study["wall_time_s"],
+                    "runs": runs,
+                }
+            )
+    return record
+
+
 def md_main(argv: list[str]) -> int:
     """The ``md`` subcommand (see the module docstring)."""
     parser = argparse.ArgumentParser(
@@ -82,6 +140,9 @@ def md_main(argv: list[str]) -> int:
     parser.add_argument("--averaging", default=None, help="kind whose rotational averaging is measured")
     parser.add_argument("--averaging-ks", default="1,2,4,8,16,32")
     parser.add_argument("--out", default=None, help="folder for <molecule>.json and the .extxyz trajectories")
+    parser.add_argument(
+        "--seeds", default=None, help="summary-only runs for these seeds (e.g. 1,2) -> <out>/<molecule>-seeds.json"
+    )
     args = parser.parse_args(argv)
     command = "python -m equi_core.training md " + " ".join(shlex.quote(a) for a in argv)
     try:
@@ -112,9 +173,15 @@ def md_main(argv: list[str]) -> int:
             from .train import Control
         control = Control(on_progress=progress if sys.stderr.isatty() else None)
         try:
-            record = build_record(
-                args.molecule, models, args.ensemble or ["nve"], config, averaging, out_dir, command, control
-            )
+            if args.seeds:
+                seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+                record = build_seed_record(
+                    args.molecule, models, args.ensemble or ["nve"], config, seeds, command, control
+                )
+            else:
+                record = build_record(
+                    args.molecule, models, args.ensemble or ["nve"], config, averaging, out_dir, command, control
+                )
         except (KeyboardInterrupt, StopRequested):  # pragma: no cover - interactive
             print("\ninterrupted", file=sys.stderr)
             return 130
@@ -123,6 +190,16 @@ def md_main(argv: list[str]) -> int:
         return 2
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    if args.seeds:
+        for study in record["studies"]:
+            fails = "; ".join(
+                f"{r['model']} " + ("survived" if r["time_to_failure_ps"] is None else f"{r['time_to_failure_ps']} ps")
+                for r in study["runs"]
+            )
+            print(f"# seed {study['seed']} {study['ensemble'].upper()}: {fails}")
+        if out_dir is not None:
+            print(f"wrote {md.save_study(record, out_dir / f'{args.molecule}-seeds.json')}")
+        return 0
     for study in record["studies"]:
         print(
             f"# {args.molecule} {study['config']['ensemble'].upper()} {study['config']['steps']} steps x "
