@@ -42,6 +42,7 @@ from .molecular_data import (
     integrated_autocorrelation_time,
     load_dataset,
     save_dataset,
+    shipped_datasets,
     split_dataset,
     tblite_available,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "split_dataset",
     "generate_dataset",
     "save_dataset",
+    "shipped_datasets",
     "integrated_autocorrelation_time",
     "tblite_available",
     "make_model",

@@ -40,6 +40,7 @@ __all__ = [
     "integrated_autocorrelation_time",
     "generate_dataset",
     "save_dataset",
+    "shipped_datasets",
     "load_dataset",
     "split_dataset",
 ]
@@ -340,6 +341,12 @@ def save_dataset(ds: MolecularDataset, path: str | Path) -> Path:
         metadata=np.array(json.dumps(ds.metadata)),
     )
     return path
+
+
+def shipped_datasets() -> list[str]:
+    """Names of :data:`MOLECULES` whose ``.npz`` is shipped in :data:`DATASET_DIR` (a molecule listed but not
+    shipped can be made with the ``dataset`` command)."""
+    return [name for name in MOLECULES if (DATASET_DIR / f"{name}.npz").exists()]
 
 
 def load_dataset(name: str | Path) -> MolecularDataset:

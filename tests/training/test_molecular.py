@@ -27,6 +27,7 @@ from equi_core.training.molecular import (
     make_model,
     random_rotations,
     save_model,
+    shipped_datasets,
     split_dataset,
     tblite_available,
 )
@@ -188,7 +189,15 @@ def test_make_model_leaves_the_global_rng_alone() -> None:
 # ----------------------------------------------------------------------------------------------- datasets
 
 
-@pytest.mark.parametrize("name", sorted(MOLECULES))
+REQUIRED = ("ethanol", "benzene", "acetic_acid", "pyridine")
+
+
+def test_the_required_molecules_are_shipped() -> None:
+    assert set(REQUIRED) <= set(shipped_datasets()) <= set(MOLECULES)
+    assert all(MOLECULES[name][1] for name in MOLECULES)  # every molecule says how its geometry was made
+
+
+@pytest.mark.parametrize("name", shipped_datasets())
 def test_shipped_dataset_schema_and_provenance(name: str) -> None:
     path = DATASET_DIR / f"{name}.npz"
     with np.load(path, allow_pickle=False) as z:
@@ -226,7 +235,7 @@ def test_shipped_dataset_schema_and_provenance(name: str) -> None:
 
 
 @pytest.mark.skipif(not tblite_available(), reason="tblite (GFN2-xTB) not installed")
-@pytest.mark.parametrize("name", sorted(MOLECULES))
+@pytest.mark.parametrize("name", shipped_datasets())
 def test_shipped_labels_are_gfn2_xtb(name: str) -> None:
     from ase import Atoms
     from tblite.ase import TBLite
