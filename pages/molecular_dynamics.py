@@ -126,27 +126,18 @@ st.dataframe(rot, hide_index=True, column_config=sci(rot))
 
 st.header("4. Structure: bond lengths and angles against the reference")
 ref = study.reference
-tabs = st.tabs(["bond lengths", "bond angles"])
-with tabs[0]:
-    lab_ui.chart(
-        vz.bond_histogram_figure(
-            study.bond_bins,
-            [(r.model, r.bond_hist) for r in study.models if r.model in models],
-            None if ref is None else ref.bond_hist,
-        ),
-        "md_bonds",
-    )
-with tabs[1]:
-    lab_ui.chart(
-        vz.bond_histogram_figure(
-            study.angle_bins,
-            [(r.model, r.angle_hist) for r in study.models if r.model in models],
-            None if ref is None else ref.angle_hist,
-            xlabel="angle (degrees)",
-        ),
-        "md_angles",
-    )
+for tab, (bins, what, unit) in zip(
+    st.tabs(["bond lengths", "bond angles"]),
+    [(study.bond_bins, "bond_hist", "bond length (Å)"), (study.angle_bins, "angle_hist", "angle (degrees)")],
+):
+    hists = [(r.model, getattr(r, what)) for r in study.models if r.model in models]
+    fig = vz.bond_histogram_figure(bins, hists, None if ref is None else getattr(ref, what), xlabel=unit)
+    with tab:
+        lab_ui.chart(fig, f"md_{what}")
 statement(md.stability_statement(study))
+seed_runs = md.load_seed_runs(molecule)
+st.dataframe(pd.DataFrame(md.survival_columns(seed_runs, study.ensemble)), hide_index=True)
+statement(md.survival_statement(seed_runs, study.ensemble))
 st.caption(
     "Distance between distributions: Wasserstein-1 (Å or degrees) over the samples of the run until its "
     f"failure. Failure: a starting bond outside {study.criteria.get('bond_window')} x its starting length, "

@@ -63,6 +63,10 @@ __all__ = [
     "trajectory_path",
     "AnimationData",
     "animation_data",
+    "SeedRun",
+    "load_seed_runs",
+    "survival_columns",
+    "survival_statement",
 ]
 
 Array = NDArray[np.float64]
@@ -335,7 +339,7 @@ def record_from_dict(record: Mapping[str, Any]) -> dict[str, Study]:
 def shipped_molecules(results_dir: Path | None = None) -> tuple[str, ...]:
     """Molecules with a shipped results file, sorted."""
     d = results_dir or RESULTS_DIR
-    return tuple(sorted(p.stem for p in d.glob("*.json"))) if d.is_dir() else ()
+    return tuple(sorted(p.stem for p in d.glob("*.json") if not p.stem.endswith("-seeds"))) if d.is_dir() else ()
 
 
 @lru_cache(maxsize=8)
@@ -738,3 +742,108 @@ def animation_data(study: Study, models: Sequence[str], max_frames: int = 40) ->
     times = np.asarray(steps, dtype=float) * study.dt_fs / 1000.0
     times.setflags(write=False)
     return AnimationData(tuple(titles), tuple(frames), times)
+
+
+# ------------------------------------------------------------------------------------------- more starts
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """One model's run from one start (``seed`` draws the velocities and the Langevin noise): did it survive?"""
+
+    seed: int
+    ensemble: str
+    model: str
+    horizon_ps: float
+    time_to_failure_ps: float | None
+    failure_reason: str | None
+    drift_eV_per_atom_per_ps: float | None
+
+
+def _seed_runs_of(study: Mapping[str, Any], seed: int, ensemble: str) -> list[SeedRun]:
+    cfg = study["config"]
+    horizon = float(cfg["steps"]) * float(cfg["dt_fs"]) / 1000.0
+    out = []
+    for r in study["runs"]:
+        failure = r.get("failure") or None
+        out.append(
+            SeedRun(
+                seed,
+                ensemble,
+                str(r["model"]),
+                horizon,
+                _f(r.get("time_to_failure_ps")),
+                None if failure is None else str(failure.get("reason")),
+                _f(r.get("drift_eV_per_atom_per_ps")),
+            )
+        )
+    return out
+
+
+@lru_cache(maxsize=8)
+def load_seed_runs(molecule: str, results_dir: Path | None = None) -> tuple[SeedRun, ...]:
+    """Every start of ``molecule``: the shipped studies (their seed) and ``<molecule>-seeds.json`` if shipped."""
+    d = results_dir or RESULTS_DIR
+    out: list[SeedRun] = []
+    main = json.loads((d / f"{molecule}.json").read_text())
+    for s in main.get("studies", [main]):
+        out += _seed_runs_of(s, int(s["config"]["seed"]), str(s["config"]["ensemble"]))
+    extra = d / f"{molecule}-seeds.json"
+    if extra.is_file():
+        for s in json.loads(extra.read_text())["studies"]:
+            out += _seed_runs_of(s, int(s["seed"]), str(s["ensemble"]))
+    return tuple(out)
+
+
+def survival_columns(seed_runs: Sequence[SeedRun], ensemble: str) -> dict[str, list[Any]]:
+    """One row per model, one column per start: ``failed at t ps`` or ``survived T ps``."""
+    runs = [r for r in seed_runs if r.ensemble == ensemble]
+    seeds = sorted({r.seed for r in runs})
+    models = list(dict.fromkeys(r.model for r in runs))
+    cols: dict[str, list[Any]] = {"model": models}
+    for s in seeds:
+        col = []
+        for m in models:
+            r = next((x for x in runs if x.seed == s and x.model == m), None)
+            col.append(
+                "-"
+                if r is None
+                else f"survived {r.horizon_ps:.1f} ps"
+                if r.time_to_failure_ps is None
+                else f"failed at {r.time_to_failure_ps:.2f} ps"
+            )
+        cols[f"start {s}"] = col
+    cols["failed"] = [
+        f"{sum(1 for x in runs if x.model == m and x.time_to_failure_ps is not None)}"
+        f"/{sum(1 for x in runs if x.model == m)}"
+        for m in models
+    ]
+    return cols
+
+
+def survival_statement(seed_runs: Sequence[SeedRun], ensemble: str) -> Statement | None:
+    """How many starts each learned model failed from (``None`` with a single start)."""
+    runs = [r for r in seed_runs if r.ensemble == ensemble and r.model != REFERENCE]
+    seeds = sorted({r.seed for r in runs})
+    if len(seeds) < 2:
+        return None
+    models = list(dict.fromkeys(r.model for r in runs))
+    counts = {
+        m: (
+            sum(1 for r in runs if r.model == m and r.time_to_failure_ps is not None),
+            sum(1 for r in runs if r.model == m),
+        )
+        for m in models
+    }
+    ref = [r for r in seed_runs if r.ensemble == ensemble and r.model == REFERENCE]
+    ref_fail = sum(1 for r in ref if r.time_to_failure_ps is not None)
+    never = [m for m, (f, _) in counts.items() if f == 0]
+    some = [f"{m} {f}/{n}" for m, (f, n) in counts.items() if f > 0]
+    text = (
+        f"Over {len(seeds)} starts ({ensemble.upper()}, the same frame, velocities and noise drawn by seeds "
+        f"{', '.join(map(str, seeds))}): "
+        + (f"failed from {', '.join(some)} of them" if some else "no learned model failed")
+        + (f"; never failed: {', '.join(never)}" if never else "")
+        + f". GFN2-xTB failed {ref_fail}/{len(ref)}."
+    )
+    return Statement("survival", text, {f"{m}_failed": float(f) for m, (f, _) in counts.items()})
