@@ -121,7 +121,7 @@ def _jacobian_asymmetry(m: MolecularModel, x: torch.Tensor) -> float:
     def forces(flat: torch.Tensor) -> torch.Tensor:
         return energy_and_forces(m, ETHANOL_Z, flat.view(1, 9, 3), create_graph=True)[1].reshape(-1)
 
-    jac = torch.autograd.functional.jacobian(forces, x.reshape(-1))
+    jac = torch.autograd.functional.jacobian(forces, x.reshape(-1), vectorize=True)
     return float((jac - jac.T).abs().max() / jac.abs().max())
 
 
