@@ -366,7 +366,10 @@ def load_dataset(name: str | Path) -> MolecularDataset:
             raise ValueError(f"unknown dataset {name!r}; shipped: {sorted(MOLECULES)} (or give an .npz path)")
         path = DATASET_DIR / f"{name}.npz"
         if not path.exists():
-            raise ValueError(f"dataset {name!r} is not shipped yet ({path} missing)")
+            raise ValueError(
+                f"dataset {name!r} is not shipped ({path.name} missing); make it with `python -m equi_core.training "
+                f"dataset --molecule {name} --frames 1000 --out {path}` (needs tblite)"
+            )
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["metadata"]))
         return MolecularDataset(
