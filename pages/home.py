@@ -122,6 +122,11 @@ with right:
         "Augmentation and unconstrained models in the Training lab",
         ":material/model_training:",
     )
+    lab_ui.lesson_link(
+        "pages/molecular_dynamics.py",
+        "Molecular dynamics: direct forces, learned invariance and rotational averaging in a simulation",
+        ":material/animation:",
+    )
 
 state.sync()
 lab_ui.show_code(
