@@ -118,6 +118,11 @@ with right:
         "pages/tensor_products.py", "Gaunt versus Clebsch-Gordan: the missing cross product", ":material/grid_on:"
     )
     lab_ui.lesson_link(
+        "pages/cheaper_paths.py",
+        "Cheaper paths: Cartesian tensors, the complete product on a grid, learned symmetry, priced",
+        ":material/alt_route:",
+    )
+    lab_ui.lesson_link(
         "pages/training_lab.py",
         "Augmentation and unconstrained models in the Training lab",
         ":material/model_training:",
