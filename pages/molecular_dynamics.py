@@ -179,6 +179,10 @@ else:
     st.caption("This study has no averaging table.")
 
 st.header("6. Run it live")
+st.caption(
+    "The models chosen above (without averaging) and the GFN2-xTB reference, from the same start, on this "
+    "server. The default finishes in seconds; Stop keeps the runs already finished and the part of the current one."
+)
 c1, c2 = st.columns(2)
 T = state.slider("Temperature (K)", "T", where=c1)
 steps = state.slider("Steps (0.5 fs each)", "steps", where=c2, step=20)

@@ -21,44 +21,84 @@ ESSAY_FILE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "equivari
 SHIPPED = md.shipped_molecules()
 
 
-def _run(model: str, *, conservative: bool = True, constrained: bool = True, drift: float | None = 1e-5,
-         failure_step: int | None = None, rot: float = 1e-7, steps: int = 100) -> dict[str, Any]:
+def _run(
+    model: str,
+    *,
+    conservative: bool = True,
+    constrained: bool = True,
+    drift: float | None = 1e-5,
+    failure_step: int | None = None,
+    rot: float = 1e-7,
+    steps: int = 100,
+) -> dict[str, Any]:
     n_log = steps // 10 + 1
     t = np.arange(n_log) * 10 * 0.5e-3
     done = steps if failure_step is None else failure_step
     return {
-        "model": model, "label": model, "conservative": conservative, "constrained": constrained,
-        "steps_done": done, "time_ps": done * 0.5e-3,
-        "drift_eV_per_atom_per_ps": drift, "fluctuation_eV_per_atom": 1e-5,
+        "model": model,
+        "label": model,
+        "conservative": conservative,
+        "constrained": constrained,
+        "steps_done": done,
+        "time_ps": done * 0.5e-3,
+        "drift_eV_per_atom_per_ps": drift,
+        "fluctuation_eV_per_atom": 1e-5,
         "time_to_failure_ps": None if failure_step is None else failure_step * 0.5e-3,
         "failure": None if failure_step is None else {"step": failure_step, "reason": "bond 0-1 at 1.6 x"},
-        "stopped": False, "mean_temperature_K": 300.0, "ms_per_step": 2.0, "cpu_ms_per_step": 1.5,
-        "bond_w1_A": 0.0 if model == "xtb" else 0.01, "angle_w1_deg": 0.5, "bond_js": 0.1, "angle_js": 0.1,
-        "rotation_energy_eV": rot, "rotation_force_eV_per_A": rot,
-        "t_ps": t.tolist(), "potential_eV": (-300 + 0.01 * np.sin(t * 100)).tolist(),
-        "kinetic_eV": (0.3 - 0.01 * np.sin(t * 100)).tolist(), "bond_hist": [0, 1, 2], "angle_hist": [1, 1],
-        "frames": np.zeros((3, 3, 3)).tolist(), "frame_steps": [0, done // 2, done], "trajectory_file": None,
+        "stopped": False,
+        "mean_temperature_K": 300.0,
+        "ms_per_step": 2.0,
+        "cpu_ms_per_step": 1.5,
+        "bond_w1_A": 0.0 if model == "xtb" else 0.01,
+        "angle_w1_deg": 0.5,
+        "bond_js": 0.1,
+        "angle_js": 0.1,
+        "rotation_energy_eV": rot,
+        "rotation_force_eV_per_A": rot,
+        "t_ps": t.tolist(),
+        "potential_eV": (-300 + 0.01 * np.sin(t * 100)).tolist(),
+        "kinetic_eV": (0.3 - 0.01 * np.sin(t * 100)).tolist(),
+        "bond_hist": [0, 1, 2],
+        "angle_hist": [1, 1],
+        "frames": np.zeros((3, 3, 3)).tolist(),
+        "frame_steps": [0, done // 2, done],
+        "trajectory_file": None,
     }
 
 
 def _study(runs: list[dict[str, Any]], ensemble: str = "nve", averaging: dict[str, Any] | None = None) -> dict:
     return {
-        "molecule": "water", "config": {"ensemble": ensemble, "steps": 100, "dt_fs": 0.5},
-        "start": {"temperature_K": 300.0, "source": "test", "numbers": [8, 1, 1]}, "bonds": [[0, 1], [0, 2]],
-        "bond_bins": [0.8, 1.0, 1.2, 1.4], "angle_bins": [100, 105, 110], "runs": runs, "averaging": averaging,
-        "criteria": {"bond_window": [0.7, 1.5]}, "command": "test", "machine": {}, "complete": True,
+        "molecule": "water",
+        "config": {"ensemble": ensemble, "steps": 100, "dt_fs": 0.5},
+        "start": {"temperature_K": 300.0, "source": "test", "numbers": [8, 1, 1]},
+        "bonds": [[0, 1], [0, 2]],
+        "bond_bins": [0.8, 1.0, 1.2, 1.4],
+        "angle_bins": [100, 105, 110],
+        "runs": runs,
+        "averaging": averaging,
+        "criteria": {"bond_window": [0.7, 1.5]},
+        "command": "test",
+        "machine": {},
+        "complete": True,
     }
 
 
 AVG = {
-    "model": "transformer", "label": "t", "frames": 4,
+    "model": "transformer",
+    "label": "t",
+    "frames": 4,
     "rows": [
         {"k": 1, "rotations": "none", "energy_error_eV": 0.1, "force_error_eV_per_A": 0.1, "ms_per_call": 2.0},
         {"k": 1, "rotations": "random", "energy_error_eV": 0.1, "force_error_eV_per_A": 0.1, "ms_per_call": 2.1},
         {"k": 8, "rotations": "random", "energy_error_eV": 0.03, "force_error_eV_per_A": 0.03, "ms_per_call": 5.0},
         {"k": 32, "rotations": "random", "energy_error_eV": 0.02, "force_error_eV_per_A": 0.02, "ms_per_call": 20.0},
-        {"k": 60, "rotations": "icosahedral", "energy_error_eV": 1e-3, "force_error_eV_per_A": 1e-3,
-         "ms_per_call": 30.0},
+        {
+            "k": 60,
+            "rotations": "icosahedral",
+            "energy_error_eV": 1e-3,
+            "force_error_eV_per_A": 1e-3,
+            "ms_per_call": 30.0,
+        },
     ],
 }
 
@@ -68,8 +108,9 @@ def _base_runs(direct_drift: float = 0.5) -> list[dict[str, Any]]:
         _run("xtb", drift=-1e-4, rot=1e-9),
         _run("nequip", drift=2e-5, rot=3e-7),
         _run("transformer", constrained=False, drift=-4e-5, rot=0.02),
-        _run("transformer-direct", conservative=False, constrained=False, drift=direct_drift, rot=0.05,
-             failure_step=60),
+        _run(
+            "transformer-direct", conservative=False, constrained=False, drift=direct_drift, rot=0.05, failure_step=60
+        ),
     ]
 
 
@@ -158,8 +199,13 @@ def test_animation_holds_the_last_frame_of_a_failed_run() -> None:
 def test_live_config_validates() -> None:
     cfg = md.live_config(["nequip"], "nve", 400, 500.0)
     assert cfg["models"] == ["nequip"] and cfg["steps"] == 400 and cfg["log_every"] == 2
-    for bad in ((["nequip"], "npt", 400, 500.0), ([], "nve", 400, 500.0), (["mace"], "nve", 400, 500.0),
-                (["nequip"], "nve", 5, 500.0), (["nequip"], "nve", 400, math.nan)):
+    for bad in (
+        (["nequip"], "npt", 400, 500.0),
+        ([], "nve", 400, 500.0),
+        (["mace"], "nve", 400, 500.0),
+        (["nequip"], "nve", 5, 500.0),
+        (["nequip"], "nve", 400, math.nan),
+    ):
         with pytest.raises(ValueError):
             md.live_config(*bad)
     assert md.live_study(None) is None and md.live_study({"runs": []}) is None
@@ -261,3 +307,32 @@ def test_studies_are_immutable(shipped: dict[str, md.Study]) -> None:
     with pytest.raises(AttributeError):
         r.model = "x"  # type: ignore[misc]
     copy.deepcopy(r)
+
+
+def test_survival_over_starts() -> None:
+    runs = [
+        md.SeedRun(s, "nve", m, 3.0, fail, None if fail is None else "bond", None)
+        for s in (0, 1, 2)
+        for m, fail in (("xtb", None), ("nequip", None), ("transformer-direct", 0.2 + s / 10))
+    ]
+    cols = md.survival_columns(runs, "nve")
+    assert cols["model"] == ["xtb", "nequip", "transformer-direct"]
+    assert cols["start 1"] == ["survived 3.0 ps", "survived 3.0 ps", "failed at 0.30 ps"]
+    assert cols["failed"] == ["0/3", "0/3", "3/3"]
+    st = md.survival_statement(runs, "nve")
+    assert st is not None and st.values == {"nequip_failed": 0.0, "transformer-direct_failed": 3.0}
+    assert "failed from transformer-direct 3/3" in st.text and "never failed: nequip" in st.text
+    assert "GFN2-xTB failed 0/3" in st.text
+    assert md.survival_statement([r for r in runs if r.seed == 0], "nve") is None
+
+
+def test_shipped_starts(shipped: dict[str, md.Study]) -> None:
+    molecule = next(iter(shipped.values())).molecule
+    runs = md.load_seed_runs(molecule)
+    for ensemble, study in shipped.items():
+        mine = [r for r in runs if r.ensemble == ensemble]
+        assert sorted({r.seed for r in mine}) == [0, 1, 2]
+        for r in (x for x in mine if x.seed == 0):  # seed 0 is the shipped study itself
+            assert r.time_to_failure_ps == study.run(r.model).time_to_failure_ps
+        assert all(r.time_to_failure_ps is None for r in mine if r.model == "xtb")
+        assert md.survival_statement(runs, ensemble) is not None

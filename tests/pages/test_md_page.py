@@ -44,6 +44,9 @@ def test_shipped_numbers_show_at_once(page: AppTest, study: md.Study) -> None:
             expected = "survived" if r.survived else f"failed at {r.time_to_failure_ps:.2f} ps"
             assert m[f"{r.model}: stability"] == expected
     infos = _infos(page)
+    seed_runs = md.load_seed_runs(study.molecule)
+    assert md.survival_statement(seed_runs, "nve").text in infos
+    assert page.dataframe[1].value["failed"].tolist() == md.survival_columns(seed_runs, "nve")["failed"]
     for s in md.lesson_statements(study):
         assert s.text in infos, s.topic
     assert md.averaging_statement(study.averaging, 8).text in infos
