@@ -43,6 +43,9 @@ with left:
     lab_ui.lesson_link(
         "pages/conventions.py", "Conventions: e3nn versus the textbook versus sympy", ":material/swap_horiz:"
     )
+    lab_ui.lesson_link(
+        "pages/tetris.py", "Tetris: a shape's symmetry decides which outputs are possible", ":material/extension:"
+    )
 
     st.subheader("What it costs: four mechanisms")
     st.markdown(
