@@ -91,12 +91,7 @@ def cartesian_basis() -> Array:
     ``B[l^2 + m + l] = sqrt(2l + 1) clebsch_gordan(1, 1, l)[:, :, m + l]``. Guarantees
     ``einsum('kij,lij->kl', B, B) == I_9`` (to rounding): the map ``X -> x`` is orthogonal (norm preserving).
     """
-    B = np.concatenate(
-        [
-            math.sqrt(2 * l + 1) * np.moveaxis(clebsch_gordan(1, 1, l), 2, 0)
-            for l in range(3)
-        ]
-    )
+    B = np.concatenate([math.sqrt(2 * l + 1) * np.moveaxis(clebsch_gordan(1, 1, l), 2, 0) for l in range(3)])
     B = np.ascontiguousarray(B)
     B.setflags(write=False)
     return B
@@ -106,9 +101,7 @@ def _check_matrices(X: ArrayLike, name: str = "X") -> Array:
     try:
         X = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{name} must be an array of real numbers of shape (..., 3, 3)"
-        ) from exc
+        raise ValueError(f"{name} must be an array of real numbers of shape (..., 3, 3)") from exc
     if X.ndim < 2 or X.shape[-2:] != (3, 3):
         raise ValueError(f"{name} must have shape (..., 3, 3), got {X.shape}")
     if not np.all(np.isfinite(X)):
@@ -153,9 +146,7 @@ def irreps_to_cartesian(x: ArrayLike) -> Array:
     try:
         x = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(
-            "x must be an array of real numbers of shape (..., 9)"
-        ) from exc
+        raise ValueError("x must be an array of real numbers of shape (..., 9)") from exc
     if x.ndim < 1 or x.shape[-1] != 9:
         raise ValueError(f"x must have shape (..., 9) (0e + 1e + 2e), got {x.shape}")
     if not np.all(np.isfinite(x)):
@@ -266,9 +257,7 @@ def rotation_block_check(R: ArrayLike) -> RotationBlockCheck:
         s = _SLICES[l]
         errors.append(float(np.max(np.abs(M[s, s] - wigner_D(l, R)))))
         mask[s, s] = False
-    return RotationBlockCheck(
-        M, (errors[0], errors[1], errors[2]), float(np.max(np.abs(M[mask])))
-    )
+    return RotationBlockCheck(M, (errors[0], errors[1], errors[2]), float(np.max(np.abs(M[mask]))))
 
 
 def exact_sqrt_string(c: float, max_denominator: int = 1000, tol: float = 1e-12) -> str:
@@ -283,18 +272,12 @@ def exact_sqrt_string(c: float, max_denominator: int = 1000, tol: float = 1e-12)
         return "0"
     sign = "-" if c < 0 else ""
     frac = Fraction(c * c).limit_denominator(max_denominator)
-    if abs(math.sqrt(frac.numerator / frac.denominator) - abs(c)) > tol * max(
-        1.0, abs(c)
-    ):
+    if abs(math.sqrt(frac.numerator / frac.denominator) - abs(c)) > tol * max(1.0, abs(c)):
         return f"{c:.12g}"
     root = Fraction(math.isqrt(frac.numerator), math.isqrt(frac.denominator))
     if root * root == frac:
         return f"{sign}{root}"
-    body = (
-        f"{frac.numerator}"
-        if frac.denominator == 1
-        else f"{frac.numerator}/{frac.denominator}"
-    )
+    body = f"{frac.numerator}" if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
     return f"{sign}sqrt({body})"
 
 
@@ -337,12 +320,7 @@ def _product_tensor() -> Array:
 
 def full_product_paths_012() -> tuple[tuple[int, int, int], ...]:
     """Every path ``l1 (x) l2 -> l3`` of the full CG product of ``0e + 1e + 2e`` with itself (19 paths)."""
-    return tuple(
-        (l1, l2, l3)
-        for l1 in range(3)
-        for l2 in range(3)
-        for l3 in range(abs(l1 - l2), l1 + l2 + 1)
-    )
+    return tuple((l1, l2, l3) for l1 in range(3) for l2 in range(3) for l3 in range(abs(l1 - l2), l1 + l2 + 1))
 
 
 def matrix_product_paths() -> tuple[MatrixProductPath, ...]:
@@ -422,10 +400,7 @@ def matrix_vs_cg_costs() -> tuple[CostRow, ...]:
         return sum((2 * a + 1) * (2 * b + 1) * (2 * c + 1) for a, b, c in paths)
 
     def sparse(paths: tuple[tuple[int, int, int], ...]) -> int:
-        return sum(
-            int(np.count_nonzero(np.abs(clebsch_gordan(a, b, c)) > 1e-14))
-            for a, b, c in paths
-        )
+        return sum(int(np.count_nonzero(np.abs(clebsch_gordan(a, b, c)) > 1e-14)) for a, b, c in paths)
 
     allp = full_product_paths_012()
     low = tuple(p for p in allp if p[2] <= 2)
@@ -490,9 +465,7 @@ def _check_rank(L: object) -> int:
         # ValueError, not TypeError, for a wrong type too: the house rule is one error type naming what is allowed
         raise ValueError(f"the rank must be an integer in 0..{MAX_CARTESIAN_RANK}, got {L!r}")
     if not 0 <= int(L) <= MAX_CARTESIAN_RANK:
-        raise ValueError(
-            f"the rank must be an integer in 0..{MAX_CARTESIAN_RANK}, got {L}"
-        )
+        raise ValueError(f"the rank must be an integer in 0..{MAX_CARTESIAN_RANK}, got {L}")
     return int(L)
 
 

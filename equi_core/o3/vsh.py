@@ -117,9 +117,7 @@ def _tangent_coefficients(x: Array, L: int) -> Array:
     return out
 
 
-def _check_pair(
-    x1: ArrayLike, x2: ArrayLike, L_out: int | None
-) -> tuple[Array, Array, int, int, int]:
+def _check_pair(x1: ArrayLike, x2: ArrayLike, L_out: int | None) -> tuple[Array, Array, int, int, int]:
     x1 = np.asarray(x1, dtype=np.float64)
     x2 = np.asarray(x2, dtype=np.float64)
     L1 = check_int(degree_of(x1), "L1", 0, MAX_GAUNT_L)
@@ -127,13 +125,8 @@ def _check_pair(
     L_out = L1 + L2 if L_out is None else check_int(L_out, "L_out", 0, 2 * MAX_GAUNT_L)
     if not (np.all(np.isfinite(x1)) and np.all(np.isfinite(x2))):
         raise ValueError("features must be finite (got NaN or infinity)")
-    if (
-        max(float(np.abs(x1).max(initial=0.0)), float(np.abs(x2).max(initial=0.0)))
-        > MAX_ABS_FEATURE
-    ):
-        raise ValueError(
-            f"feature entries must be at most {MAX_ABS_FEATURE:g} in size (their product would overflow)"
-        )
+    if max(float(np.abs(x1).max(initial=0.0)), float(np.abs(x2).max(initial=0.0))) > MAX_ABS_FEATURE:
+        raise ValueError(f"feature entries must be at most {MAX_ABS_FEATURE:g} in size (their product would overflow)")
     batch = np.broadcast_shapes(x1.shape[:-1], x2.shape[:-1])
     return (
         np.broadcast_to(x1, batch + x1.shape[-1:]),
@@ -164,9 +157,7 @@ class GridProduct:
     n_phi: int
 
 
-def _grid_products(
-    x1: Array, x2: Array, L1: int, L2: int, L_out: int, even: bool
-) -> GridProduct:
+def _grid_products(x1: Array, x2: Array, L1: int, L2: int, L_out: int, even: bool) -> GridProduct:
     n_theta, n_phi = gaunt_grid_size(L1, L2, L_out)
     t1, t2 = spherical_fft(L1, n_theta, n_phi), spherical_fft(L2, n_theta, n_phi)
     out_t = spherical_fft(L_out, n_theta, n_phi)
@@ -218,9 +209,7 @@ def odd_product(x1: ArrayLike, x2: ArrayLike, L_out: int | None = None) -> Array
     return _grid_products(x1, x2, L1, L2, L_out, even=False).odd
 
 
-def grid_full_product(
-    x1: ArrayLike, x2: ArrayLike, L_out: int | None = None
-) -> GridProduct:
+def grid_full_product(x1: ArrayLike, x2: ArrayLike, L_out: int | None = None) -> GridProduct:
     """Even (Gaunt) and odd grid products of the same pair on the same grid (the syntheses of ``f``, ``g`` shared).
 
     Together they hold every path ``l1 (x) l2 -> l3`` of the full Clebsch-Gordan product, each with the fixed
@@ -262,9 +251,7 @@ def odd_coefficients(l1: int, l2: int, l3: int) -> Array:
     Shape ``(2l1+1, 2l2+1, 2l3+1)``, cached, read-only; degrees ``0..12`` (a reference for tests and tables; the
     fast path is :func:`odd_product`). Zero unless ``l1 + l2 + l3`` is odd and the triangle rule holds.
     """
-    l1, l2, l3 = (
-        check_int(v, n, 0, 12) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3"))
-    )
+    l1, l2, l3 = (check_int(v, n, 0, 12) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
     return _odd_coefficients_cached(l1, l2, l3)
 
 
@@ -284,9 +271,7 @@ def three_j_1m10(l1: int, l2: int, l3: int) -> float:
     From the complex Clebsch-Gordan coefficient: ``(l1 l2 l3; m1 m2 m3) = (-1)^(l1 - l2 - m3) / sqrt(2l3+1)
     <l1 m1 l2 m2 | l3 -m3>``.
     """
-    l1, l2, l3 = (
-        check_int(v, n, 0, 200) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3"))
-    )
+    l1, l2, l3 = (check_int(v, n, 0, 200) for v, n in ((l1, "l1"), (l2, "l2"), (l3, "l3")))
     if l1 == 0 or l2 == 0 or not abs(l1 - l2) <= l3 <= l1 + l2:
         return 0.0
     cg = clebsch_gordan_complex(l1, l2, l3)[l1 + 1, l2 - 1, l3]
@@ -299,9 +284,7 @@ def odd_path_constant_formula(l1: int, l2: int, l3: int) -> float:
     if (l1 + l2 + l3) % 2 == 0:
         return 0.0
     pref = math.sqrt((2 * l1 + 1) * (2 * l2 + 1) * (2 * l3 + 1) / (4 * math.pi))
-    return (
-        pref * math.sqrt(l1 * (l1 + 1) * l2 * (l2 + 1)) * abs(three_j_1m10(l1, l2, l3))
-    )
+    return pref * math.sqrt(l1 * (l1 + 1) * l2 * (l2 + 1)) * abs(three_j_1m10(l1, l2, l3))
 
 
 def grid_path_constant(l1: int, l2: int, l3: int) -> float:
@@ -323,15 +306,11 @@ def cg_path_from_grid(l1: int, x: ArrayLike, l2: int, y: ArrayLike, l3: int) -> 
     for name, l in (("l1", l1), ("l2", l2), ("l3", l3)):
         check_int(l, name, 0, 12)
     if not abs(l1 - l2) <= l3 <= l1 + l2:
-        raise ValueError(
-            f"no path {l1} x {l2} -> {l3}: the triangle rule allows l3 in {abs(l1 - l2)}..{l1 + l2}"
-        )
+        raise ValueError(f"no path {l1} x {l2} -> {l3}: the triangle rule allows l3 in {abs(l1 - l2)}..{l1 + l2}")
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.shape[-1:] != (2 * l1 + 1,) or y.shape[-1:] != (2 * l2 + 1,):
-        raise ValueError(
-            f"x must have {2 * l1 + 1} and y {2 * l2 + 1} entries on the last axis"
-        )
+        raise ValueError(f"x must have {2 * l1 + 1} and y {2 * l2 + 1} entries on the last axis")
     X = np.zeros(x.shape[:-1] + ((l1 + 1) ** 2,))
     X[..., l1 * l1 :] = x
     Y = np.zeros(y.shape[:-1] + ((l2 + 1) ** 2,))

@@ -3,6 +3,8 @@ its plotly figures render, a slider change reruns it, and there is no exception 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -11,14 +13,14 @@ EXCEPTION = '[data-testid="stException"]'
 PLOTLY = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 
 
-def _settled(page, timeout_ms: int = 120_000) -> None:
+def _settled(page: Any, timeout_ms: int = 120_000) -> None:
     page.wait_for_function(
         "() => window.__stState !== null && window.__stState !== 'running' && window.__stRuns >= 1",
         timeout=timeout_ms,
     )
 
 
-def test_cheaper_paths_loads_renders_and_reruns(streamlit_server: str, page) -> None:
+def test_cheaper_paths_loads_renders_and_reruns(streamlit_server: str, page: Any) -> None:
     page.goto(f"{streamlit_server}/cheaper_paths", timeout=120_000)
     page.get_by_text("1. Cartesian tensors (TensorNet)").wait_for(timeout=120_000)
     _settled(page)
