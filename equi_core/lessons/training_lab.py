@@ -610,6 +610,17 @@ def protocol_text(result: Mapping[str, Any]) -> str:
     source = result.get("lr_source") or (
         "chosen on validation by this run's sweep" if len(cfg.get("lr_grid", [])) > 1 else "fixed"
     )
+    if cfg.get("lr_from"):
+        now = (load_result(cfg["lr_from"]) or {}).get("chosen_lr", {})
+        stale = [m for m, v in lrs.items() if m in now and now[m] != v]
+        if stale:
+            lr_line += (
+                " (the shipped "
+                + str(cfg["lr_from"])
+                + " sweep has since chosen "
+                + ", ".join(f"{now[m]:g} for {model_label(m)}" for m in stale)
+                + "; this result was made with the rates above)"
+            )
     if key in ("sample-efficiency", "large-data", "equivariance"):
         ns = cfg.get("n_train")
         grid = ns if isinstance(ns, list) else [ns]
