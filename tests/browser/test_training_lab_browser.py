@@ -4,6 +4,7 @@ pool finishes at least one run and shows it, and no request leaves the server (m
 Uses the shared fixtures of ``tests/browser/conftest.py`` (one playwright instance per test session). The stop path
 of the job pool is tested in ``tests/lab_ui/test_jobs.py``.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -182,8 +182,9 @@ def test_a_model_that_learned_nothing_is_named_not_compared() -> None:
         pytest.skip("ethanol dataset not shipped")
     if zero is None:
         pytest.skip("ethanol dataset not shipped")
-    _, _, test = split_dataset(load_dataset("ethanol"), seed=cfg["split_seed"], n_train=0, n_val=cfg["n_val"],
-                               n_test=cfg["n_test"])
+    _, _, test = split_dataset(
+        load_dataset("ethanol"), seed=cfg["split_seed"], n_train=0, n_val=cfg["n_val"], n_test=cfg["n_test"]
+    )
     assert zero == pytest.approx(float(np.mean(np.abs(test.forces.astype(float)))))
     for r in res["table"]:
         if r["model"] == "transformer+aug":
@@ -191,7 +192,15 @@ def test_a_model_that_learned_nothing_is_named_not_compared() -> None:
     assert tl.learned_nothing(res, "transformer+aug") and not tl.learned_nothing(res, "nequip-l1")
     f = tl.finding(res)
     assert f.verdict == "not shown" and "learned nothing" in f.text
-    row = {"model": "transformer+aug", "n_train": 25, "train_force_mae": zero, "test_force_mae": zero,
-           "best_step": 50, "steps_run": 350, "max_steps": 2000, "seed": 0}
+    row = {
+        "model": "transformer+aug",
+        "n_train": 25,
+        "train_force_mae": zero,
+        "test_force_mae": zero,
+        "best_step": 50,
+        "steps_run": 350,
+        "max_steps": 2000,
+        "seed": 0,
+    }
     flagged = tl.reflag(dict(res, rows=[row]))
     assert flagged["rows"][0]["underfit"] is True
