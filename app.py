@@ -3,6 +3,7 @@
 Only the page configuration, the navigation over ``pages/`` and the shared sidebar live here;
 every lesson is a thin page that calls :mod:`equi_core`.
 """
+
 import pandas  # noqa: F401 - imported for its side effect, see below
 import streamlit as st
 

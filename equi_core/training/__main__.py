@@ -13,6 +13,7 @@ runs molecular dynamics with the shipped models and the GFN2-xTB reference (:mod
 ``python -m equi_core.training tetris [--quick] --out F.json`` runs the Tetris lesson's comparison
 (:mod:`equi_core.training.tetris_cli`).
 """
+
 from __future__ import annotations
 
 import sys
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "experiment":
         return experiment_main(argv[1:])
     return experiment_main(argv)
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -10,6 +10,7 @@
 * :func:`power_spectrum`: the rotation invariants ``sum_m B[k, lm] B[k', lm]`` (body order 3).
 * :func:`neighbour_invariants`: per-neighbour invariants ``sum_i R_k(r_i) P_l(cos theta_ji)``.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,8 +45,9 @@ def sh_slices(lmax: int) -> list[slice]:
     return [slice(l * l, (l + 1) * (l + 1)) for l in range(lmax + 1)]
 
 
-def spherical_harmonics_torch(lmax: int, vectors: torch.Tensor, normalization: str = "component",
-                              normalize: bool = True) -> torch.Tensor:
+def spherical_harmonics_torch(
+    lmax: int, vectors: torch.Tensor, normalization: str = "component", normalize: bool = True
+) -> torch.Tensor:
     """Real spherical harmonics of degrees ``0..lmax`` of ``vectors`` (..., 3), shape (..., (lmax+1)**2).
 
     Same basis as :func:`equi_core.spherical_harmonics` (and e3nn): ``Y(x @ R.T) = Y(x) @ D(R).T`` with

@@ -3,6 +3,7 @@
 Pure builders on top of :func:`equi_core.viz.rotations.matrices_row`: numbers in, ``go.Figure`` out.
 Complex matrices are drawn as two real panels (real part, imaginary part) on one shared colour scale.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -70,8 +71,7 @@ def three_bases_figure(
     rows = [lab_labels(l), list(textbook_labels), complex_labels(l), complex_labels(l)]
     cols = [lab_labels(l), _short(textbook_labels), _short(complex_labels(l)), _short(complex_labels(l))]
     # numbers in the cells while they stay legible (up to 5 x 5); hover shows every value anyway
-    return matrices_row(items, zmax=1.0, height=height, digits=2, row_labels=rows, col_labels=cols,
-                        show_values=n <= 5)
+    return matrices_row(items, zmax=1.0, height=height, digits=2, row_labels=rows, col_labels=cols, show_values=n <= 5)
 
 
 def change_of_basis_figure(
@@ -110,9 +110,17 @@ def cg_slices_figure(C: ArrayLike, *, height: int = 300, max_panels: int = 7) ->
         raise ValueError(f"C must be a finite (2l1+1, 2l2+1, 2l3+1) tensor, got shape {T.shape}")
     l1, l2, l3 = ((s - 1) // 2 for s in T.shape)
     zmax = float(np.abs(T).max()) or 1.0
-    items = [(f"z<sub>{lab_labels(l3)[k]}</sub> = Σ C<sub>ij{k}</sub> x<sub>i</sub> y<sub>j</sub>", T[:, :, k])
-             for k in range(min(T.shape[2], max_panels))]
+    items = [
+        (f"z<sub>{lab_labels(l3)[k]}</sub> = Σ C<sub>ij{k}</sub> x<sub>i</sub> y<sub>j</sub>", T[:, :, k])
+        for k in range(min(T.shape[2], max_panels))
+    ]
     rows = [lab_labels(l1)] * len(items)
     cols = [lab_labels(l2)] * len(items)
-    return matrices_row(items, zmax=zmax, height=height, digits=3 if T.shape[0] * T.shape[1] <= 9 else 2,
-                        row_labels=rows, col_labels=cols)
+    return matrices_row(
+        items,
+        zmax=zmax,
+        height=height,
+        digits=3 if T.shape[0] * T.shape[1] <= 9 else 2,
+        row_labels=rows,
+        col_labels=cols,
+    )

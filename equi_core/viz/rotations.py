@@ -14,6 +14,7 @@ Invariants the tests check
 * :func:`feature_scene` draws exactly one 3D scene, whatever the number of blocks.
 * :func:`rotation_animation` has one frame per angle, each with the same number of traces as the base figure.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -125,10 +126,28 @@ def _heatmap_trace(
 
 def _matrix_axes(suffix: str, *, domain: tuple[float, float], ticks: bool, side: str = "bottom") -> dict:
     """x/y axis dicts that draw a matrix with square cells, row 0 on top."""
-    x: dict = dict(domain=list(domain), anchor="y" + suffix, constrain="domain", showgrid=False, zeroline=False,
-                   showticklabels=ticks, side=side, ticks="", tickfont=dict(size=12))
-    y: dict = dict(anchor="x" + suffix, autorange="reversed", scaleanchor="x" + suffix, constrain="domain",
-                   showgrid=False, zeroline=False, showticklabels=ticks, ticks="", tickfont=dict(size=12))
+    x: dict = dict(
+        domain=list(domain),
+        anchor="y" + suffix,
+        constrain="domain",
+        showgrid=False,
+        zeroline=False,
+        showticklabels=ticks,
+        side=side,
+        ticks="",
+        tickfont=dict(size=12),
+    )
+    y: dict = dict(
+        anchor="x" + suffix,
+        autorange="reversed",
+        scaleanchor="x" + suffix,
+        constrain="domain",
+        showgrid=False,
+        zeroline=False,
+        showticklabels=ticks,
+        ticks="",
+        tickfont=dict(size=12),
+    )
     return {"xaxis" + suffix: x, "yaxis" + suffix: y}
 
 
@@ -156,8 +175,15 @@ def matrix_heatmap(
     """
     A = _check_matrix(M, "matrix_heatmap's matrix")
     zmax = float(zmax) if zmax is not None else (float(np.abs(A).max()) or 1.0)
-    trace = _heatmap_trace(A, zmax=zmax, show_values=show_values, row_labels=row_labels, col_labels=col_labels,
-                           showscale=True, digits=digits)
+    trace = _heatmap_trace(
+        A,
+        zmax=zmax,
+        show_values=show_values,
+        row_labels=row_labels,
+        col_labels=col_labels,
+        showscale=True,
+        digits=digits,
+    )
     layout = style.layout(title=title, height=height, **_matrix_axes("", domain=(0.0, 1.0), ticks=True, side="top"))
     return go.Figure(data=[trace], layout=layout)
 
@@ -201,11 +227,19 @@ def matrices_row(
         suffix = "" if i == 0 else str(i + 1)
         x0 = float(starts[i])
         x1 = x0 + float(widths[i] / widths.sum() * usable)
-        data.append(_heatmap_trace(
-            A, zmax=float(zmax), show_values=show_values, showscale=(i == len(mats) - 1), digits=digits,
-            name=str(label), axis_suffix=suffix,
-            row_labels=row_labels[i] if row_labels else None, col_labels=col_labels[i] if col_labels else None,
-        ))
+        data.append(
+            _heatmap_trace(
+                A,
+                zmax=float(zmax),
+                show_values=show_values,
+                showscale=(i == len(mats) - 1),
+                digits=digits,
+                name=str(label),
+                axis_suffix=suffix,
+                row_labels=row_labels[i] if row_labels else None,
+                col_labels=col_labels[i] if col_labels else None,
+            )
+        )
         axes = _matrix_axes(suffix, domain=(x0, x1), ticks=max(A.shape) <= 12)
         if row_labels and row_labels[i] is not None:
             axes["yaxis" + suffix]["type"] = "category"  # never let plotly read "0".."4" as numbers
@@ -256,12 +290,34 @@ def block_diagonal_heatmap(
     shapes, annotations = [], []
     for k, (label, sl) in enumerate(blocks):
         color = palette[k % len(palette)]
-        shapes.append(dict(type="rect", xref="x", yref="y", x0=sl.start - 0.5, x1=sl.stop - 0.5,
-                           y0=sl.start - 0.5, y1=sl.stop - 0.5, line=dict(color=color, width=3)))
+        shapes.append(
+            dict(
+                type="rect",
+                xref="x",
+                yref="y",
+                x0=sl.start - 0.5,
+                x1=sl.stop - 0.5,
+                y0=sl.start - 0.5,
+                y1=sl.stop - 0.5,
+                line=dict(color=color, width=3),
+            )
+        )
         if len(blocks) <= 16:  # the label sits just right of the block's top row, over blank (zero) cells
-            annotations.append(dict(x=sl.stop - 0.5, y=sl.start - 0.5, xref="x", yref="y", text=f"<b>{label}</b>",
-                                    showarrow=False, xanchor="left", yanchor="top", xshift=4, yshift=-2,
-                                    font=dict(color=color, size=16 if dim <= 16 else 12)))
+            annotations.append(
+                dict(
+                    x=sl.stop - 0.5,
+                    y=sl.start - 0.5,
+                    xref="x",
+                    yref="y",
+                    text=f"<b>{label}</b>",
+                    showarrow=False,
+                    xanchor="left",
+                    yanchor="top",
+                    xshift=4,
+                    yshift=-2,
+                    font=dict(color=color, size=16 if dim <= 16 else 12),
+                )
+            )
     axes = _matrix_axes("", domain=(0.0, 1.0), ticks=dim <= 24, side="top")
     axes["xaxis"].update(range=[-0.5, dim - 0.5 + max(1.2, dim * 0.08)], dtick=1 if dim <= 24 else None)
     axes["yaxis"].update(autorange=None, range=[dim - 0.5, -0.5], dtick=1 if dim <= 24 else None)
@@ -319,12 +375,23 @@ def _block_traces(
         s = float(coeffs[0])
         P = _shift(0.42 * sphere_directions(10, 16), center)
         value = float(np.clip(s / scale, -1.0, 1.0))
-        return [dict(
-            type="surface", x=typed_array(P[..., 0]), y=typed_array(P[..., 1]), z=typed_array(P[..., 2]),
-            surfacecolor=typed_array(np.full(P.shape[:2], value)), cmin=-1.0, cmax=1.0, colorscale=SIGNED_SURFACE,
-            showscale=False, name=name, hovertemplate=f"{name}: {s:+.4f}<extra></extra>",
-            lighting=dict(ambient=0.7, diffuse=0.6, specular=0.2), contours=_NO_HIGHLIGHT,
-        )]
+        return [
+            dict(
+                type="surface",
+                x=typed_array(P[..., 0]),
+                y=typed_array(P[..., 1]),
+                z=typed_array(P[..., 2]),
+                surfacecolor=typed_array(np.full(P.shape[:2], value)),
+                cmin=-1.0,
+                cmax=1.0,
+                colorscale=SIGNED_SURFACE,
+                showscale=False,
+                name=name,
+                hovertemplate=f"{name}: {s:+.4f}<extra></extra>",
+                lighting=dict(ambient=0.7, diffuse=0.6, specular=0.2),
+                contours=_NO_HIGHLIGHT,
+            )
+        ]
     if l == 1:
         c = np.asarray(coeffs, dtype=np.float64)
         v = c / scale
@@ -332,28 +399,54 @@ def _block_traces(
         shaft_end = np.asarray(center) + 0.78 * v
         return [
             dict(
-                type="scatter3d", x=_lst([center[0], shaft_end[0]]), y=_lst([center[1], shaft_end[1]]),
-                z=_lst([center[2], shaft_end[2]]), mode="lines", line=dict(color=SIGN_COLORS[1], width=9),
-                name=name, showlegend=False,
+                type="scatter3d",
+                x=_lst([center[0], shaft_end[0]]),
+                y=_lst([center[1], shaft_end[1]]),
+                z=_lst([center[2], shaft_end[2]]),
+                mode="lines",
+                line=dict(color=SIGN_COLORS[1], width=9),
+                name=name,
+                showlegend=False,
                 hovertemplate=f"{name}: ({c[0]:+.3f}, {c[1]:+.3f}, {c[2]:+.3f})<extra></extra>",
             ),
             dict(
-                type="cone", x=_lst(tip[:1]), y=_lst(tip[1:2]), z=_lst(tip[2:3]),
-                u=_lst(0.22 * v[:1]), v=_lst(0.22 * v[1:2]), w=_lst(0.22 * v[2:3]),
-                anchor="tip", sizemode="absolute", sizeref=0.3, showscale=False,
-                colorscale=[[0, SIGN_COLORS[1]], [1, SIGN_COLORS[1]]], name=name, hoverinfo="skip",
+                type="cone",
+                x=_lst(tip[:1]),
+                y=_lst(tip[1:2]),
+                z=_lst(tip[2:3]),
+                u=_lst(0.22 * v[:1]),
+                v=_lst(0.22 * v[1:2]),
+                w=_lst(0.22 * v[2:3]),
+                anchor="tip",
+                sizemode="absolute",
+                sizeref=0.3,
+                showscale=False,
+                colorscale=[[0, SIGN_COLORS[1]], [1, SIGN_COLORS[1]]],
+                name=name,
+                hoverinfo="skip",
             ),
         ]
     n_theta, n_phi = grid
     f = _sh_on_grid(l, n_theta, n_phi) @ (np.asarray(coeffs, dtype=np.float64) / scale)
     P = _shift(np.abs(f)[..., None] * sphere_directions(n_theta, n_phi), center)
     fmax = float(np.abs(f).max()) or 1.0
-    return [dict(
-        type="surface", x=typed_array(P[..., 0]), y=typed_array(P[..., 1]), z=typed_array(P[..., 2]),
-        surfacecolor=typed_array(f / fmax), cmin=-1.0, cmax=1.0, colorscale=SIGNED_SURFACE, showscale=False,
-        name=name, hovertemplate=f"{name}<br>f = %{{surfacecolor:.3f}} × max|f|<extra></extra>",
-        lighting=dict(ambient=0.55, diffuse=0.7, specular=0.25, roughness=0.6), contours=_NO_HIGHLIGHT,
-    )]
+    return [
+        dict(
+            type="surface",
+            x=typed_array(P[..., 0]),
+            y=typed_array(P[..., 1]),
+            z=typed_array(P[..., 2]),
+            surfacecolor=typed_array(f / fmax),
+            cmin=-1.0,
+            cmax=1.0,
+            colorscale=SIGNED_SURFACE,
+            showscale=False,
+            name=name,
+            hovertemplate=f"{name}<br>f = %{{surfacecolor:.3f}} × max|f|<extra></extra>",
+            lighting=dict(ambient=0.55, diffuse=0.7, specular=0.25, roughness=0.6),
+            contours=_NO_HIGHLIGHT,
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -381,8 +474,10 @@ class FeatureBlock:
         for name in ("before", "after"):
             arr = np.asarray(getattr(self, name), dtype=np.float64)
             if arr.shape != (2 * self.l + 1,) or not np.all(np.isfinite(arr)):
-                raise ValueError(f"FeatureBlock {self.label!r}: {name} must be {2 * self.l + 1} finite numbers, "
-                                 f"got shape {arr.shape}")
+                raise ValueError(
+                    f"FeatureBlock {self.label!r}: {name} must be {2 * self.l + 1} finite numbers, "
+                    f"got shape {arr.shape}"
+                )
             object.__setattr__(self, name, arr)
 
 
@@ -395,11 +490,21 @@ def _block_scale(before: Array) -> float:
     return max(float(np.linalg.norm(before)), 1e-12)
 
 
-def _text_trace(points: Sequence[tuple[float, float, float]], texts: Sequence[str], size: int = 15,
-                color: str = "#333") -> dict:
+def _text_trace(
+    points: Sequence[tuple[float, float, float]], texts: Sequence[str], size: int = 15, color: str = "#333"
+) -> dict:
     P = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-    return dict(type="scatter3d", x=_lst(P[:, 0]), y=_lst(P[:, 1]), z=_lst(P[:, 2]), mode="text", text=list(texts),
-                textfont=dict(size=size, color=color), hoverinfo="skip", showlegend=False)
+    return dict(
+        type="scatter3d",
+        x=_lst(P[:, 0]),
+        y=_lst(P[:, 1]),
+        z=_lst(P[:, 2]),
+        mode="text",
+        text=list(texts),
+        textfont=dict(size=size, color=color),
+        hoverinfo="skip",
+        showlegend=False,
+    )
 
 
 def _axes_triad(origin: tuple[float, float, float], length: float = 0.8) -> list[dict]:
@@ -407,16 +512,34 @@ def _axes_triad(origin: tuple[float, float, float], length: float = 0.8) -> list
     for k, (name, color) in enumerate(zip("xyz", ("#d62728", "#2ca02c", "#1f77b4"))):
         end = np.array(origin, dtype=np.float64)
         end[k] += length
-        traces.append(dict(
-            type="scatter3d", x=_lst([origin[0], end[0]]), y=_lst([origin[1], end[1]]), z=_lst([origin[2], end[2]]),
-            mode="lines+text", line=dict(color=color, width=5), text=["", f"<b>{name}</b>"],
-            textfont=dict(color=color, size=15), textposition="top center", hoverinfo="skip", showlegend=False,
-        ))
+        traces.append(
+            dict(
+                type="scatter3d",
+                x=_lst([origin[0], end[0]]),
+                y=_lst([origin[1], end[1]]),
+                z=_lst([origin[2], end[2]]),
+                mode="lines+text",
+                line=dict(color=color, width=5),
+                text=["", f"<b>{name}</b>"],
+                textfont=dict(color=color, size=15),
+                textposition="top center",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
     return traces
 
 
-def _scene_layout(*, n_cols: int, n_rows: int, height: int, title: str | None, bottom: int = 0,
-                  eye: tuple[float, float, float] = (0.35, 0.4, 1.5), zoom: float = 1.35) -> dict:
+def _scene_layout(
+    *,
+    n_cols: int,
+    n_rows: int,
+    height: int,
+    title: str | None,
+    bottom: int = 0,
+    eye: tuple[float, float, float] = (0.35, 0.4, 1.5),
+    zoom: float = 1.35,
+) -> dict:
     axis = dict(visible=False, showbackground=False)
     width_units = _CELL * max(n_cols, 1) + 1.6
     height_units = _ROW * n_rows + 1.4
@@ -428,12 +551,17 @@ def _scene_layout(*, n_cols: int, n_rows: int, height: int, title: str | None, b
         margin=dict(l=0, r=0, b=bottom),
         showlegend=False,
         scene=dict(
-            xaxis=axis, yaxis=axis, zaxis=axis,
+            xaxis=axis,
+            yaxis=axis,
+            zaxis=axis,
             aspectmode="manual",
             aspectratio=dict(x=zoom * width_units / scale, y=zoom * height_units / scale, z=zoom * 2.6 / scale),
-            camera=dict(up=dict(x=0, y=1, z=0), center=dict(x=0, y=0.12, z=0),
-                        eye=dict(x=eye[0], y=eye[1], z=eye[2]),
-                        projection=dict(type="orthographic")),
+            camera=dict(
+                up=dict(x=0, y=1, z=0),
+                center=dict(x=0, y=0.12, z=0),
+                eye=dict(x=eye[0], y=eye[1], z=eye[2]),
+                projection=dict(type="orthographic"),
+            ),
             dragmode="orbit",
         ),
     )
@@ -522,8 +650,7 @@ def rotation_animation(
     ax = ax / np.linalg.norm(ax)
 
     def block_traces(i: int, b: FeatureBlock) -> list[dict]:
-        return _block_traces(b.l, b.after, (_CELL * i, 0.0, 0.0), scale=_block_scale(b.before), grid=grid,
-                             name=b.label)
+        return _block_traces(b.l, b.after, (_CELL * i, 0.0, 0.0), scale=_block_scale(b.before), grid=grid, name=b.label)
 
     # A block moves when its drawn coefficients differ between frames (a scalar never does under a rotation).
     moving = [any(not np.array_equal(f[i].after, frames[0][i].after) for f in frames) for i in range(n_blocks)]
@@ -537,11 +664,23 @@ def rotation_animation(
     for i in range(n_blocks):
         c = np.array([_CELL * i, 0.0, 0.0])
         a, e = c - 1.15 * ax, c + 1.15 * ax
-        data.append(dict(type="scatter3d", x=_lst([a[0], e[0]]), y=_lst([a[1], e[1]]), z=_lst([a[2], e[2]]),
-                         mode="lines", line=dict(color="#666", width=4, dash="dash"), hoverinfo="skip",
-                         showlegend=False))
-    data.append(_text_trace([(_CELL * i, 1.45, 0.0) for i in range(n_blocks)],
-                            [f"<b>{b.label}</b>" for b in frames[0]], size=17))
+        data.append(
+            dict(
+                type="scatter3d",
+                x=_lst([a[0], e[0]]),
+                y=_lst([a[1], e[1]]),
+                z=_lst([a[2], e[2]]),
+                mode="lines",
+                line=dict(color="#666", width=4, dash="dash"),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    data.append(
+        _text_trace(
+            [(_CELL * i, 1.45, 0.0) for i in range(n_blocks)], [f"<b>{b.label}</b>" for b in frames[0]], size=17
+        )
+    )
     names = [f"{ang:.0f}" for ang in angles_deg]
     if len(set(names)) != len(names):
         raise ValueError("angles must differ by at least 1 degree (they name the frames)")
@@ -554,25 +693,52 @@ def rotation_animation(
             if moving[i]:
                 fdata += [{k: t[k] for k in keep if k in t} for t in block_traces(i, b)]
         frame_dicts.append(dict(data=fdata, traces=dynamic, name=name))
-    anim = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), fromcurrent=True,
-                mode="immediate")
+    anim = dict(
+        frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate"
+    )
     play = dict(label="▶ play", method="animate", args=[None, anim])
-    pause = dict(label="❚❚ pause", method="animate",
-                 args=[[None], dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
-                                    mode="immediate")])
+    pause = dict(
+        label="❚❚ pause",
+        method="animate",
+        args=[[None], dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")],
+    )
     steps = [
-        dict(method="animate",
-             label=f"{ang:.0f}°" + (" ★" if mark_angle_deg is not None and abs(ang - mark_angle_deg) < 0.5 else ""),
-             args=[[name], dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate")])
+        dict(
+            method="animate",
+            label=f"{ang:.0f}°" + (" ★" if mark_angle_deg is not None and abs(ang - mark_angle_deg) < 0.5 else ""),
+            args=[[name], dict(frame=dict(duration=0, redraw=True), transition=dict(duration=0), mode="immediate")],
+        )
         for ang, name in zip(angles_deg, names)
     ]
     layout = _scene_layout(n_cols=n_blocks, n_rows=1, height=height, title=title, bottom=90, zoom=1.6)
-    layout["updatemenus"] = [dict(type="buttons", direction="left", x=0.0, y=0.0, xanchor="left", yanchor="top",
-                                  pad=dict(t=12, r=10), buttons=[play, pause], showactive=False,
-                                  font=dict(size=15))]
-    layout["sliders"] = [dict(active=0, steps=steps, x=0.24, len=0.76, y=0.0, yanchor="top", pad=dict(t=12),
-                              currentvalue=dict(prefix="turned by ", font=dict(size=16), xanchor="right"),
-                              font=dict(size=11), transition=dict(duration=0))]
+    layout["updatemenus"] = [
+        dict(
+            type="buttons",
+            direction="left",
+            x=0.0,
+            y=0.0,
+            xanchor="left",
+            yanchor="top",
+            pad=dict(t=12, r=10),
+            buttons=[play, pause],
+            showactive=False,
+            font=dict(size=15),
+        )
+    ]
+    layout["sliders"] = [
+        dict(
+            active=0,
+            steps=steps,
+            x=0.24,
+            len=0.76,
+            y=0.0,
+            yanchor="top",
+            pad=dict(t=12),
+            currentvalue=dict(prefix="turned by ", font=dict(size=16), xanchor="right"),
+            font=dict(size=11),
+            transition=dict(duration=0),
+        )
+    ]
     return go.Figure(data=data, layout=layout, frames=frame_dicts)
 
 
@@ -618,21 +784,50 @@ def point_cloud_scene(
                 bx += [round(float(X[i, 0]), 4), round(float(X[j, 0]), 4), None]
                 by += [round(float(X[i, 1]), 4), round(float(X[j, 1]), 4), None]
                 bz += [round(float(X[i, 2]), 4), round(float(X[j, 2]), 4), None]
-            data.append(dict(type="scatter3d", x=bx, y=by, z=bz, mode="lines", opacity=opacity, hoverinfo="skip",
-                             line=dict(color="#888" if opacity < 1 else "#555", width=7), showlegend=False))
-        data.append(dict(
-            type="scatter3d", x=_lst(X[:, 0]), y=_lst(X[:, 1]), z=_lst(X[:, 2]),
-            mode="markers+text" if opacity == 1.0 else "markers", name=name, opacity=opacity,
-            marker=dict(size=12, color=colors, line=dict(color="#222", width=1)),
-            text=labels, textposition="top center", textfont=dict(size=14),
-            hovertemplate=name + " %{text}: (%{x:.3f}, %{y:.3f}, %{z:.3f})<extra></extra>",
-        ))
+            data.append(
+                dict(
+                    type="scatter3d",
+                    x=bx,
+                    y=by,
+                    z=bz,
+                    mode="lines",
+                    opacity=opacity,
+                    hoverinfo="skip",
+                    line=dict(color="#888" if opacity < 1 else "#555", width=7),
+                    showlegend=False,
+                )
+            )
+        data.append(
+            dict(
+                type="scatter3d",
+                x=_lst(X[:, 0]),
+                y=_lst(X[:, 1]),
+                z=_lst(X[:, 2]),
+                mode="markers+text" if opacity == 1.0 else "markers",
+                name=name,
+                opacity=opacity,
+                marker=dict(size=12, color=colors, line=dict(color="#222", width=1)),
+                text=labels,
+                textposition="top center",
+                textfont=dict(size=14),
+                hovertemplate=name + " %{text}: (%{x:.3f}, %{y:.3f}, %{z:.3f})<extra></extra>",
+            )
+        )
     r = float(max(np.abs(P).max(), 1e-9)) * 1.3
     axis = dict(range=[-r, r], showbackground=True, backgroundcolor="#f4f5f7", zeroline=False, showticklabels=False)
     layout = style.layout(
-        title=title, height=height, top=(50, 10), showlegend=False, margin=dict(l=0, r=0, b=0),
-        scene=dict(xaxis=dict(axis, title="x"), yaxis=dict(axis, title="y"), zaxis=dict(axis, title="z"),
-                   aspectmode="cube", camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=1.3, y=0.9, z=1.5))),
+        title=title,
+        height=height,
+        top=(50, 10),
+        showlegend=False,
+        margin=dict(l=0, r=0, b=0),
+        scene=dict(
+            xaxis=dict(axis, title="x"),
+            yaxis=dict(axis, title="y"),
+            zaxis=dict(axis, title="z"),
+            aspectmode="cube",
+            camera=dict(up=dict(x=0, y=1, z=0), eye=dict(x=1.3, y=0.9, z=1.5)),
+        ),
     )
     return go.Figure(data=data, layout=layout)
 
@@ -657,8 +852,9 @@ def commuting_square_figure(
     B = np.asarray(path_b, dtype=np.float64)
     W = np.asarray(wrong, dtype=np.float64)
     if A.ndim != 2 or A.shape != B.shape or A.shape != W.shape or not all(np.isfinite(M).all() for M in (A, B, W)):
-        raise ValueError(f"path_a, path_b, wrong must be finite 2D arrays of one shape, got {A.shape}, {B.shape}, "
-                         f"{W.shape}")
+        raise ValueError(
+            f"path_a, path_b, wrong must be finite 2D arrays of one shape, got {A.shape}, {B.shape}, {W.shape}"
+        )
     if len(column_labels) != A.shape[1] or len(row_labels) != A.shape[0]:
         raise ValueError("one label per column and per row is needed")
     err_ok, err_bad = np.abs(A - B), np.abs(A - W)
@@ -675,20 +871,52 @@ def commuting_square_figure(
         x0 = i * (w + gap)
         common = dict(x=xs, y=ys, xgap=1, ygap=1, xaxis="x" + suffix, yaxis="y" + suffix)
         if i < 2:
-            data.append(dict(type="heatmap", z=np.round(M, 6).tolist(), zmin=-zmax, zmax=zmax, zmid=0.0,
-                             colorscale=DIVERGING, showscale=False,
-                             hovertemplate="%{y}, %{x}: %{z:.6f}<extra></extra>", **common))
+            data.append(
+                dict(
+                    type="heatmap",
+                    z=np.round(M, 6).tolist(),
+                    zmin=-zmax,
+                    zmax=zmax,
+                    zmid=0.0,
+                    colorscale=DIVERGING,
+                    showscale=False,
+                    hovertemplate="%{y}, %{x}: %{z:.6f}<extra></extra>",
+                    **common,
+                )
+            )
         else:
-            data.append(dict(
-                type="heatmap", z=np.round(np.log10(log_floor(M)), 3).tolist(), zmin=-17, zmax=0, colorscale=err_scale,
-                showscale=(i == 3), customdata=M.tolist(), hovertemplate="%{y}, %{x}: %{customdata:.2e}<extra></extra>",
-                colorbar=dict(title=dict(text="log10 |error|", side="right"), thickness=14,
-                              tickvals=[-16, -12, -8, -4, 0]),
-                **common))
-        layout["xaxis" + suffix] = dict(domain=[x0, x0 + w], anchor="y" + suffix, showgrid=False, zeroline=False,
-                                        tickangle=0, tickfont=dict(size=11))
-        layout["yaxis" + suffix] = dict(anchor="x" + suffix, autorange="reversed", showgrid=False, zeroline=False,
-                                        showticklabels=(i == 0), tickfont=dict(size=13))
+            data.append(
+                dict(
+                    type="heatmap",
+                    z=np.round(np.log10(log_floor(M)), 3).tolist(),
+                    zmin=-17,
+                    zmax=0,
+                    colorscale=err_scale,
+                    showscale=(i == 3),
+                    customdata=M.tolist(),
+                    hovertemplate="%{y}, %{x}: %{customdata:.2e}<extra></extra>",
+                    colorbar=dict(
+                        title=dict(text="log10 |error|", side="right"), thickness=14, tickvals=[-16, -12, -8, -4, 0]
+                    ),
+                    **common,
+                )
+            )
+        layout["xaxis" + suffix] = dict(
+            domain=[x0, x0 + w],
+            anchor="y" + suffix,
+            showgrid=False,
+            zeroline=False,
+            tickangle=0,
+            tickfont=dict(size=11),
+        )
+        layout["yaxis" + suffix] = dict(
+            anchor="x" + suffix,
+            autorange="reversed",
+            showgrid=False,
+            zeroline=False,
+            showticklabels=(i == 0),
+            tickfont=dict(size=13),
+        )
         annotations.append(panel_title(titles[i], (x0, x0 + w), size=15))
     layout["annotations"] = annotations
     layout["margin"] = dict(l=10, r=10, t=36, b=10)
@@ -714,21 +942,60 @@ def equivariance_error_bars(
     shown = log_floor(E)
     colors = ["#2e8b57" if e < threshold else "#c0392b" for e in E]
     bar = dict(
-        type="bar", x=list(labels), y=shown.tolist(), marker=dict(color=colors), base=FLOOR,
-        text=[f"<b>{e:.1e}</b>" for e in E], textposition="outside", textfont=dict(size=17), cliponaxis=False,
-        hovertemplate="%{x}: %{y:.2e}<extra></extra>", width=0.6,
+        type="bar",
+        x=list(labels),
+        y=shown.tolist(),
+        marker=dict(color=colors),
+        base=FLOOR,
+        text=[f"<b>{e:.1e}</b>" for e in E],
+        textposition="outside",
+        textfont=dict(size=17),
+        cliponaxis=False,
+        hovertemplate="%{x}: %{y:.2e}<extra></extra>",
+        width=0.6,
     )
     eps = float(np.finfo(np.float64).eps)
     layout = style.layout(
-        title=title, height=height,
-        yaxis=dict(type="log", range=[-17, 1.3], title=dict(text="max |f(g x) − D(g) f(x)|"), dtick=4,
-                   showgrid=True, gridcolor="#e5e5e5", exponentformat="power", zeroline=False,
-                   tickfont=dict(size=13)),
+        title=title,
+        height=height,
+        yaxis=dict(
+            type="log",
+            range=[-17, 1.3],
+            title=dict(text="max |f(g x) − D(g) f(x)|"),
+            dtick=4,
+            showgrid=True,
+            gridcolor="#e5e5e5",
+            exponentformat="power",
+            zeroline=False,
+            tickfont=dict(size=13),
+        ),
         xaxis=dict(tickfont=dict(size=13), automargin=True, tickangle=0),
-        shapes=[dict(type="line", xref="paper", yref="y", x0=0, x1=1, y0=eps, y1=eps,
-                     line=dict(color="#777", dash="dot", width=1.5))],
-        annotations=[dict(xref="paper", yref="y", x=1.0, y=np.log10(eps), xanchor="left", yanchor="middle",
-                          text="float64<br>ε", showarrow=False, font=dict(size=12, color="#555"), xshift=4)],
+        shapes=[
+            dict(
+                type="line",
+                xref="paper",
+                yref="y",
+                x0=0,
+                x1=1,
+                y0=eps,
+                y1=eps,
+                line=dict(color="#777", dash="dot", width=1.5),
+            )
+        ],
+        annotations=[
+            dict(
+                xref="paper",
+                yref="y",
+                x=1.0,
+                y=np.log10(eps),
+                xanchor="left",
+                yanchor="middle",
+                text="float64<br>ε",
+                showarrow=False,
+                font=dict(size=12, color="#555"),
+                xshift=4,
+            )
+        ],
         bargap=0.35,
     )
     layout["margin"] = dict(l=10, r=60, t=64 if title else 30, b=10)

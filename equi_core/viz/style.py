@@ -19,6 +19,7 @@ font, title size or colour scale is made once. The pieces:
 
 Nothing here imports Streamlit; every function is pure and returns new objects (inputs are never mutated).
 """
+
 from __future__ import annotations
 
 import base64
@@ -172,8 +173,14 @@ def fast_figure(data: Sequence[dict], extra: Mapping, *, title: str | None = Non
     win (a ``legend`` given there replaces that legend). Building without validation costs ~2 ms instead of
     20-70 ms; the tests re-validate every builder's output. The inputs are not mutated.
     """
-    lay = layout(title=title, height=height, font_size=14, top=(70, 40), template=pio.templates["plotly_white"],
-                 **{"legend": _LEGEND_ABOVE, **extra})
+    lay = layout(
+        title=title,
+        height=height,
+        font_size=14,
+        top=(70, 40),
+        template=pio.templates["plotly_white"],
+        **{"legend": _LEGEND_ABOVE, **extra},
+    )
     return go.Figure(data=list(data), layout=lay, _validate=False)
 
 
@@ -200,13 +207,28 @@ def panel_domains(widths: Sequence[float], spacing: float) -> list[list[float]]:
 
 def panel_title(text: str, domain: Sequence[float], *, size: int = 16, y: float = 1.0) -> dict:
     """An annotation centred above the panel whose horizontal domain is ``domain`` (paper coordinates)."""
-    return {"text": text, "x": (domain[0] + domain[1]) / 2, "y": y, "xref": "paper", "yref": "paper",
-            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": size}}
+    return {
+        "text": text,
+        "x": (domain[0] + domain[1]) / 2,
+        "y": y,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": size},
+    }
 
 
 def subplot_axes(
-    rows: int, cols: int, *, hspace: float = 0.06, vspace: float = 0.12, titles: Sequence[str] | None = None,
-    widths: Sequence[float] | None = None, top: float = 1.0,
+    rows: int,
+    cols: int,
+    *,
+    hspace: float = 0.06,
+    vspace: float = 0.12,
+    titles: Sequence[str] | None = None,
+    widths: Sequence[float] | None = None,
+    top: float = 1.0,
 ) -> tuple[dict, list[tuple[str, str]]]:
     """Layout entries for a ``rows x cols`` grid of 2D axes (row-major), without ``make_subplots``' validation.
 
@@ -255,8 +277,16 @@ def typed_array(a: ArrayLike) -> dict[str, str]:
 def as_array(value: object) -> NDArray[np.floating]:
     """The numbers of a trace property: decodes a typed-array spec (see :func:`typed_array`), else ``np.asarray``."""
     if isinstance(value, dict) and "bdata" in value:
-        dtype = {"f4": np.float32, "f8": np.float64, "i4": np.int32, "i2": np.int16, "i1": np.int8,
-                 "u1": np.uint8, "u2": np.uint16, "u4": np.uint32}[str(value["dtype"])]
+        dtype = {
+            "f4": np.float32,
+            "f8": np.float64,
+            "i4": np.int32,
+            "i2": np.int16,
+            "i1": np.int8,
+            "u1": np.uint8,
+            "u2": np.uint16,
+            "u4": np.uint32,
+        }[str(value["dtype"])]
         arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype)
         if "shape" in value:
             arr = arr.reshape([int(n) for n in str(value["shape"]).split(",")])

@@ -2,6 +2,7 @@
 
 Pure builders (numbers in, ``plotly.graph_objects.Figure`` out), all 2D: no WebGL context is used.
 """
+
 from __future__ import annotations
 
 import math
@@ -61,8 +62,17 @@ def cg_block_heatmaps(
         xr, yr = refs[k]
         z = C[:, :, k]
         trace = {
-            "type": "heatmap", "z": z, "x": m2, "y": m1, "zmin": -M, "zmax": M, "zmid": 0.0,
-            "colorscale": DIVERGING, "showscale": k == 0, "xaxis": xr, "yaxis": yr,
+            "type": "heatmap",
+            "z": z,
+            "x": m2,
+            "y": m1,
+            "zmin": -M,
+            "zmax": M,
+            "zmid": 0.0,
+            "colorscale": DIVERGING,
+            "showscale": k == 0,
+            "xaxis": xr,
+            "yaxis": yr,
             "hovertemplate": "m1 = %{y}, m2 = %{x}<br>C = %{z:.4f}<extra>k = " + str(k - l3) + "</extra>",
         }
         if k == 0:
@@ -82,8 +92,12 @@ def cg_block_heatmaps(
 
 
 def vector_coupling_figure(
-    labels: Sequence[str], cg_values: Sequence[ArrayLike], gaunt_values: Sequence[ArrayLike], *,
-    title: str | None = None, height: int = 330,
+    labels: Sequence[str],
+    cg_values: Sequence[ArrayLike],
+    gaunt_values: Sequence[ArrayLike],
+    *,
+    title: str | None = None,
+    height: int = 330,
 ) -> go.Figure:
     """Components of each output of ``1 (x) 1`` from the CG product (blue) and the Gaunt product (orange).
 
@@ -96,8 +110,9 @@ def vector_coupling_figure(
     """
     if not (len(labels) == len(cg_values) == len(gaunt_values)) or not labels:
         raise ValueError("labels, cg_values and gaunt_values must have the same non-zero length")
-    layout, refs = subplot_axes(1, len(labels), hspace=0.06, titles=list(labels),
-                                widths=[max(1, np.size(v)) + 1 for v in cg_values], top=0.9)
+    layout, refs = subplot_axes(
+        1, len(labels), hspace=0.06, titles=list(labels), widths=[max(1, np.size(v)) + 1 for v in cg_values], top=0.9
+    )
     data = []
     for i, (cg, ga) in enumerate(zip(cg_values, gaunt_values)):
         cg = np.ravel(np.asarray(cg, dtype=np.float64))
@@ -105,12 +120,34 @@ def vector_coupling_figure(
         l3 = (cg.size - 1) // 2
         ks = [f"{k:+d}" if k else "0" for k in range(-l3, l3 + 1)]
         xr, yr = refs[i]
-        data.append({"type": "bar", "x": ks, "y": cg, "name": "Clebsch-Gordan", "marker": {"color": CG_COLOR},
-                     "showlegend": i == 0, "legendgroup": "cg", "xaxis": xr, "yaxis": yr,
-                     "hovertemplate": "k = %{x}<br>CG: %{y:.4g}<extra></extra>"})
-        data.append({"type": "bar", "x": ks, "y": ga, "name": "Gaunt (grid/FFT)", "marker": {"color": GAUNT_COLOR},
-                     "showlegend": i == 0, "legendgroup": "gaunt", "xaxis": xr, "yaxis": yr,
-                     "hovertemplate": "k = %{x}<br>Gaunt: %{y:.4g}<extra></extra>"})
+        data.append(
+            {
+                "type": "bar",
+                "x": ks,
+                "y": cg,
+                "name": "Clebsch-Gordan",
+                "marker": {"color": CG_COLOR},
+                "showlegend": i == 0,
+                "legendgroup": "cg",
+                "xaxis": xr,
+                "yaxis": yr,
+                "hovertemplate": "k = %{x}<br>CG: %{y:.4g}<extra></extra>",
+            }
+        )
+        data.append(
+            {
+                "type": "bar",
+                "x": ks,
+                "y": ga,
+                "name": "Gaunt (grid/FFT)",
+                "marker": {"color": GAUNT_COLOR},
+                "showlegend": i == 0,
+                "legendgroup": "gaunt",
+                "xaxis": xr,
+                "yaxis": yr,
+                "hovertemplate": "k = %{x}<br>Gaunt: %{y:.4g}<extra></extra>",
+            }
+        )
         layout["xaxis" + xr[1:]]["title"] = {"text": "component k"}
         layout["xaxis" + xr[1:]]["type"] = "category"
     layout["barmode"] = "group"
@@ -144,23 +181,67 @@ def cost_figure(
     ga = np.asarray(gaunt_counts, dtype=np.float64)
     if not (L.shape == cg.shape == ga.shape) or L.size < 2 or np.any(L <= 0):
         raise ValueError("Ls (positive), cg_counts and gaunt_counts must have the same length >= 2")
-    data = [{"type": "scatter", "x": L, "y": cg, "mode": "lines+markers", "name": "full Clebsch-Gordan (all paths)",
-             "line": {"color": CG_COLOR, "width": 3},
-             "hovertemplate": "L = %{x}<br>%{y:.3s} multiply-adds<extra>CG</extra>"}]
+    data = [
+        {
+            "type": "scatter",
+            "x": L,
+            "y": cg,
+            "mode": "lines+markers",
+            "name": "full Clebsch-Gordan (all paths)",
+            "line": {"color": CG_COLOR, "width": 3},
+            "hovertemplate": "L = %{x}<br>%{y:.3s} multiply-adds<extra>CG</extra>",
+        }
+    ]
     if cg_even_counts is not None:
         ev = np.asarray(cg_even_counts, dtype=np.float64)
-        data.append({"type": "scatter", "x": L, "y": ev, "mode": "lines", "name": "CG, only the paths Gaunt computes",
-                     "line": {"color": EVEN_COLOR, "width": 2, "dash": "dot"},
-                     "hovertemplate": "L = %{x}<br>%{y:.3s}<extra>CG even paths</extra>"})
-    data.append({"type": "scatter", "x": L, "y": ga, "mode": "lines+markers", "name": "Gaunt (grid + FFT)",
-                 "line": {"color": GAUNT_COLOR, "width": 3},
-                 "hovertemplate": "L = %{x}<br>%{y:.3s} operations<extra>Gaunt</extra>"})
-    data.append({"type": "scatter", "x": L, "y": reference_slope(L, cg, 6.0), "mode": "lines", "name": "slope L⁶",
-                 "line": {"color": "#555", "dash": "dash", "width": 1.5}, "hoverinfo": "skip"})
-    data.append({"type": "scatter", "x": L, "y": reference_slope(L, ga, 3.0), "mode": "lines", "name": "slope L³",
-                 "line": {"color": "#999", "dash": "dash", "width": 1.5}, "hoverinfo": "skip"})
-    layout = {"xaxis": {"type": "log", "title": {"text": "maximum degree L"}},
-              "yaxis": {"type": "log", "title": {"text": "operations per product"}, "exponentformat": "power"}}
+        data.append(
+            {
+                "type": "scatter",
+                "x": L,
+                "y": ev,
+                "mode": "lines",
+                "name": "CG, only the paths Gaunt computes",
+                "line": {"color": EVEN_COLOR, "width": 2, "dash": "dot"},
+                "hovertemplate": "L = %{x}<br>%{y:.3s}<extra>CG even paths</extra>",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "x": L,
+            "y": ga,
+            "mode": "lines+markers",
+            "name": "Gaunt (grid + FFT)",
+            "line": {"color": GAUNT_COLOR, "width": 3},
+            "hovertemplate": "L = %{x}<br>%{y:.3s} operations<extra>Gaunt</extra>",
+        }
+    )
+    data.append(
+        {
+            "type": "scatter",
+            "x": L,
+            "y": reference_slope(L, cg, 6.0),
+            "mode": "lines",
+            "name": "slope L⁶",
+            "line": {"color": "#555", "dash": "dash", "width": 1.5},
+            "hoverinfo": "skip",
+        }
+    )
+    data.append(
+        {
+            "type": "scatter",
+            "x": L,
+            "y": reference_slope(L, ga, 3.0),
+            "mode": "lines",
+            "name": "slope L³",
+            "line": {"color": "#999", "dash": "dash", "width": 1.5},
+            "hoverinfo": "skip",
+        }
+    )
+    layout = {
+        "xaxis": {"type": "log", "title": {"text": "maximum degree L"}},
+        "yaxis": {"type": "log", "title": {"text": "operations per product"}, "exponentformat": "power"},
+    }
     return fast_figure(data, layout, title=title, height=height)
 
 
@@ -184,17 +265,35 @@ def timing_figure(
     if not (L.shape == cg.shape == ga.shape) or L.size < 1:
         raise ValueError("Ls, cg_seconds and gaunt_seconds must have the same non-zero length")
     data = [
-        {"type": "scatter", "x": L, "y": cg, "mode": "lines+markers", "name": "full Clebsch-Gordan",
-         "line": {"color": CG_COLOR, "width": 3}, "hovertemplate": "L = %{x}<br>%{y:.3g} ms<extra>CG</extra>"},
-        {"type": "scatter", "x": L, "y": ga, "mode": "lines+markers", "name": "Gaunt (grid + FFT)",
-         "line": {"color": GAUNT_COLOR, "width": 3}, "hovertemplate": "L = %{x}<br>%{y:.3g} ms<extra>Gaunt</extra>"},
+        {
+            "type": "scatter",
+            "x": L,
+            "y": cg,
+            "mode": "lines+markers",
+            "name": "full Clebsch-Gordan",
+            "line": {"color": CG_COLOR, "width": 3},
+            "hovertemplate": "L = %{x}<br>%{y:.3g} ms<extra>CG</extra>",
+        },
+        {
+            "type": "scatter",
+            "x": L,
+            "y": ga,
+            "mode": "lines+markers",
+            "name": "Gaunt (grid + FFT)",
+            "line": {"color": GAUNT_COLOR, "width": 3},
+            "hovertemplate": "L = %{x}<br>%{y:.3g} ms<extra>Gaunt</extra>",
+        },
     ]
-    layout = {"xaxis": {"type": "log", "title": {"text": "maximum degree L"}},
-              "yaxis": {"type": "log", "title": {"text": "time per batch (ms)"}, "exponentformat": "power"}}
+    layout = {
+        "xaxis": {"type": "log", "title": {"text": "maximum degree L"}},
+        "yaxis": {"type": "log", "title": {"text": "time per batch (ms)"}, "exponentformat": "power"},
+    }
     return fast_figure(data, layout, title=title, height=height)
 
 
-def lost_paths_figure(L: int, lost: Sequence[tuple[int, int, int]], *, title: str | None = None, height: int = 380) -> go.Figure:
+def lost_paths_figure(
+    L: int, lost: Sequence[tuple[int, int, int]], *, title: str | None = None, height: int = 380
+) -> go.Figure:
     """For each input pair ``(l1, l2)`` with degrees ``<= L``: how many output degrees ``l3 <= L`` the Gaunt
     product loses (``l1 + l2 + l3`` odd), with the lost ``l3`` in the hover text.
 
@@ -213,13 +312,26 @@ def lost_paths_figure(L: int, lost: Sequence[tuple[int, int, int]], *, title: st
         names[l1][l2] += (", " if names[l1][l2] else "") + str(l3)
     hover = [[f"l1 = {a}, l2 = {b}<br>lost l3: {names[a][b] or 'none'}" for b in range(L + 1)] for a in range(L + 1)]
     trace = {
-        "type": "heatmap", "z": counts, "x": list(range(L + 1)), "y": list(range(L + 1)), "text": hover,
-        "hoverinfo": "text", "colorscale": [[0, "#f7f7f7"], [1, "#d1495b"]], "zmin": 0,
+        "type": "heatmap",
+        "z": counts,
+        "x": list(range(L + 1)),
+        "y": list(range(L + 1)),
+        "text": hover,
+        "hoverinfo": "text",
+        "colorscale": [[0, "#f7f7f7"], [1, "#d1495b"]],
+        "zmin": 0,
         "colorbar": {"title": {"text": "lost paths"}, "thickness": 12, "dtick": 1},
     }
     if L <= 12:
         trace["texttemplate"] = "%{z:.0f}"
-    layout = {"xaxis": {"title": {"text": "l2"}, "dtick": 1, "range": [-0.5, L + 0.5], "constrain": "domain"},
-              "yaxis": {"title": {"text": "l1"}, "dtick": 1, "range": [L + 0.5, -0.5], "scaleanchor": "x",
-                        "constrain": "domain"}}
+    layout = {
+        "xaxis": {"title": {"text": "l2"}, "dtick": 1, "range": [-0.5, L + 0.5], "constrain": "domain"},
+        "yaxis": {
+            "title": {"text": "l1"},
+            "dtick": 1,
+            "range": [L + 0.5, -0.5],
+            "scaleanchor": "x",
+            "constrain": "domain",
+        },
+    }
     return fast_figure([trace], layout, title=title, height=height)

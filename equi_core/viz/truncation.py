@@ -9,6 +9,7 @@ is deep-copied twice). The builders here assemble plain dicts and create the fig
 :func:`~equi_core.viz.style.fast_figure` (validation off): about 2 ms. The tests re-validate every builder's output
 with ``go.Figure(fig.to_dict())``, so a misspelt property still fails a test.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,10 +39,27 @@ _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "l
 
 def _vline(x: float, text: str, *, color: str = "#555", dash: str = "dash") -> tuple[dict, dict]:
     """A vertical line across the plot at ``x`` and its label just above the plot area."""
-    shape = {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
-             "line": {"color": color, "dash": dash, "width": 1.5}}
-    note = {"text": text, "x": x, "y": 1.0, "xref": "x", "yref": "paper", "yanchor": "bottom", "xanchor": "left",
-            "showarrow": False, "font": {"size": 12, "color": color}}
+    shape = {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "xref": "x",
+        "yref": "paper",
+        "line": {"color": color, "dash": dash, "width": 1.5},
+    }
+    note = {
+        "text": text,
+        "x": x,
+        "y": 1.0,
+        "xref": "x",
+        "yref": "paper",
+        "yanchor": "bottom",
+        "xanchor": "left",
+        "showarrow": False,
+        "font": {"size": 12, "color": color},
+    }
     return shape, note
 
 
@@ -84,7 +102,9 @@ def sphere_comparison_figure(
     f = np.asarray(original, dtype=np.float64)
     g = np.asarray(reconstruction, dtype=np.float64)
     if P.ndim != 3 or P.shape[-1] != 3 or f.shape != P.shape[:2] or g.shape != P.shape[:2]:
-        raise ValueError(f"points must be (n_theta, n_phi, 3) and values (n_theta, n_phi); got {P.shape}, {f.shape}, {g.shape}")
+        raise ValueError(
+            f"points must be (n_theta, n_phi, 3) and values (n_theta, n_phi); got {P.shape}, {f.shape}, {g.shape}"
+        )
     if not 0.0 <= radial <= 0.9:
         raise ValueError(f"radial must be between 0 and 0.9, got {radial}")
     M = float(max(np.abs(f).max(), np.abs(g).max(), 1e-300))
@@ -94,12 +114,19 @@ def sphere_comparison_figure(
     for values, dx, name, show in ((f, -shift, "original", True), (g, shift, f"L = {L}", False)):
         Q = P * (1.0 + radial * values / M)[..., None]
         trace = {
-            "type": "surface", "name": name,
-            "x": typed_array(Q[..., 0] + dx), "y": typed_array(Q[..., 1]), "z": typed_array(Q[..., 2]),
-            "surfacecolor": typed_array(values), "cmin": -M, "cmax": M,
-            "colorscale": SIGNED_SMOOTH, "showscale": show,
+            "type": "surface",
+            "name": name,
+            "x": typed_array(Q[..., 0] + dx),
+            "y": typed_array(Q[..., 1]),
+            "z": typed_array(Q[..., 2]),
+            "surfacecolor": typed_array(values),
+            "cmin": -M,
+            "cmax": M,
+            "colorscale": SIGNED_SMOOTH,
+            "showscale": show,
             "hovertemplate": f"{name}<br>f = %{{surfacecolor:.3g}}<extra></extra>",
-            "lighting": {"ambient": 0.85, "diffuse": 0.25, "specular": 0.05}, "contours": no_hl,
+            "lighting": {"ambient": 0.85, "diffuse": 0.25, "specular": 0.05},
+            "contours": no_hl,
         }
         if show:
             trace["colorbar"] = {"title": {"text": "f"}, "len": 0.7, "thickness": 14}
@@ -114,11 +141,32 @@ def sphere_comparison_figure(
             xs += [float(a[0] - shift), float(b[0] - shift), None]
             ys += [float(a[1]), float(b[1]), None]
             zs += [float(a[2]), float(b[2]), None]
-        data.append({"type": "scatter3d", "mode": "lines", "x": xs, "y": ys, "z": zs, "name": "bonds",
-                     "line": {"color": "#333", "width": 6}, "hoverinfo": "skip", "showlegend": False})
-    data.append({"type": "scatter3d", "mode": "text", "x": [-shift, shift], "y": [1.25 + radial] * 2, "z": [0.0, 0.0],
-                 "text": ["<b>original</b>", f"<b>degrees ≤ {L}</b>"], "textfont": {"size": 15},
-                 "hoverinfo": "skip", "showlegend": False})
+        data.append(
+            {
+                "type": "scatter3d",
+                "mode": "lines",
+                "x": xs,
+                "y": ys,
+                "z": zs,
+                "name": "bonds",
+                "line": {"color": "#333", "width": 6},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
+    data.append(
+        {
+            "type": "scatter3d",
+            "mode": "text",
+            "x": [-shift, shift],
+            "y": [1.25 + radial] * 2,
+            "z": [0.0, 0.0],
+            "text": ["<b>original</b>", f"<b>degrees ≤ {L}</b>"],
+            "textfont": {"size": 15},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    )
     axis = {"visible": False, "showbackground": False}
     # manual aspect ratio in data units, so the two spheres fill the scene (the labels sit just above them)
     r_max = 1.0 + radial
@@ -129,10 +177,18 @@ def sphere_comparison_figure(
         "showlegend": False,
         "margin": {"l": 0, "r": 0, "t": 50 if title else 10, "b": 0},
         "scene": {
-            "xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "manual", "dragmode": "orbit",
+            "xaxis": axis,
+            "yaxis": axis,
+            "zaxis": axis,
+            "aspectmode": "manual",
+            "dragmode": "orbit",
             "aspectratio": {"x": width_units / scale, "y": height_units / scale, "z": 2 * r_max / scale},
-            "camera": {"up": {"x": 0, "y": 1, "z": 0}, "center": {"x": 0, "y": 0, "z": 0},
-                       "eye": {"x": 0.1, "y": 0.22, "z": 1.0}, "projection": {"type": "orthographic"}},
+            "camera": {
+                "up": {"x": 0, "y": 1, "z": 0},
+                "center": {"x": 0, "y": 0, "z": 0},
+                "eye": {"x": 0.1, "y": 0.22, "z": 1.0},
+                "projection": {"type": "orthographic"},
+            },
         },
     }
     return fast_figure(data, layout, title=title, height=height)
@@ -160,13 +216,22 @@ def error_vs_degree_figure(
     if not (ls.shape == l2.shape == mx.shape):
         raise ValueError("ls, rel_l2 and rel_max must have the same length")
     data = [
-        {"type": "scatter", "x": ls, "y": log_floor(y), "customdata": y, "mode": "lines+markers", "name": name,
-         "line": {"color": color, "width": 2.5}, "marker": {"size": 6},
-         "hovertemplate": "L = %{x}<br>" + name + " = %{customdata:.3e}<extra></extra>"}
+        {
+            "type": "scatter",
+            "x": ls,
+            "y": log_floor(y),
+            "customdata": y,
+            "mode": "lines+markers",
+            "name": name,
+            "line": {"color": color, "width": 2.5},
+            "marker": {"size": 6},
+            "hovertemplate": "L = %{x}<br>" + name + " = %{customdata:.3e}<extra></extra>",
+        }
         for y, name, color in ((l2, "L2 error", L2_COLOR), (mx, "max error", MAX_COLOR))
     ]
     layout: dict = {
-        "legend": _LEGEND_BELOW, "margin": {"l": 10, "r": 10, "t": 70 if title else 40, "b": 10},
+        "legend": _LEGEND_BELOW,
+        "margin": {"l": 10, "r": 10, "t": 70 if title else 40, "b": 10},
         "xaxis": {"title": {"text": "maximum degree L"}, "dtick": 2 if ls.size > 12 else 1},
         "yaxis": {"type": "log", "title": {"text": "relative error"}, "exponentformat": "power"},
     }
@@ -197,16 +262,26 @@ def power_spectrum_figure(
         raise ValueError("ls and energy_fraction must have the same length")
     kept = ls <= L
     data = [
-        {"type": "bar", "x": ls[mask], "y": log_floor(e[mask]) if log_y else e[mask], "customdata": e[mask],
-         "name": name, "marker": {"color": color},
-         "hovertemplate": "l = %{x}<br>P_l / ||f||² = %{customdata:.3e}<extra></extra>"}
+        {
+            "type": "bar",
+            "x": ls[mask],
+            "y": log_floor(e[mask]) if log_y else e[mask],
+            "customdata": e[mask],
+            "name": name,
+            "marker": {"color": color},
+            "hovertemplate": "l = %{x}<br>P_l / ||f||² = %{customdata:.3e}<extra></extra>",
+        }
         for mask, name, color in ((kept, "kept (l ≤ L)", KEPT_COLOR), (~kept, "lost (l > L)", LOST_COLOR))
     ]
     layout = {
-        "barmode": "overlay", "bargap": 0.15,
+        "barmode": "overlay",
+        "bargap": 0.15,
         "xaxis": {"title": {"text": "degree l"}, "dtick": 2 if ls.size > 12 else 1},
-        "yaxis": {"title": {"text": "share of the energy"}, "type": "log" if log_y else "linear",
-                  "exponentformat": "power"},
+        "yaxis": {
+            "title": {"text": "share of the energy"},
+            "type": "log" if log_y else "linear",
+            "exponentformat": "power",
+        },
     }
     return fast_figure(data, layout, title=title, height=height)
 
@@ -238,34 +313,72 @@ def blind_spot_figure(
     tol = 1e-9 * max(1.0, float(h.max()) if h.size else 1.0)
     colors = [MAX_COLOR if dd > tol else "#9aa5b1" for dd in d]
     data = [
-        {"type": "bar", "x": ls, "y": log_floor(d), "customdata": d, "name": "‖h(star) − h(turned)‖",
-         "marker": {"color": colors}, "hovertemplate": "l = %{x}<br>difference = %{customdata:.2e}<extra></extra>"},
-        {"type": "scatter", "x": ls, "y": log_floor(h), "customdata": h, "mode": "markers",
-         "name": "‖h(star)‖ (same for both)", "marker": {"symbol": "diamond", "size": 9, "color": "#333"},
-         "hovertemplate": "l = %{x}<br>feature norm = %{customdata:.3g}<extra></extra>"},
+        {
+            "type": "bar",
+            "x": ls,
+            "y": log_floor(d),
+            "customdata": d,
+            "name": "‖h(star) − h(turned)‖",
+            "marker": {"color": colors},
+            "hovertemplate": "l = %{x}<br>difference = %{customdata:.2e}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": ls,
+            "y": log_floor(h),
+            "customdata": h,
+            "mode": "markers",
+            "name": "‖h(star)‖ (same for both)",
+            "marker": {"symbol": "diamond", "size": 9, "color": "#333"},
+            "hovertemplate": "l = %{x}<br>feature norm = %{customdata:.3g}<extra></extra>",
+        },
     ]
     shapes, notes = [], []
     top = float(ls.max()) if ls.size else 0.0
     if top > L:
-        shapes.append({"type": "rect", "x0": L + 0.5, "x1": top + 0.5, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
-                       "fillcolor": "#888", "opacity": 0.12, "line": {"width": 0}, "layer": "below"})
-        notes.append({"text": f" beyond L = {L}", "x": L + 0.5, "y": 1.0, "xref": "x", "yref": "paper",
-                      "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": "#555"}})
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": L + 0.5,
+                "x1": top + 0.5,
+                "y0": 0,
+                "y1": 1,
+                "xref": "x",
+                "yref": "paper",
+                "fillcolor": "#888",
+                "opacity": 0.12,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        notes.append(
+            {
+                "text": f" beyond L = {L}",
+                "x": L + 0.5,
+                "y": 1.0,
+                "xref": "x",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 12, "color": "#555"},
+            }
+        )
     shape, note = _vline(n - 0.5, f"l = n = {n} ", color="#333", dash="dot")
     note["xanchor"] = "right"
     shapes.append(shape)
     notes.append(note)
     layout = {
-        "shapes": shapes, "annotations": notes, "legend": _LEGEND_BELOW,
+        "shapes": shapes,
+        "annotations": notes,
+        "legend": _LEGEND_BELOW,
         "xaxis": {"title": {"text": "feature degree l"}, "dtick": 1 if ls.size <= 16 else 2},
         "yaxis": {"type": "log", "title": {"text": "norm"}, "exponentformat": "power"},
     }
     return fast_figure(data, layout, title=title, height=height)
 
 
-def star_pair_figure(
-    star: ArrayLike, turned: ArrayLike, *, title: str | None = None, height: int = 360
-) -> go.Figure:
+def star_pair_figure(star: ArrayLike, turned: ArrayLike, *, title: str | None = None, height: int = 360) -> go.Figure:
     """Top view (down the y axis) of an n-fold star and its copy turned by ``pi / n``: arms as segments.
 
     The plane drawn is e3nn's (z, x) plane: horizontal axis z, vertical axis x.
@@ -284,11 +397,32 @@ def star_pair_figure(
         for u in U:
             xs += [0.0, float(u[2]), None]
             ys += [0.0, float(u[0]), None]
-        data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "line": {"color": color, "width": 4},
-                     "showlegend": False, "hoverinfo": "skip", "xaxis": xr, "yaxis": yr})
-        data.append({"type": "scatter", "x": U[:, 2], "y": U[:, 0], "mode": "markers",
-                     "marker": {"size": 12, "color": color}, "showlegend": False, "hoverinfo": "skip",
-                     "xaxis": xr, "yaxis": yr})
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "line": {"color": color, "width": 4},
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "xaxis": xr,
+                "yaxis": yr,
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": U[:, 2],
+                "y": U[:, 0],
+                "mode": "markers",
+                "marker": {"size": 12, "color": color},
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "xaxis": xr,
+                "yaxis": yr,
+            }
+        )
         ax = "xaxis" + xr[1:]
         ay = "yaxis" + yr[1:]
         layout[ax].update({"range": [-1.25, 1.25], "visible": False})

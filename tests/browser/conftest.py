@@ -8,6 +8,7 @@
 If chromium (or playwright) is missing the browser tests *skip*, except when the environment variable ``CI`` is
 set to a true value: then they *fail*, so a CI run can never be green without having driven a real browser.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -103,12 +104,21 @@ def run_streamlit_server(log_dir: Path) -> Iterator[str]:
     log_path = log_dir / f"streamlit-{port}.log"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -118,8 +128,9 @@ def run_streamlit_server(log_dir: Path) -> Iterator[str]:
             if proc.poll() is not None:
                 pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT_S} s:\n"
-                            f"{log_path.read_text(errors='replace')}")
+                pytest.fail(
+                    f"streamlit not healthy after {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')}"
+                )
             time.sleep(0.25)
         yield base_url
     finally:

@@ -4,6 +4,7 @@ Slow (about a minute on 2 cores); run with ``python -m pytest tests/browser/test
 The numbers (sessions held, peak server memory, wall time, rerun latency) are printed and written to
 ``artifacts/load_test.json``; ``python bench/load_test.py`` runs the same measurement from the command line.
 """
+
 from __future__ import annotations
 
 import json

@@ -10,6 +10,7 @@ draws it: the HTML download works offline.
 
 Fixtures ``streamlit_server`` (base URL) and ``browser`` (playwright Browser) come from ``tests/browser/conftest.py``.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -7,6 +7,7 @@ reran without exception. Screenshots go to ``artifacts/screenshots/<page>.png`` 
 
 The tests are generic: a page that other developers are still writing is covered as soon as it lands.
 """
+
 from __future__ import annotations
 
 import ast
@@ -118,7 +119,9 @@ def change_one_widget(page) -> str:
             page.wait_for_timeout(150)
         return f"slider {before} -> {thumb.input_value()}"
     for test_id in ("stNumberInputStepUp", "stNumberInputStepDown"):
-        button = page.locator(main + outside_forms("stNumberInput") + f' button[data-testid="{test_id}"]:not([disabled])')
+        button = page.locator(
+            main + outside_forms("stNumberInput") + f' button[data-testid="{test_id}"]:not([disabled])'
+        )
         if button.count():
             button.first.click()
             return f"number input {test_id}"
@@ -224,8 +227,9 @@ def test_page_renders_and_reruns(streamlit_server: str, page, screenshot_dir: Pa
     screenshot(page, screenshot_dir / f"{name}.png")
 
 
-@pytest.mark.parametrize(("name", "url_path"), [p for p in PAGES if p[1] != "/"],
-                         ids=[p[0] for p in PAGES if p[1] != "/"])
+@pytest.mark.parametrize(
+    ("name", "url_path"), [p for p in PAGES if p[1] != "/"], ids=[p[0] for p in PAGES if p[1] != "/"]
+)
 def test_deep_link_on_a_fresh_server_runs_the_app(fresh_streamlit_server: str, page, name: str, url_path: str) -> None:
     """A shared link to a lesson is often the *first* request a server sees (a teacher restarts it, then sends the
     link). It must run through ``app.py`` (page config, navigation, sidebar), not as a bare file from ``pages/``.

@@ -580,8 +580,14 @@ def _unescaped_outside_code(markdown: str) -> list[str]:
 def test_inert_markdown_breaks_autolink_literals():
     """GFM autolink literals are found in the text after escapes are resolved (Streamlit linked an escaped
     ``http\\://``): outside code spans, with escapes resolved, no autolink pattern may remain."""
-    for text in ("see http://evil.example/a", "HTTPS://x.y", "www.evil.example", "mail a@evil.example", "mailto:x@y.z",
-                 "cannot read the term '[clickme](http://evil.example/a)!'"):
+    for text in (
+        "see http://evil.example/a",
+        "HTTPS://x.y",
+        "www.evil.example",
+        "mail a@evil.example",
+        "mailto:x@y.z",
+        "cannot read the term '[clickme](http://evil.example/a)!'",
+    ):
         out = inert_markdown(text)
         rendered = re.sub(r"\\(.)", r"\1", re.sub(r"`[^`\n]+`", "", out))
         assert not re.search(r"https?://|www\.|[-.\w+]+@[-\w]+\.|mailto:", rendered, re.IGNORECASE), (text, out)

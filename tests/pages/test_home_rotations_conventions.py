@@ -3,6 +3,7 @@
 Every main widget is changed and the numbers the page shows are compared with values computed here from
 ``equi_core`` (assert on values, not on existence). Malformed input must give an error element, never an exception.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -261,8 +262,12 @@ def test_conventions_clebsch_gordan_table():
     at.selectbox(key="l3").set_value(3)
     rerun(at)
     df = at.dataframe[0].value
-    nonzero = sum(1 for m1 in range(-2, 3) for m2 in range(-1, 2)
-                  if abs(m1 + m2) <= 3 and clebsch_gordan_exact(2, m1, 1, m2, 3, m1 + m2) != 0)
+    nonzero = sum(
+        1
+        for m1 in range(-2, 3)
+        for m2 in range(-1, 2)
+        if abs(m1 + m2) <= 3 and clebsch_gordan_exact(2, m1, 1, m2, 3, m1 + m2) != 0
+    )
     assert len(df) == nonzero
     row = df[(df["m₁"] == 0) & (df["m₂"] == 0)].iloc[0]
     assert row["exact"] == str(clebsch_gordan_exact(2, 0, 1, 0, 3, 0))

@@ -1,4 +1,5 @@
 """AppTest of the page "ReLU versus norm nonlinearity": no exception, and the widgets change the shown numbers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -128,10 +129,18 @@ def test_block_table_errors_small_and_baselines_large(at):
     frames = [d.value for d in at.dataframe if "block" in d.value.columns]
     assert frames
     t = frames[0].set_index("block")
-    for name in ("equivariant linear", "norm nonlinearity", "gate", "tensor square (CG paths)", "tiny net (2 gated layers)"):
+    for name in (
+        "equivariant linear",
+        "norm nonlinearity",
+        "gate",
+        "tensor square (CG paths)",
+        "tiny net (2 gated layers)",
+    ):
         assert t.loc[name, "O(3) error (abs)"] < 1e-12, name
     assert t.loc["componentwise ReLU (baseline)", "O(3) error (abs)"] > 0.1
-    parity = next(d.value for d in at.dataframe if "activation on 4x0o" in d.value.columns).set_index("activation on 4x0o")
+    parity = next(d.value for d in at.dataframe if "activation on 4x0o" in d.value.columns).set_index(
+        "activation on 4x0o"
+    )
     assert parity.loc["relu", "SO(3) error"] == 0.0 and parity.loc["relu", "O(3) error (as 0o → 0o)"] > 0.1
     assert parity.loc["tanh", "O(3) error (as 0o → 0o)"] < 1e-12
 

@@ -1,5 +1,6 @@
 """AppTest of the pages "Truncation at L" and "Tensor products: the price": they run, and the numbers they show
 are the core's numbers and change the way the math says they must."""
+
 from __future__ import annotations
 
 import itertools
