@@ -34,6 +34,7 @@ from ..training.catalog import (
     NONLINEARITY_LABELS,
     UNDERFIT_RATIO,
     aggregate,
+    budget,
     experiment_key,
     load_result,
     underfitting,
@@ -59,6 +60,8 @@ __all__ = [
     "zero_force_mae",
     "reflag",
     "learned_nothing",
+    "convergence_caveat",
+    "within_spread",
 ]
 
 #: 1 kcal/mol in eV (chemical accuracy).
@@ -112,14 +115,25 @@ def combined_learning_curve(large: Mapping[str, Any] | None, small: Mapping[str,
     n_min = min(r["n_train"] for r in large["table"])
     models = {r["model"] for r in large["table"]}
     extra = [
-        dict(r, source="sample-efficiency")
+        dict(r, source="sample-efficiency", **_budget_of(small, r))
         for r in small.get("table", [])
         if r.get("n_train", n_min) < n_min and r.get("model") in models
     ]
     out = dict(large)
-    out["table"] = extra + [dict(r, source="large-data") for r in large["table"]]
+    out["table"] = extra + [dict(r, source="large-data", **_budget_of(large, r)) for r in large["table"]]
     out["combined_with"] = "sample-efficiency" if extra else None
     return out
+
+
+def _budget_of(result: Mapping[str, Any], rec: Mapping[str, Any]) -> dict[str, int]:
+    """``{"budget_steps": ...}`` for a table record of a molecular result whose configuration states the budget rule
+    (empty otherwise)."""
+    cfg = result.get("config", {})
+    if "budget_steps" in rec or not all(k in cfg for k in ("steps_per_frame", "min_steps", "max_steps")):
+        return {}
+    if not isinstance(rec.get("n_train"), int):
+        return {}
+    return {"budget_steps": budget(cfg, int(rec["n_train"]))}
 
 
 @lru_cache(maxsize=8)
@@ -230,8 +244,13 @@ def series(result: Mapping[str, Any], metric: str, by: str = "model", x: str = "
     return out
 
 
-def _samples_to_reach(xs: Sequence[float], ys: Sequence[float], target: float) -> float | None:
-    """Smallest N where the log-log interpolated curve first reaches ``target`` (None if never)."""
+def _samples_to_reach(
+    xs: Sequence[float], ys: Sequence[float], target: float, stds: Sequence[float] | None = None
+) -> float | None:
+    """Smallest N where the log-log interpolated curve first reaches ``target`` (None if never, or if the seed
+    spread of either bracketing point exceeds half its mean: see :func:`_unresolved_bracket`)."""
+    if _unresolved_bracket(xs, ys, target, stds) is not None:
+        return None
     pts = [(float(a), float(b)) for a, b in zip(xs, ys) if math.isfinite(b) and b > 0]
     for i, (n, e) in enumerate(pts):
         if e <= target:
@@ -240,6 +259,25 @@ def _samples_to_reach(xs: Sequence[float], ys: Sequence[float], target: float) -
             n0, e0 = pts[i - 1]
             t = (math.log(target) - math.log(e0)) / (math.log(e) - math.log(e0))
             return math.exp(math.log(n0) + t * (math.log(n) - math.log(n0)))
+    return None
+
+
+def _unresolved_bracket(
+    xs: Sequence[float], ys: Sequence[float], target: float, stds: Sequence[float] | None
+) -> tuple[tuple[float, float, float], tuple[float, float, float]] | None:
+    """The two points ``(N, mean, std)`` that bracket the first crossing of ``target`` when either point's seed
+    spread exceeds half its mean (no N may be interpolated between them); None otherwise."""
+    if stds is None:
+        return None
+    pts = [(float(a), float(b), float(c)) for a, b, c in zip(xs, ys, stds) if math.isfinite(b) and b > 0]
+    for i, (_, e, _) in enumerate(pts):
+        if e <= target:
+            if i == 0:
+                return None
+            lo, hi = pts[i - 1], pts[i]
+            if any(math.isfinite(p[2]) and p[2] > 0.5 * p[1] for p in (lo, hi)):
+                return lo, hi
+            return None
     return None
 
 
@@ -262,6 +300,93 @@ def _n_atoms(result: Mapping[str, Any]) -> int | None:
     return result.get("n_atoms")
 
 
+# ------------------------------------------------------------------------------------------------ the one rule
+NOT_TESTED = "this comparison is not converged; the numbers are shown, the claim is not tested"
+
+
+def within_spread(a: float, sa: float, b: float, sb: float) -> bool:
+    """True when two seed means differ by less than the larger of their seed standard deviations.
+
+    Example
+    -------
+    >>> within_spread(0.118, 0.01, 0.121, 0.02), within_spread(0.1, 0.01, 0.2, 0.01)
+    (True, False)
+    """
+    spread = max(abs(sa) if math.isfinite(sa) else 0.0, abs(sb) if math.isfinite(sb) else 0.0)
+    return abs(a - b) < spread
+
+
+def _lr_grid(result: Mapping[str, Any]) -> list[float]:
+    """The learning-rate grid the chosen rates were picked from: this run's sweep, or the sweep of ``lr_from``."""
+    cfg = result.get("config", {})
+    grid = [float(v) for v in cfg.get("lr_grid") or []]
+    if len(grid) < 2 and cfg.get("lr_from"):
+        grid = [float(v) for v in ((load_result(cfg["lr_from"]) or {}).get("config", {}).get("lr_grid") or [])]
+    return grid
+
+
+def _cell_key(rec: Mapping[str, Any]) -> tuple:
+    return tuple(rec.get(k) for k in ("model", "n_train", "nonlinearity", "residual", "depth"))
+
+
+def convergence_caveat(result: Mapping[str, Any], cells: Sequence[Mapping[str, Any]] | None = None) -> str | None:
+    """Why a comparison is not tested, in plain words, or None when it may be judged.
+
+    The one rule every molecular and depth finding obeys: the verdict is ``not shown`` when the result is
+    incomplete, or when more than half of the cells the verdict depends on (``cells``: table records, by default
+    the whole table; records differing only in rotation angle count once) have at least one seed flagged underfit
+    (the ``underfit_count`` of :func:`reflag`), or when a chosen learning rate of a model in those cells is the
+    smallest or largest value of the grid it was chosen from (this run's ``lr_grid``, or that of the ``lr_from``
+    sweep), i.e. the optimum may lie outside the grid.
+
+    Example
+    -------
+    >>> res = {"config": {"lr_grid": [0.003, 0.01, 0.03]}, "chosen_lr": {"a": 0.03},
+    ...        "table": [{"model": "a", "n_train": 25, "underfit_count": 2, "n_seeds": 3}]}
+    >>> print(convergence_caveat(res))  # doctest: +NORMALIZE_WHITESPACE
+    1 of 1 compared settings have runs flagged underfit (most runs are budget-limited or did not learn); the chosen
+    learning rate of a is the largest one tried (0.03; the best rate may lie outside the grid), so this comparison is
+    not converged; the numbers are shown, the claim is not tested.
+    >>> convergence_caveat(dict(res, chosen_lr={"a": 0.01}, table=[dict(res["table"][0], underfit_count=0)])) is None
+    True
+    """
+    recs = list(result.get("table", []) if cells is None else cells)
+    reasons: list[str] = []
+    if result.get("complete") is False or result.get("in_progress"):
+        reasons.append(f"the run is incomplete ({len(result.get('rows', []))} runs so far)")
+    unique = {_cell_key(r): r for r in recs}
+    flagged = [r for r in unique.values() if int(r.get("underfit_count") or 0) > 0]
+    if unique and 2 * len(flagged) > len(unique):
+        reasons.append(
+            f"{len(flagged)} of {len(unique)} compared settings have runs flagged underfit (most runs are budget-limited or did "
+            "not learn)"
+        )
+    grid = _lr_grid(result)
+    if len(grid) >= 2:
+        lo, hi = min(grid), max(grid)
+        lrs = result.get("chosen_lr", {})
+        names = list(dict.fromkeys(r.get("model", r.get("nonlinearity")) for r in unique.values()))
+        top = [str(m) for m in names if m in lrs and isinstance(lrs[m], (int, float)) and math.isclose(lrs[m], hi)]
+        bottom = [str(m) for m in names if m in lrs and isinstance(lrs[m], (int, float)) and math.isclose(lrs[m], lo)]
+        for ms, word, v in ((top, "largest", hi), (bottom, "smallest", lo)):
+            if ms:
+                reasons.append(
+                    f"the chosen learning rate of {', '.join(model_label(m) for m in ms)} is the {word} one tried "
+                    f"({v:g}; the best rate may lie outside the grid)"
+                )
+    if not reasons:
+        return None
+    return "; ".join(reasons) + ", so " + NOT_TESTED + "."
+
+
+def _honest(result: Mapping[str, Any], cells: Sequence[Mapping[str, Any]] | None, verdict: str, text: str) -> Finding:
+    """Apply :func:`convergence_caveat`: ``not shown`` with the reason first, the measured numbers kept."""
+    why = convergence_caveat(result, cells)
+    if why is None or verdict in ("no result",):
+        return Finding(verdict, text)
+    return Finding("not shown", f"Not converged: {why[0].upper() + why[1:]} Measured: {text}")
+
+
 # ------------------------------------------------------------------------------------------------ findings
 def finding(result: Mapping[str, Any] | None) -> Finding:
     """The verdict and measured sentence for a result (``no result`` when there is none or it has no table)."""
@@ -280,20 +405,25 @@ def finding(result: Mapping[str, Any] | None) -> Finding:
 def _ablation_and_accuracy(
     result: Mapping[str, Any], f: Mapping[Any, Mapping[str, list]], e: Mapping[Any, Mapping[str, list]], n1: Any
 ) -> tuple[list[str], list[bool]]:
-    """NequIP's lmax 0 vs 1 ablation at the largest N, and where chemical accuracy in energy is first reached."""
+    """NequIP's lmax 0 vs 1 ablation at the largest N, and where chemical accuracy in energy is first reached (no
+    interpolated N between points whose seed spread exceeds half their mean)."""
     parts: list[str] = []
     missed: list[bool] = []
     if "nequip-l0" in f and "nequip-l1" in f and n1 in f["nequip-l0"]["x"] and n1 in f["nequip-l1"]["x"]:
-        a = f["nequip-l0"]["mean"][f["nequip-l0"]["x"].index(n1)]
-        b = f["nequip-l1"]["mean"][f["nequip-l1"]["x"].index(n1)]
+        i0, i1 = f["nequip-l0"]["x"].index(n1), f["nequip-l1"]["x"].index(n1)
+        a, sa = f["nequip-l0"]["mean"][i0], f["nequip-l0"]["std"][i0]
+        b, sb = f["nequip-l1"]["mean"][i1], f["nequip-l1"]["std"][i1]
         flagged = sum(
             int(r.get("underfit_count") or 0)
             for r in result.get("table", [])
             if r.get("model") in ("nequip-l0", "nequip-l1") and r.get("n_train") == n1
         )
+        same = within_spread(a, sa, b, sb)
         parts.append(
-            f"NequIP's own ablation: lmax = 0 (invariant) {_fmt(a)} vs lmax = 1 {_fmt(b)} eV/Å at N = {n1} "
-            f"({a / b:.1f}×)"
+            f"NequIP's own ablation: lmax = 0 (invariant) {_fmt(a)} ± {_fmt(sa, 2)} vs lmax = 1 {_fmt(b)} ± "
+            f"{_fmt(sb, 2)} eV/Å at N = {n1} ("
+            + ("within the seed spread" if same else f"{a / b:.1f}×")
+            + ")"
             + (
                 f"; {flagged} of these runs are flagged underfitting, so the lmax gap NequIP reports is not "
                 "resolved at this budget."
@@ -305,17 +435,31 @@ def _ablation_and_accuracy(
     if n_atoms:
         ca = KCAL_PER_MOL_EV * 1e3 / n_atoms  # meV/atom
         reached = []
+        unresolved = []
         for m in e:
-            r = _samples_to_reach(e[m]["x"], e[m]["mean"], ca)
+            r = _samples_to_reach(e[m]["x"], e[m]["mean"], ca, e[m]["std"])
             if r is not None:
                 reached.append((r, m))
+            br = _unresolved_bracket(e[m]["x"], e[m]["mean"], ca, e[m]["std"])
+            if br is not None:
+                unresolved.append((br, m))
         if reached:
             r, m = min(reached)
             parts.append(
                 f"Chemical accuracy in energy (1 kcal/mol = {ca:.2f} meV/atom here) is first reached by "
                 f"{model_label(m)} at N ≈ {r:.0f}."
             )
-        else:
+        if unresolved and (not reached or min(br[0][0] for br, _ in unresolved) < min(reached)[0]):
+            parts.append(
+                "Where chemical accuracy is crossed cannot be placed for "
+                + "; ".join(
+                    f"{model_label(m)} (between N = {lo[0]:.0f}, {_fmt(lo[1])} ± {_fmt(lo[2], 2)}, and N = "
+                    f"{hi[0]:.0f}, {_fmt(hi[1])} ± {_fmt(hi[2], 2)} meV/atom)"
+                    for (lo, hi), m in unresolved
+                )
+                + ": the seed spread there exceeds half the mean."
+            )
+        if not reached and not unresolved:
             best_e = min((min(c["mean"]) for c in e.values()), default=math.nan)
             parts.append(
                 f"No model reaches chemical accuracy in energy (1 kcal/mol = {ca:.2f} meV/atom) within "
@@ -354,15 +498,16 @@ def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
                 ]
             ),
         )
-    m_eq, e_eq0, _ = _best(f, eq, n0)
-    _, e_un1, _ = _best(f, un, n1)
+    m_eq, e_eq0, s_eq0 = _best(f, eq, n0)
+    _, e_un1, s_un1 = _best(f, un, n1)
     parts = [
-        f"Test force MAE at N = {n0}: best equivariant model ({model_label(m_eq)}) {_fmt(e_eq0)} eV/Å; "
-        f"best unconstrained at N = {n1}: {_fmt(e_un1)} eV/Å."
+        f"Test force MAE at N = {n0}: best equivariant model ({model_label(m_eq)}) {_fmt(e_eq0)} ± {_fmt(s_eq0, 2)} "
+        f"eV/Å; best unconstrained at N = {n1}: {_fmt(e_un1)} ± {_fmt(s_un1, 2)} eV/Å"
+        + (" (within the seed spread)." if within_spread(e_eq0, s_eq0, e_un1, s_un1) else ".")
     ]
     reach = None
     for m in un:
-        r = _samples_to_reach(f[m]["x"], f[m]["mean"], e_eq0)
+        r = _samples_to_reach(f[m]["x"], f[m]["mean"], e_eq0, f[m]["std"])
         if r is not None and (reach is None or r < reach):
             reach = r
     if reach is not None:
@@ -373,19 +518,24 @@ def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
         )
         verdict = "supported" if factor >= 10 else "partly supported" if factor >= 2 else "contradicted"
     else:
-        factor = n1 / n0
+        # n1 / n0 is only the edge of the grid: no factor is reported
         parts.append(
-            f"No unconstrained model reaches the equivariant model's N = {n0} force error within "
-            f"N ≤ {n1}: more than {factor:.0f}× the data."
+            f"No unconstrained model reaches the equivariant model's N = {n0} force error: not reached within "
+            f"the grid (up to N = {n1}), so no data factor is measured."
         )
-        verdict = "supported" if factor >= 10 else "partly supported"
+        verdict = "supported" if n1 / n0 >= 10 else "partly supported"
     extra, missed = _ablation_and_accuracy(result, f, e, n1)
     parts += extra
     if missed and verdict == "supported":
         verdict = "partly supported"
-    if verdict == "contradicted":
+    if verdict == "contradicted" and convergence_caveat(result) is None:
         parts.append("This contradicts the essay's order-of-magnitude claim for these models and budgets.")
-    return Finding(verdict, " ".join(parts))
+    return _honest(result, None, verdict, " ".join(parts))
+
+
+def _cells(result: Mapping[str, Any], models: Sequence[str]) -> list[Mapping[str, Any]]:
+    """The table records of ``models`` (the cells a verdict depends on)."""
+    return [r for r in result.get("table", []) if r.get("model") in models]
 
 
 def _finding_large_data(result: Mapping[str, Any]) -> Finding:
@@ -394,6 +544,7 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
     un = [m for m in UNCONSTRAINED if m in f]
     if not eq or not un:
         return Finding("no result", "This run has no equivariant/unconstrained pair of models to compare.")
+    cells = _cells(result, eq + un)
     if all(learned_nothing(result, m) for m in un):
         ns_all = sorted({n for m in f for n in f[m]["x"]})
         return Finding(
@@ -413,9 +564,10 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
     if not ratios:
         return Finding("no result", "No training-set size has both kinds of model.")
     zero = result.get("zero_force_mae") or zero_force_mae(result)
+    zero_level = float(zero) if zero else math.inf
 
     def _dead(r: tuple) -> bool:
-        return bool(zero) and r[2] >= 0.95 * zero
+        return bool(r[2] >= 0.95 * zero_level)
 
     text = (
         "Test force MAE, best unconstrained / best equivariant: "
@@ -428,16 +580,23 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
     if result.get("combined_with"):
         n_own = min(r["n_train"] for r in result["table"] if r.get("source") == "large-data")
         text = f"(Experiment 1's points below N = {n_own} included.) " + text
+    spf = _steps_per_frame(result, [r[0] for r in ratios])
+    if spf:
+        text += " Training steps per frame: " + ", ".join(f"{v:.3g} at N = {n}" for n, v in spf.items()) + "."
     crossed = [r for r in ratios if r[2] - r[3] <= r[4] + r[5]]  # unconstrained within (or below) the spreads
     n_last = ratios[-1]
     if crossed and crossed[0][0] > ratios[0][0] and ratios[-1] in crossed:
-        return Finding(
+        return _honest(
+            result,
+            cells,
             "supported",
             text + f" A crossover appears at N = {crossed[0][0]}: from there the unconstrained model is within the "
             "seed spreads of (or better than) the equivariant one, up to the largest N.",
         )
     if crossed:
-        return Finding(
+        return _honest(
+            result,
+            cells,
             "partly supported",
             text + " The unconstrained model is within the seed spreads of the equivariant one at N = "
             f"{', '.join(str(r[0]) for r in crossed)}, but not at the largest N or not only at large N.",
@@ -445,13 +604,38 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
     live = [r for r in ratios if not _dead(r)]
     if len(live) > 1:
         trend = "the gap shrinks with N" if live[-1][1] < live[0][1] else "the gap does not shrink with N"
+        per = [spf[r[0]] for r in live if r[0] in spf]
+        if len(per) > 1 and per[-1] < per[0]:
+            trend += (
+                f", but the steps per frame fall from {per[0]:.3g} to {per[-1]:.3g} (the budget is capped), so "
+                "this trend may be a budget artefact"
+            )
     else:
         trend = "the gap's trend cannot be followed (the unconstrained model trains at one N only)"
-    return Finding(
+    return _honest(
+        result,
+        cells,
         "not shown",
         text + f" No crossover up to N = {n_last[0]}; {trend}. The essay's claim is about far larger "
         "datasets than this lab can train on; these numbers neither confirm nor refute it beyond this range.",
     )
+
+
+def _steps_per_frame(result: Mapping[str, Any], ns: Sequence[Any]) -> dict[Any, float]:
+    """Training steps per training frame at each N: the step budget (the runs' ``max_steps``, a record's
+    ``budget_steps``, or the configuration's budget rule) divided by N."""
+    out: dict[Any, float] = {}
+    for n in ns:
+        steps = [r["max_steps"] for r in result.get("rows", []) if r.get("n_train") == n and r.get("max_steps")]
+        if not steps:
+            steps = [
+                r["budget_steps"] for r in result.get("table", []) if r.get("n_train") == n and "budget_steps" in r
+            ]
+        if not steps:
+            steps = list(_budget_of(result, {"n_train": n}).values())
+        if steps and isinstance(n, (int, float)) and n > 0:
+            out[n] = max(float(v) for v in steps) / float(n)
+    return out
 
 
 def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
@@ -480,21 +664,38 @@ def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
             f"{model_label(m)}: energy change up to {_fmt(worst[m])} meV/atom, force error up to "
             f"{_fmt(worst_f[m])} eV/Å; test force MAE {_fmt(price[m][0])} ± {_fmt(price[m][1], 2)} eV/Å."
         )
+    dead = [m for m in free if learned_nothing(result, m)]
+    worst_s = {m: c["std"][c["mean"].index(max(c["mean"]))] for m, c in ec.items()}
     if "transformer" in worst and "transformer+aug" in worst and worst["transformer+aug"] > 0:
         a0, a1 = worst["transformer"], worst["transformer+aug"]
-        parts.append(
-            f"With rotation augmentation the worst energy change goes from {_fmt(a0)} to {_fmt(a1)} meV/atom "
-            f"({a1 / a0:.2g}×)" + ("." if a1 < a0 else ": augmentation did not make this model more invariant here.")
+        line = (
+            f"With rotation augmentation the worst energy change goes from {_fmt(a0)} ± {_fmt(worst_s['transformer'], 2)}"
+            f" to {_fmt(a1)} ± {_fmt(worst_s['transformer+aug'], 2)} meV/atom ({a1 / a0:.2g}×)"
         )
+        untrained = [m for m in ("transformer", "transformer+aug") if m in dead]
+        if untrained:
+            line += (
+                f"; no comparison: {', '.join(model_label(m) for m in untrained)} learned nothing (test force MAE "
+                "at the zero-force level), so its symmetry error is that of an untrained model."
+            )
+        elif within_spread(a0, worst_s["transformer"], a1, worst_s["transformer+aug"]):
+            line += ", within the seed spread."
+        else:
+            line += "." if a1 < a0 else ": augmentation did not make this model more invariant here."
+        parts.append(line)
     if "transformer+aug" in price and "transformer+aug+penalty" in price:
-        a, p = price["transformer+aug"][0], price["transformer+aug+penalty"][0]
+        (a, sa), (p, sp) = price["transformer+aug"], price["transformer+aug+penalty"]
         change = (p / a - 1) * 100
         wa, wp = worst.get("transformer+aug", math.nan), worst.get("transformer+aug+penalty", math.nan)
         parts.append(
             f"The rotation penalty changes the worst energy change from {_fmt(wa)} to {_fmt(wp)} meV/atom "
-            f"and the test force MAE by {change:+.0f} % (its price in accuracy, measured)."
+            f"and the test force MAE from {_fmt(a)} ± {_fmt(sa, 2)} to {_fmt(p)} ± {_fmt(sp, 2)} eV/Å ({change:+.0f} %"
+            + (
+                "; within the seed spread, so no price in accuracy is resolved)."
+                if within_spread(a, sa, p, sp)
+                else ", its price in accuracy, measured)."
+            )
         )
-    dead = [m for m in free if learned_nothing(result, m)]
     if dead:
         zero = result.get("zero_force_mae") or zero_force_mae(result)
         parts.append(
@@ -504,7 +705,7 @@ def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
         )
     if free and constrained and min(worst[m] for m in free) <= max(worst[m] for m in constrained) * 10:
         verdict = "partly supported"
-    return Finding(verdict, " ".join(parts))
+    return _honest(result, None, verdict, " ".join(parts))
 
 
 def legendre_degrees_of_cos(order: int) -> list[int]:
@@ -571,7 +772,16 @@ def _finding_depth(result: Mapping[str, Any]) -> Finding:
             f"{_SHORT_NL.get(best_nl, best_nl)} net {_fmt(ref)} ± {_fmt(ref_s, 2)}"
         )
         best_d = {nl: min(v, key=lambda d: v[d][0]) for nl, v in by.items()}
-        line += "; best depth " + ", ".join(f"{_SHORT_NL.get(nl, nl)} {d}" for nl, d in best_d.items())
+
+        def _tied(nl: str, d: int, by: dict[str, dict[int, tuple[float, float]]] = by) -> list[int]:
+            v = by[nl]
+            return [o for o in sorted(v) if o != d and within_spread(v[d][0], v[d][1], v[o][0], v[o][1])]
+
+        line += "; best depth " + ", ".join(
+            f"{_SHORT_NL.get(nl, nl)} {d}"
+            + (f" (within the seed spread of depth {', '.join(map(str, _tied(nl, d)))})" if _tied(nl, d) else "")
+            for nl, d in best_d.items()
+        )
         if n0 - n0_s > ref + ref_s:
             if reach:
                 line += f"; the norm net matches the {_SHORT_NL.get(best_nl, best_nl)} net's depth-{d0} error at depth {reach[0]}."
@@ -587,6 +797,8 @@ def _finding_depth(result: Mapping[str, Any]) -> Finding:
         return Finding("no result", "This run lacks the norm net or a second nonlinearity to compare it with.")
     verdict = verdicts[0] if len(set(verdicts)) == 1 else "partly supported"
     text = "Parameter counts matched at each depth. " + " ".join(parts)
+    if convergence_caveat(result) is not None:
+        return _honest(result, None, verdict, text)
     if verdict == "contradicted":
         text += " On this task the measurement contradicts Hypothesis 2."
     elif verdict == "supported":
