@@ -6,7 +6,10 @@ live job ``equi_core.training.md:md_job``), figures from ``equi_core.viz.molecul
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import lab_ui
@@ -27,20 +30,20 @@ SPEC = {
 }
 
 
-def animation(study: md.Study, models: tuple[str, ...]):
+def animation(study: md.Study, models: tuple[str, ...]) -> go.Figure:
     a = md.animation_data(study, models)
     panels = [vz.Panel(t, f) for t, f in zip(a.titles, a.frames)]
     return vz.trajectory_animation(panels, study.numbers, study.bonds, a.times_ps)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def shipped_animation(molecule: str, ensemble: str, models: tuple[str, ...]):
+def shipped_animation(molecule: str, ensemble: str, models: tuple[str, ...]) -> go.Figure:
     return animation(md.load_shipped(molecule)[ensemble], models)
 
 
-def energies(study: md.Study, models: tuple[str, ...]):
+def energies(study: md.Study, models: tuple[str, ...]) -> go.Figure:
     runs = [r for r in study.runs if r.is_reference or r.model in models]
-    series = [vz.EnergySeries(r.model, r.t_ps, r.potential_eV, r.kinetic_eV) for r in runs]
+    series = [vz.EnergySeries(md.display_name(r.model), r.t_ps, r.potential_eV, r.kinetic_eV) for r in runs]
     return vz.energy_figure(series, n_atoms=len(study.numbers))
 
 
@@ -48,10 +51,13 @@ def cards(study: md.Study, models: tuple[str, ...]) -> None:
     runs = [r for r in study.runs if r.is_reference or r.model in models]
     for col, r in zip(st.columns(len(runs)), runs):
         drift = r.drift_eV_per_atom_per_ps
-        col.metric(f"{r.model}: drift, eV/atom/ps", "n/a (NVT)" if drift is None else f"{drift:.1e}", help=r.label)
+        if (note := md.record_caption(study.molecule, r.model)) is not None:
+            col.caption(note)
+        name = md.display_name(r.model)
+        col.metric(f"{name}: drift, eV/atom/ps", "n/a (NVT)" if drift is None else f"{drift:.1e}", help=r.label)
         fail = "survived" if r.survived else f"failed at {r.time_to_failure_ps:.2f} ps"
         col.metric(
-            f"{r.model}: stability", fail, help=r.failure_reason or f"{r.time_ps:.2f} ps without leaving the window"
+            f"{name}: stability", fail, help=r.failure_reason or f"{r.time_ps:.2f} ps without leaving the window"
         )
         mae = "" if r.test_force_mae_eV_per_A is None else f"; test force MAE {r.test_force_mae_eV_per_A:.3f} eV/Å"
         col.caption(f"{r.cpu_ms_per_step:.1f} CPU ms/step ({r.ms_per_step:.1f} ms wall){mae}")
@@ -88,7 +94,7 @@ study = studies.get(ensemble) or next(iter(studies.values()))
 available = [r.model for r in study.models]
 wanted = [m for m in str(state["models"]).split(",") if m in available] or available
 models = tuple(
-    c3.multiselect("Models (the GFN2-xTB reference is always shown)", available, default=wanted, key="models_pick")
+    c3.multiselect("Models (GFN2-xTB always shown)", available, wanted, key="models_pick", format_func=md.display_name)
 )
 state.shown["models"] = ",".join(models)
 st.caption(
@@ -115,7 +121,7 @@ st.latex(r"\max_{R,\,x\in\text{trajectory}} |E(Rx) - E(x)|")
 statement(md.invariance_statement(study))
 rot = pd.DataFrame(
     {
-        "model": [r.model for r in study.runs],
+        "model": [md.display_name(r.model) for r in study.runs],
         "what it is": [r.label for r in study.runs],
         "max |ΔE| eV": [r.rotation_energy_eV for r in study.runs],
         "max |ΔE| eV (float64)": [r.rotation_energy_f64_eV for r in study.runs],
@@ -134,10 +140,11 @@ for tab, (bins, what, unit) in zip(
     fig = vz.bond_histogram_figure(bins, hists, None if ref is None else getattr(ref, what), xlabel=unit)
     with tab:
         lab_ui.chart(fig, f"md_{what}")
-statement(md.stability_statement(study))
-seed_runs = md.load_seed_runs(molecule)
-st.dataframe(pd.DataFrame(md.survival_columns(seed_runs, study.ensemble)), hide_index=True)
-statement(md.survival_statement(seed_runs, study.ensemble))
+statement(md.stability_statement(study, seed_runs := md.load_seed_runs(molecule)))
+survival = md.survival_columns(seed_runs, study.ensemble)
+survival["model"] = [md.display_name(m) for m in survival["model"]]
+st.dataframe(pd.DataFrame(survival), hide_index=True)
+statement(md.survival_statement(seed_runs, study.ensemble, molecule))
 st.caption(
     "Distance between distributions: Wasserstein-1 (Å or degrees) over the samples of the run until its "
     f"failure. Failure: a starting bond outside {study.criteria.get('bond_window')} x its starting length, "
@@ -168,13 +175,13 @@ def averaging_panel(avg: md.Averaging) -> None:
         ),
         "md_avg",
     )
-    statement(md.averaging_statement(avg, int(k)))
+    statement(md.averaging_statement(avg, int(k), study))
     state.sync()
 
 
 if study.averaging is not None:
     averaging_panel(study.averaging)
-    statement(md.averaging_statement(study.averaging))
+    statement(md.averaging_statement(study.averaging, None, studies.get("nve", study)))
 else:
     st.caption("This study has no averaging table.")
 
@@ -187,6 +194,7 @@ c1, c2 = st.columns(2)
 T = state.slider("Temperature (K)", "T", where=c1)
 steps = state.slider("Steps (0.5 fs each)", "steps", where=c2, step=20)
 live_models = [m for m in models if m in md.LIVE_MODELS] or list(md.LIVE_DEFAULTS["models"])
+config: dict[str, Any] | None
 try:
     config = md.live_config(live_models, ensemble, int(steps), float(T), molecule)
 except ValueError as exc:
@@ -198,7 +206,7 @@ job = lab_ui.jobs.live_job(
 live = md.live_study(job.result or job.partial)
 if live is not None:
     st.caption(
-        f"Live run ({job.status}): {', '.join(r.model for r in live.runs)}; "
+        f"Live run ({job.status}): {', '.join(md.display_name(r.model) for r in live.runs)}; "
         f"{max(r.steps_done for r in live.runs)} steps."
     )
     live_models_done = tuple(r.model for r in live.models)

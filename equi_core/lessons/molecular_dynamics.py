@@ -67,6 +67,13 @@ __all__ = [
     "load_seed_runs",
     "survival_columns",
     "survival_statement",
+    "MODELS_DIR",
+    "BUDGET_NOTE",
+    "ModelRecord",
+    "model_records",
+    "display_name",
+    "drift_resolution",
+    "record_caption",
 ]
 
 Array = NDArray[np.float64]
@@ -109,6 +116,105 @@ LIVE_DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {"models": ("nequip", "transformer-direct"), "ensemble": "nve", "steps": 400, "temperature_K": 500.0}
 )
 LIVE_MAX_STEPS = 4000
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "training" / "models"
+#: Said beside every model and appended to every sentence while the shipped models are budget-limited.
+BUDGET_NOTE = "budget-limited: best validation step at the end of the budget; LR at the top of the sweep"
+#: What each model key of the MD study is (the Training lab's plain "transformer" has no augmentation).
+_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "xtb": "GFN2-xTB",
+        "transformer": "unconstrained transformer (+ rotation augmentation)",
+        "transformer-direct": "unconstrained transformer, direct forces (+ rotation augmentation)",
+    }
+)
+
+
+def display_name(model: str) -> str:
+    """What to call the model keyed ``model`` on the page (keys stay; ``<key>@avg<k>`` is averaged over k).
+
+    Example
+    -------
+    >>> display_name("transformer")
+    'unconstrained transformer (+ rotation augmentation)'
+    >>> display_name("transformer@avg8")
+    'unconstrained transformer (+ rotation augmentation), averaged over 8 rotations'
+    """
+    base, _, avg = model.partition("@avg")
+    name = _NAMES.get(base, base)
+    return f"{name}, averaged over {avg} rotations" if avg else name
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """A shipped model's training record (the ``.json`` sidecar of its ``.pt``; the two hold the same record).
+
+    ``errors``: split -> (energy MAE meV/atom, force-component MAE eV/Å) on the recorded split.
+    """
+
+    kind: str
+    budget_limited: bool
+    budget_limited_reason: str
+    errors: Mapping[str, tuple[float, float]]
+    errors_command: str | None
+    best_step: int
+    steps_run: int
+    lr: float
+
+
+@lru_cache(maxsize=8)
+def model_records(molecule: str, models_dir: Path | None = None) -> Mapping[str, ModelRecord]:
+    """The shipped models of ``molecule`` by kind (empty when none is shipped).
+
+    Example
+    -------
+    >>> recs = model_records("ethanol")
+    >>> sorted(recs)[:2], recs["nequip"].budget_limited
+    (['nequip', 'tensornet'], True)
+    """
+    d = models_dir or MODELS_DIR
+    out: dict[str, ModelRecord] = {}
+    for path in sorted(d.glob(f"{molecule}-*.json")):
+        rec = json.loads(path.read_text())
+        kind = str(rec.get("kind", path.stem[len(molecule) + 1 :]))
+        errs = {
+            k: (float(v["energy_mae_mev_per_atom"]), float(v["force_mae"]))
+            for k, v in (rec.get("errors") or {}).items()
+        }
+        out[kind] = ModelRecord(
+            kind,
+            bool(rec.get("budget_limited", False)),
+            str(rec.get("budget_limited_reason", "")),
+            MappingProxyType(errs),
+            rec.get("errors_command"),
+            int(rec.get("best_step", 0)),
+            int(rec.get("steps_run", 0)),
+            float(rec.get("lr", math.nan)),
+        )
+    return MappingProxyType(out)
+
+
+def record_caption(molecule: str, model: str) -> str | None:
+    """What to print beside ``model`` (``<kind>`` or ``<kind>@avg<k>``): the budget flag and its recorded
+    train/val/test MAEs (``None`` for the reference or a model without a shipped record).
+
+    Example
+    -------
+    >>> record_caption("ethanol", "nequip").startswith("budget-limited")
+    True
+    """
+    rec = model_records(molecule).get(model.partition("@avg")[0])
+    if rec is None:
+        return None
+    errs = "; ".join(f"{k} {e:.2f} meV/atom, {f:.3f} eV/Å" for k, (e, f) in rec.errors.items())
+    return (f"{BUDGET_NOTE}. " if rec.budget_limited else "") + f"Energy, force MAE: {errs}."
+
+
+def _budget(molecule: str | None, text: str) -> str:
+    """``text`` with the budget caveat appended when any shipped model of ``molecule`` is budget-limited."""
+    if molecule is None or not any(r.budget_limited for r in model_records(molecule).values()):
+        return text
+    return f"{text} (All learned models here are {BUDGET_NOTE}.)"
 
 
 # ------------------------------------------------------------------------------------------------ results
@@ -433,37 +539,75 @@ def conservation_statement(study: Study) -> Statement | None:
     worst_cons = max(cons, key=lambda r: abs(r.drift_eV_per_atom_per_ps or 0.0))
     d = direct[0]
     dc, dd = abs(worst_cons.drift_eV_per_atom_per_ps or 0.0), abs(d.drift_eV_per_atom_per_ps or 0.0)
-    ref = study.reference
-    ref_txt = (
-        f" GFN2-xTB itself drifts by {_e(ref.drift_eV_per_atom_per_ps)} eV/atom/ps with the same integrator."
-        if ref is not None and ref.drift_eV_per_atom_per_ps is not None
-        else ""
-    )
+    bound, ref_drift, noise = drift_resolution(study)
     fail = (
         f" It failed after {_ps(d.time_to_failure_ps)} ({d.failure_reason})."
         if d.time_to_failure_ps is not None
         else ""
     )
-    if dd > dc:
-        ratio = dd / dc if dc > 0 else math.inf
+    duration = _ps(max(r.time_ps for r in cons))
+    how = (
+        f"|GFN2-xTB drift| {_e(ref_drift)}" + (f" or fluctuation/duration {_e(noise)}" if noise is not None else "")
+        if ref_drift is not None
+        else f"fluctuation/duration {_e(noise)}"
+    )
+    if dc < bound and dd > bound:
         text = (
-            f"With velocity Verlet at {study.dt_fs} fs, the direct-force model's total energy drifts by "
-            f"{_e(d.drift_eV_per_atom_per_ps)} eV/atom/ps, {ratio:.0f}x the largest drift of the conservative "
-            f"models ({worst_cons.model}: {_e(worst_cons.drift_eV_per_atom_per_ps)}).{fail}{ref_txt} Forces that are "
-            "not minus the gradient of one energy do work around closed loops, so the total energy is not conserved."
+            f"With velocity Verlet at {study.dt_fs} fs, the conservative models' drift (at most {_e(dc)} eV/atom/ps, "
+            f"{display_name(worst_cons.model)}) is below what a {duration} run resolves (< {_e(bound)} eV/atom/ps, "
+            f"the larger of {how}); the direct-force model drifts by {_e(d.drift_eV_per_atom_per_ps)} eV/atom/ps, "
+            f"about {dd / bound:.0f}x that bound.{fail} Forces that are not minus the gradient of one energy do work "
+            "around closed loops, so the total energy is not conserved."
+        )
+    elif dd > bound:
+        text = (
+            f"With velocity Verlet at {study.dt_fs} fs, the direct-force model drifts by "
+            f"{_e(d.drift_eV_per_atom_per_ps)} eV/atom/ps and the conservative models by up to {_e(dc)} "
+            f"({display_name(worst_cons.model)}), both above what a {duration} run resolves ({_e(bound)} eV/atom/ps, "
+            f"the larger of {how}).{fail}"
         )
     else:
         text = (
-            f"In this run the direct-force model's drift ({_e(d.drift_eV_per_atom_per_ps)} eV/atom/ps) is not larger "
-            f"than the worst conservative model's ({worst_cons.model}: {_e(worst_cons.drift_eV_per_atom_per_ps)}): "
-            f"over {_ps(d.time_ps)} the non-conservative part of its forces did not show in the total energy.{fail}"
-            f"{ref_txt}"
+            f"In this run the direct-force model's drift ({_e(d.drift_eV_per_atom_per_ps)} eV/atom/ps) is below what "
+            f"a {duration} run resolves ({_e(bound)} eV/atom/ps, the larger of {how}), like the conservative models' "
+            f"(at most {_e(dc)}): over {_ps(d.time_ps)} the non-conservative part of its forces did not show in the "
+            f"total energy.{fail}"
         )
     return Statement(
         "conservation",
-        text,
-        {"direct_drift": d.drift_eV_per_atom_per_ps, "worst_conservative_drift": worst_cons.drift_eV_per_atom_per_ps},
+        _budget(study.molecule, text),
+        {
+            "direct_drift": d.drift_eV_per_atom_per_ps,
+            "worst_conservative_drift": worst_cons.drift_eV_per_atom_per_ps,
+            "resolution_eV_per_atom_per_ps": bound,
+        },
     )
+
+
+def drift_resolution(study: Study) -> tuple[float, float | None, float | None]:
+    """``(bound, |reference drift|, fluctuation/duration)``: the smallest drift an NVE run of this length resolves.
+
+    A drift below ``bound`` cannot be told apart from the integrator's own (the reference's drift with the same
+    integrator) nor from the total energy's fluctuation over the run (largest ``fluctuation / duration`` of the
+    reference and the conservative runs). ``bound`` is the larger of the two.
+
+    Example
+    -------
+    >>> round(drift_resolution(load_shipped("ethanol")["nve"])[0], 6)
+    0.000208
+    """
+    ref = study.reference
+    ref_drift = (
+        abs(ref.drift_eV_per_atom_per_ps) if ref is not None and ref.drift_eV_per_atom_per_ps is not None else None
+    )
+    levels = [
+        r.fluctuation_eV_per_atom / r.time_ps
+        for r in study.runs
+        if (r.conservative or r.is_reference) and r.fluctuation_eV_per_atom is not None and r.time_ps > 0
+    ]
+    noise = max(levels) if levels else None
+    bound = max(x for x in (ref_drift, noise, 0.0) if x is not None)
+    return bound, ref_drift, noise
 
 
 def invariance_statement(study: Study) -> Statement | None:
@@ -488,21 +632,21 @@ def invariance_statement(study: Study) -> Statement | None:
         text = (
             f"Rotating frames of their own trajectories changes the energy of the exactly invariant models by at "
             f"most {_e(a)} eV as they ran (float32 rounding of a total energy of a few hundred eV){in64}; the "
-            f"unconstrained ones change by at least {_e(b)} eV ({best_unc.model}"
-            + (", trained with rotation augmentation" if best_unc.augmented else "")
+            f"unconstrained ones change by at least {_e(b)} eV ({display_name(best_unc.model)}"
             + (f", {b / a:.0f}x more" if a > 0 else "")
             + "): learned invariance is approximate, built-in invariance is exact up to rounding."
         )
     else:
         text = (
-            f"Here the unconstrained {best_unc.model} changed by {_e(b)} eV under rotation, no more than the "
+            f"Here the {display_name(best_unc.model)} changed by {_e(b)} eV under rotation, no more than the "
             f"constrained {worst_con.model} ({_e(a)} eV): at this precision, its learned invariance is as good as exact."
         )
-    return Statement("invariance", text, values)
+    return Statement("invariance", _budget(study.molecule, text), values)
 
 
-def averaging_statement(avg: Averaging | None, k: int | None = None) -> Statement | None:
-    """What rotational averaging buys and costs (at ``k``, default the largest random ``k``)."""
+def averaging_statement(avg: Averaging | None, k: int | None = None, study: Study | None = None) -> Statement | None:
+    """What rotational averaging buys and costs (at ``k``, default the largest random ``k``); with the NVE ``study``
+    (and ``k`` unset), how the averaged model's run ended beside the bare model's."""
     if avg is None or not avg.random_rows:
         return None
     row = nearest_averaging_row(avg, k) if k is not None else avg.random_rows[-1]
@@ -510,7 +654,7 @@ def averaging_statement(avg: Averaging | None, k: int | None = None) -> Statemen
     gain = bare.energy_error_eV / row.energy_error_eV if row.energy_error_eV > 0 else math.inf
     cost = row.ms_per_call / bare.ms_per_call if bare.ms_per_call > 0 else math.nan
     text = (
-        f"Averaging {avg.model} over k = {row.k} rotations "
+        f"Averaging the {display_name(avg.model)} over k = {row.k} rotations "
         + (f"({row.rotations} group) " if row.rotations != "random" else "")
         + f"cuts its rotation error from {_e(bare.energy_error_eV)} to {_e(row.energy_error_eV)} eV "
         f"({gain:.1f}x smaller) for {cost:.1f}x the cost of one evaluation ({row.ms_per_call:.1f} ms vs "
@@ -522,15 +666,34 @@ def averaging_statement(avg: Averaging | None, k: int | None = None) -> Statemen
             f" The 60-rotation icosahedral quadrature gives {_e(q.energy_error_eV)} eV: a finite group removes the "
             "orientation dependence only up to a degree, so averaging is never exact for a learned model."
         )
+    if study is not None and k is None and study.ensemble == "nve":
+        for r in study.models:
+            base, _, n = r.model.partition("@avg")
+            if base == avg.model and n:
+                bare_run = next((x for x in study.models if x.model == base), None)
+                ended = (
+                    f"failed at {_ps(r.time_to_failure_ps)} ({r.failure_reason})"
+                    if r.time_to_failure_ps is not None
+                    else f"survived {_ps(r.time_ps)}"
+                )
+                bare_ended = (
+                    ""
+                    if bare_run is None
+                    else f" while the bare model survived {_ps(bare_run.time_ps)}"
+                    if bare_run.survived
+                    else f"; the bare model failed at {_ps(bare_run.time_to_failure_ps or 0.0)}"
+                )
+                text += f" In the NVE run from seed 0 (one trajectory) the k = {n} averaged model {ended}{bare_ended}."
     return Statement(
         "averaging",
-        text,
+        _budget(None if study is None else study.molecule, text),
         {"k": float(row.k), "bare_error_eV": bare.energy_error_eV, "error_eV": row.energy_error_eV, "cost_ratio": cost},
     )
 
 
-def stability_statement(study: Study) -> Statement | None:
-    """Which runs failed and when; the bond-length distance to the reference of those that survived."""
+def stability_statement(study: Study, seed_runs: Sequence[SeedRun] = ()) -> Statement | None:
+    """Which runs failed and when; the bond-length distance to the reference of those that survived, as the one
+    trajectory it is, with its range over the starts in ``seed_runs`` (same ensemble) when given."""
     models = study.models
     if not models:
         return None
@@ -540,9 +703,11 @@ def stability_statement(study: Study) -> Statement | None:
     if failed:
         parts.append(
             "Failed: "
-            + "; ".join(f"{r.model} after {_ps(r.time_to_failure_ps or 0.0)} ({r.failure_reason})" for r in failed)
+            + "; ".join(
+                f"{display_name(r.model)} after {_ps(r.time_to_failure_ps or 0.0)} ({r.failure_reason})" for r in failed
+            )
             + f". Survived the {_ps(study.steps * study.dt_fs / 1000)}: "
-            + (", ".join(r.model for r in models if r.time_to_failure_ps is None) or "none")
+            + (", ".join(display_name(r.model) for r in models if r.time_to_failure_ps is None) or "none")
             + ". One trajectory per model: a failure time is one draw of a chaotic process, not a rate."
         )
     else:
@@ -551,23 +716,39 @@ def stability_statement(study: Study) -> Statement | None:
         best = min(survived, key=lambda r: r.bond_w1_A or 0.0)
         worst = max(survived, key=lambda r: r.bond_w1_A or 0.0)
         parts.append(
-            f"Bond-length distributions against GFN2-xTB (Wasserstein-1): closest {best.model} "
-            f"({(best.bond_w1_A or 0.0) * 1000:.1f} mÅ), furthest {worst.model} ({(worst.bond_w1_A or 0.0) * 1000:.1f} mÅ)."
+            "Bond-length distributions against GFN2-xTB (Wasserstein-1), in this one trajectory: closest "
+            f"{display_name(best.model)} ({(best.bond_w1_A or 0.0) * 1000:.1f} mÅ), furthest "
+            f"{display_name(worst.model)} ({(worst.bond_w1_A or 0.0) * 1000:.1f} mÅ)."
         )
+        spread = w1_spread(seed_runs, study.ensemble)
+        if spread:
+            n = max(c for _, _, c in spread.values())
+            ranges = ", ".join(
+                f"{display_name(m)} {lo * 1000:.1f}-{hi * 1000:.1f}" for m, (lo, hi, _) in spread.items()
+            )
+            parts.append(
+                f"Across the starts (up to {n}) in which each survived {common_horizon(seed_runs, study.ensemble):.1f} ps "
+                f"the distances range over (mÅ): {ranges}; the closest and furthest models "
+                + (
+                    "change from start to start, so this ranking is not a result."
+                    if w1_ranking_flips(seed_runs, study.ensemble)
+                    else "are the same in every start."
+                )
+            )
     return Statement(
         "stability",
-        " ".join(parts),
+        _budget(study.molecule, " ".join(parts)),
         {f"{r.model}_failure_ps": r.time_to_failure_ps for r in models},
     )
 
 
-def lesson_statements(study: Study, k: int | None = None) -> tuple[Statement, ...]:
+def lesson_statements(study: Study, k: int | None = None, seed_runs: Sequence[SeedRun] = ()) -> tuple[Statement, ...]:
     """Every statement the study supports (a missing kind of run drops its statement, never invents one)."""
     out = [
         conservation_statement(study),
         invariance_statement(study),
-        stability_statement(study),
-        averaging_statement(study.averaging, k),
+        stability_statement(study, seed_runs),
+        averaging_statement(study.averaging, k, study),
     ]
     return tuple(s for s in out if s is not None)
 
@@ -628,7 +809,7 @@ def quizzes(study: Study) -> dict[str, Quiz]:
         buckets = ("under 2x", "2x to 8x", "8x to 32x", "more than 32x")
         idx = 0 if factor < 2 else 1 if factor < 8 else 2 if factor < 32 else 3
         out["md_quiz_cost"] = Quiz(
-            f"Averaging {avg.model} over k = {row.k} rotations costs how much more per evaluation (measured)?",
+            f"Averaging the {display_name(avg.model)} over k = {row.k} rotations costs how much more per evaluation (measured)?",
             buckets,
             buckets[idx],
             f"{row.ms_per_call:.1f} ms vs {avg.bare.ms_per_call:.1f} ms: {factor:.1f}x (the k rotated copies go "
@@ -738,7 +919,7 @@ def animation_data(study: Study, models: Sequence[str], max_frames: int = 40) ->
         f.setflags(write=False)
         frames.append(f)
         note = f" (failed at {r.time_to_failure_ps:.2f} ps)" if r.time_to_failure_ps is not None else ""
-        titles.append(("GFN2-xTB" if r.is_reference else r.model) + note)
+        titles.append(display_name(r.model) + note)
     times = np.asarray(steps, dtype=float) * study.dt_fs / 1000.0
     times.setflags(write=False)
     return AnimationData(tuple(titles), tuple(frames), times)
@@ -758,6 +939,7 @@ class SeedRun:
     time_to_failure_ps: float | None
     failure_reason: str | None
     drift_eV_per_atom_per_ps: float | None
+    bond_w1_A: float | None = None
 
 
 def _seed_runs_of(study: Mapping[str, Any], seed: int, ensemble: str) -> list[SeedRun]:
@@ -775,6 +957,7 @@ def _seed_runs_of(study: Mapping[str, Any], seed: int, ensemble: str) -> list[Se
                 _f(r.get("time_to_failure_ps")),
                 None if failure is None else str(failure.get("reason")),
                 _f(r.get("drift_eV_per_atom_per_ps")),
+                _f(r.get("bond_w1_A")),
             )
         )
     return out
@@ -795,11 +978,17 @@ def load_seed_runs(molecule: str, results_dir: Path | None = None) -> tuple[Seed
     return tuple(out)
 
 
+def _failed_by(r: SeedRun, horizon: float) -> bool:
+    return r.time_to_failure_ps is not None and r.time_to_failure_ps <= horizon
+
+
 def survival_columns(seed_runs: Sequence[SeedRun], ensemble: str) -> dict[str, list[Any]]:
-    """One row per model, one column per start: ``failed at t ps`` or ``survived T ps``."""
+    """One row per model, one column per start (its own length in the header): ``failed at t ps`` or ``survived
+    T ps``; ``failed by H ps`` counts failures up to the common horizon ``H`` (:func:`common_horizon`) only."""
     runs = [r for r in seed_runs if r.ensemble == ensemble]
     seeds = sorted({r.seed for r in runs})
     models = list(dict.fromkeys(r.model for r in runs))
+    horizon = common_horizon(seed_runs, ensemble)
     cols: dict[str, list[Any]] = {"model": models}
     for s in seeds:
         col = []
@@ -812,38 +1001,106 @@ def survival_columns(seed_runs: Sequence[SeedRun], ensemble: str) -> dict[str, l
                 if r.time_to_failure_ps is None
                 else f"failed at {r.time_to_failure_ps:.2f} ps"
             )
-        cols[f"start {s}"] = col
-    cols["failed"] = [
-        f"{sum(1 for x in runs if x.model == m and x.time_to_failure_ps is not None)}"
-        f"/{sum(1 for x in runs if x.model == m)}"
+        h = max((x.horizon_ps for x in runs if x.seed == s), default=0.0)
+        cols[f"start {s} ({h:.1f} ps)"] = col
+    cols[f"failed by {horizon:.1f} ps"] = [
+        f"{sum(1 for x in runs if x.model == m and _failed_by(x, horizon))}/{sum(1 for x in runs if x.model == m)}"
         for m in models
     ]
     return cols
 
 
-def survival_statement(seed_runs: Sequence[SeedRun], ensemble: str) -> Statement | None:
-    """How many starts each learned model failed from (``None`` with a single start)."""
+def survival_statement(seed_runs: Sequence[SeedRun], ensemble: str, molecule: str | None = None) -> Statement | None:
+    """How many starts each learned model failed from within the common horizon (``None`` with a single start);
+    failures after it (in the longer starts) are named separately. ``molecule`` adds the budget caveat."""
     runs = [r for r in seed_runs if r.ensemble == ensemble and r.model != REFERENCE]
     seeds = sorted({r.seed for r in runs})
     if len(seeds) < 2:
         return None
+    horizon = common_horizon(seed_runs, ensemble)
     models = list(dict.fromkeys(r.model for r in runs))
     counts = {
         m: (
-            sum(1 for r in runs if r.model == m and r.time_to_failure_ps is not None),
+            sum(1 for r in runs if r.model == m and _failed_by(r, horizon)),
             sum(1 for r in runs if r.model == m),
         )
         for m in models
     }
     ref = [r for r in seed_runs if r.ensemble == ensemble and r.model == REFERENCE]
-    ref_fail = sum(1 for r in ref if r.time_to_failure_ps is not None)
-    never = [m for m, (f, _) in counts.items() if f == 0]
-    some = [f"{m} {f}/{n}" for m, (f, n) in counts.items() if f > 0]
+    ref_fail = sum(1 for r in ref if _failed_by(r, horizon))
+    never = [display_name(m) for m, (f, _) in counts.items() if f == 0]
+    some = [f"{display_name(m)} {f}/{n}" for m, (f, n) in counts.items() if f > 0]
+    lengths = ", ".join(f"seed {s} {max(r.horizon_ps for r in runs if r.seed == s):.1f} ps" for s in seeds)
+    late = [
+        f"{display_name(r.model)} at {_ps(r.time_to_failure_ps or 0.0)} (seed {r.seed})"
+        for r in runs
+        if r.time_to_failure_ps is not None and not _failed_by(r, horizon)
+    ]
     text = (
         f"Over {len(seeds)} starts ({ensemble.upper()}, the same frame, velocities and noise drawn by seeds "
-        f"{', '.join(map(str, seeds))}): "
+        f"{', '.join(map(str, seeds))}; runs of {lengths}), counting failures before {horizon:.1f} ps, the length "
+        "every start reached: "
         + (f"failed from {', '.join(some)} of them" if some else "no learned model failed")
         + (f"; never failed: {', '.join(never)}" if never else "")
         + f". GFN2-xTB failed {ref_fail}/{len(ref)}."
+        + (f" After {horizon:.1f} ps (only the longer starts ran on): failed {', '.join(late)}." if late else "")
     )
-    return Statement("survival", text, {f"{m}_failed": float(f) for m, (f, _) in counts.items()})
+    return Statement(
+        "survival",
+        _budget(molecule, text),
+        {f"{m}_failed": float(f) for m, (f, _) in counts.items()} | {"horizon_ps": horizon},
+    )
+
+
+def w1_spread(seed_runs: Sequence[SeedRun], ensemble: str) -> dict[str, tuple[float, float, int]]:
+    """Learned model -> (min, max, count) of its bond-length W1 (Å) over the starts where it survived the common
+    horizon (empty with fewer than two such starts for every model)."""
+    horizon = common_horizon(seed_runs, ensemble)
+    out: dict[str, tuple[float, float, int]] = {}
+    runs = [r for r in seed_runs if r.ensemble == ensemble and r.model != REFERENCE]
+    for m in dict.fromkeys(r.model for r in runs):
+        w = [
+            r.bond_w1_A
+            for r in runs
+            if r.model == m
+            and r.bond_w1_A is not None
+            and (r.time_to_failure_ps is None or r.time_to_failure_ps > horizon)
+        ]
+        if len(w) >= 2:
+            out[m] = (min(w), max(w), len(w))
+    return out
+
+
+def w1_ranking_flips(seed_runs: Sequence[SeedRun], ensemble: str) -> bool:
+    """True iff the closest or the furthest model (bond W1, among those surviving the common horizon in every
+    start) differs between starts."""
+    horizon = common_horizon(seed_runs, ensemble)
+    runs = [r for r in seed_runs if r.ensemble == ensemble and r.model != REFERENCE]
+    seeds = sorted({r.seed for r in runs})
+    ok = [
+        m
+        for m in dict.fromkeys(r.model for r in runs)
+        if all(
+            any(
+                r.seed == s
+                and r.model == m
+                and r.bond_w1_A is not None
+                and (r.time_to_failure_ps is None or r.time_to_failure_ps > horizon)
+                for r in runs
+            )
+            for s in seeds
+        )
+    ]
+    if len(ok) < 2:
+        return False
+    picks = set()
+    for s in seeds:
+        w = {r.model: r.bond_w1_A or 0.0 for r in runs if r.seed == s and r.model in ok}
+        picks.add((min(w, key=w.__getitem__), max(w, key=w.__getitem__)))
+    return len(picks) > 1
+
+
+def common_horizon(seed_runs: Sequence[SeedRun], ensemble: str) -> float:
+    """The shortest run length (ps) over the starts of ``ensemble``: the one horizon the survival counts use."""
+    hs = [r.horizon_ps for r in seed_runs if r.ensemble == ensemble]
+    return min(hs) if hs else 0.0

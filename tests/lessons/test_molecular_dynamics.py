@@ -121,10 +121,18 @@ def test_conservation_statement_quotes_the_drifts_and_takes_the_right_branch() -
     s = md.study_from_dict(_study(_base_runs(0.5)))
     st = md.conservation_statement(s)
     assert st is not None
-    assert st.values == {"direct_drift": 0.5, "worst_conservative_drift": -4e-5}
-    assert "5.0e-01" in st.text and "12500x" in st.text and "failed after 0.03 ps" in st.text
+    # resolution: max(|xtb drift| 1e-4, fluctuation 1e-5 eV/atom over the 0.05 ps run = 2e-4) = 2e-4 eV/atom/ps
+    assert st.values == {
+        "direct_drift": 0.5,
+        "worst_conservative_drift": -4e-5,
+        "resolution_eV_per_atom_per_ps": pytest.approx(2e-4),
+    }
+    assert "below what a 0.05 ps run resolves (< 2.0e-04 eV/atom/ps" in st.text
+    assert "drifts by 5.0e-01 eV/atom/ps, about 2500x that bound" in st.text and "failed after 0.03 ps" in st.text
+    assert "12500x" not in st.text  # no ratio against a drift the run cannot resolve
+    assert "budget-limited" not in st.text  # no shipped model records for "water"
     weak = md.conservation_statement(md.study_from_dict(_study(_base_runs(1e-6))))
-    assert weak is not None and "is not larger" in weak.text
+    assert weak is not None and "is below what a 0.05 ps run resolves" in weak.text
     assert md.conservation_statement(md.study_from_dict(_study(_base_runs(), ensemble="nvt"))) is None
     no_direct = [r for r in _base_runs() if r["conservative"]]
     assert md.conservation_statement(md.study_from_dict(_study(no_direct))) is None
@@ -154,16 +162,19 @@ def test_averaging_statement_and_nearest_row() -> None:
     assert "3.3x smaller" in st.text and "2.5x the cost" in st.text
     full = md.averaging_statement(avg)
     assert full is not None and "icosahedral" in full.text and "1.0e-03" in full.text
+    assert "unconstrained transformer (+ rotation augmentation)" in full.text
 
 
 def test_stability_statement() -> None:
     st = md.stability_statement(md.study_from_dict(_study(_base_runs())))
     assert st is not None
-    assert "transformer-direct after 0.03 ps" in st.text
+    assert "unconstrained transformer, direct forces (+ rotation augmentation) after 0.03 ps" in st.text
+    assert "in this one trajectory" in st.text
     assert st.values["transformer-direct_failure_ps"] == pytest.approx(0.03)
     assert st.values["nequip_failure_ps"] is None
     ok = [r for r in _base_runs() if r["model"] != "transformer-direct"]
-    assert "Every model survived" in md.stability_statement(md.study_from_dict(_study(ok))).text
+    every = md.stability_statement(md.study_from_dict(_study(ok)))
+    assert every is not None and "Every model survived" in every.text
 
 
 def test_quizzes_answer_from_the_numbers() -> None:
@@ -179,6 +190,7 @@ def test_quizzes_answer_from_the_numbers() -> None:
 
 def test_tables_have_equal_columns() -> None:
     s = md.study_from_dict(_study(_base_runs(), averaging=AVG))
+    assert s.averaging is not None
     for cols in (md.summary_columns(s), md.energy_columns(s), md.averaging_columns(s.averaging)):
         assert len({len(v) for v in cols.values()}) == 1
     assert md.summary_columns(s)["drift eV/atom/ps"] == [-1e-4, 2e-5, -4e-5, 0.5]
@@ -271,6 +283,8 @@ def test_shipped_failure_times_match_the_runs(shipped: dict[str, md.Study]) -> N
 def test_shipped_reference_conserves_energy(shipped: dict[str, md.Study]) -> None:
     ref = shipped["nve"].reference
     assert ref is not None and ref.survived
+    assert ref.drift_eV_per_atom_per_ps is not None and ref.fluctuation_eV_per_atom is not None
+    assert ref.rotation_energy_eV is not None
     assert abs(ref.drift_eV_per_atom_per_ps) < 2e-3 and ref.fluctuation_eV_per_atom < 4e-4
     assert ref.rotation_energy_eV < 1e-6  # GFN2-xTB is exactly invariant up to its SCF convergence
 
@@ -317,11 +331,14 @@ def test_survival_over_starts() -> None:
     ]
     cols = md.survival_columns(runs, "nve")
     assert cols["model"] == ["xtb", "nequip", "transformer-direct"]
-    assert cols["start 1"] == ["survived 3.0 ps", "survived 3.0 ps", "failed at 0.30 ps"]
-    assert cols["failed"] == ["0/3", "0/3", "3/3"]
+    assert cols["start 1 (3.0 ps)"] == ["survived 3.0 ps", "survived 3.0 ps", "failed at 0.30 ps"]
+    assert cols["failed by 3.0 ps"] == ["0/3", "0/3", "3/3"]
     st = md.survival_statement(runs, "nve")
-    assert st is not None and st.values == {"nequip_failed": 0.0, "transformer-direct_failed": 3.0}
-    assert "failed from transformer-direct 3/3" in st.text and "never failed: nequip" in st.text
+    assert st is not None and st.values == {"nequip_failed": 0.0, "transformer-direct_failed": 3.0, "horizon_ps": 3.0}
+    assert (
+        "failed from unconstrained transformer, direct forces (+ rotation augmentation) 3/3" in st.text
+        and "never failed: nequip" in st.text
+    )
     assert "GFN2-xTB failed 0/3" in st.text
     assert md.survival_statement([r for r in runs if r.seed == 0], "nve") is None
 
@@ -336,3 +353,110 @@ def test_shipped_starts(shipped: dict[str, md.Study]) -> None:
             assert r.time_to_failure_ps == study.run(r.model).time_to_failure_ps
         assert all(r.time_to_failure_ps is None for r in mine if r.model == "xtb")
         assert md.survival_statement(runs, ensemble) is not None
+
+
+def test_survival_uses_one_horizon() -> None:
+    # seed 0 ran 3 ps, seeds 1 and 2 ran 2 ps: a failure at 2.5 ps in seed 0 is after the common horizon
+    runs = [md.SeedRun(0, "nve", "xtb", 3.0, None, None, None), md.SeedRun(0, "nve", "a", 3.0, 2.5, "bond", None)]
+    runs += [md.SeedRun(s, "nve", m, 2.0, None, None, None) for s in (1, 2) for m in ("xtb", "a")]
+    st = md.survival_statement(runs, "nve")
+    assert st is not None and st.values == {"a_failed": 0.0, "horizon_ps": 2.0}
+    assert "counting failures before 2.0 ps" in st.text and "seed 0 3.0 ps, seed 1 2.0 ps" in st.text
+    assert "After 2.0 ps (only the longer starts ran on): failed a at 2.50 ps (seed 0)" in st.text
+    cols = md.survival_columns(runs, "nve")
+    assert cols["failed by 2.0 ps"] == ["0/3", "0/3"] and cols["start 0 (3.0 ps)"] == [
+        "survived 3.0 ps",
+        "failed at 2.50 ps",
+    ]
+
+
+def test_w1_ranking_flip_is_said() -> None:
+    w = {0: (0.005, 0.012), 1: (0.006, 0.004)}  # model a closest in seed 0, b closest in seed 1
+    runs = [
+        md.SeedRun(s, "nve", m, 2.0, None, None, None, bond_w1_A=w[s][i]) for s in (0, 1) for i, m in enumerate("ab")
+    ]
+    assert md.w1_ranking_flips(runs, "nve") and md.w1_spread(runs, "nve") == {
+        "a": (0.005, 0.006, 2),
+        "b": (0.004, 0.012, 2),
+    }
+    same = [
+        md.SeedRun(s, "nve", m, 2.0, None, None, None, bond_w1_A=0.01 * (i + 1))
+        for s in (0, 1)
+        for i, m in enumerate("ab")
+    ]
+    assert not md.w1_ranking_flips(same, "nve")
+
+
+def test_display_names() -> None:
+    assert md.display_name("transformer") == "unconstrained transformer (+ rotation augmentation)"
+    assert md.display_name("transformer@avg8").endswith("averaged over 8 rotations")
+    assert md.display_name("nequip") == "nequip"
+
+
+# --------------------------------------------------------------------- the shipped sentences (issue: referee)
+
+MODEL_KINDS = ("nequip", "tensornet", "transformer", "transformer-direct")
+
+
+def test_shipped_model_records_have_errors_and_budget_flags() -> None:
+    import json
+
+    for kind in MODEL_KINDS:
+        raw = json.loads((md.MODELS_DIR / f"ethanol-{kind}.json").read_text())
+        rec = md.model_records("ethanol")[kind]
+        assert set(rec.errors) == {"train", "val", "test"}
+        assert [raw["errors"][k]["frames"] for k in ("train", "val", "test")] == [1000, 100, 500]
+        assert raw["errors_command"] == "python -m equi_core.training.record_errors ethanol"
+        # independent: stopped at the budget with the best step in its last 10 %, LR the largest swept
+        assert raw["stopped"] == "max_steps" and raw["best_step"] >= 0.9 * raw["steps_run"]
+        assert raw["lr"] == max(s["lr"] for s in raw["lr_sweep"])
+        assert raw["budget_limited"] is True and rec.budget_limited and "top of the sweep" in rec.budget_limited_reason
+        for split, (e, f) in rec.errors.items():
+            assert 0.1 < e < 20 and 0.01 < f < 0.2, (kind, split)
+        cap = md.record_caption("ethanol", kind)
+        assert cap is not None and cap.startswith(md.BUDGET_NOTE)
+        assert f"test {raw['errors']['test']['energy_mae_mev_per_atom']:.2f} meV/atom" in cap
+    assert md.record_caption("ethanol", "xtb") is None
+
+
+def test_shipped_sentences_are_honest() -> None:
+    studies = md.load_shipped("ethanol")
+    seed_runs = md.load_seed_runs("ethanol")
+    nve, nvt = studies["nve"], studies["nvt"]
+    texts = [s.text for st in studies.values() for s in md.lesson_statements(st)]
+    texts += [md.survival_statement(seed_runs, e, "ethanol").text for e in ("nve", "nvt")]  # type: ignore[union-attr]
+    for t in texts:
+        assert "budget-limited" in t
+        assert " transformer (" not in t.replace("unconstrained transformer (", "")  # never the bare key in a sentence
+    # drift: the bound is |xtb drift| (2.1e-4 > every fluctuation/3 ps) and the ratio is against it
+    xtb_drift = abs(nve.run("xtb").drift_eV_per_atom_per_ps or 0.0)
+    assert 1.5e-4 < xtb_drift < 3e-4
+    cons = md.conservation_statement(nve)
+    assert cons is not None
+    direct = nve.run("transformer-direct").drift_eV_per_atom_per_ps or 0.0
+    assert "below what a 3.00 ps run resolves (< 2.1e-04 eV/atom/ps" in cons.text
+    assert f"about {direct / xtb_drift:.0f}x that bound" in cons.text
+    assert all(abs(r.drift_eV_per_atom_per_ps or 0.0) < xtb_drift for r in nve.models if r.conservative)
+    # survival: one 2 ps horizon; the k=8 averaged model's 2.09 ps failure (seed 0 only ran that long) is named apart
+    sv = md.survival_statement(seed_runs, "nve", "ethanol")
+    assert sv is not None and sv.values["horizon_ps"] == 2.0 and sv.values["transformer@avg8_failed"] == 0.0
+    assert sv.values["transformer-direct_failed"] == 3.0
+    assert (
+        "failed unconstrained transformer (+ rotation augmentation), averaged over 8 rotations at 2.09 ps (seed 0)"
+        in sv.text
+    )
+    svt = md.survival_statement(seed_runs, "nvt", "ethanol")
+    assert (
+        svt is not None and svt.values["transformer_failed"] == 1.0 and svt.values["transformer-direct_failed"] == 2.0
+    )
+    # W1 ranking: one trajectory, with the spread over starts and the flip said
+    stab = md.stability_statement(nve, seed_runs)
+    assert stab is not None and "in this one trajectory" in stab.text and "this ranking is not a result" in stab.text
+    assert "nequip 5.8-6.7" in stab.text
+    stab_t = md.stability_statement(nvt, seed_runs)
+    assert stab_t is not None and "this ranking is not a result" in stab_t.text
+    # averaging: the k = 8 model failed at 2.09 ps in NVE seed 0 while the bare model survived
+    avg = md.averaging_statement(nve.averaging, None, nve)
+    assert avg is not None
+    assert nve.run("transformer@avg8").time_to_failure_ps == pytest.approx(2.094) and nve.run("transformer").survived
+    assert "k = 8 averaged model failed at 2.09 ps" in avg.text and "while the bare model survived 3.00 ps" in avg.text

@@ -22,6 +22,11 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def _text(s: md.Statement | None) -> str:
+    assert s is not None
+    return s.text
+
+
 def _infos(at: AppTest) -> list[str]:
     return [i.value for i in at.info]
 
@@ -40,16 +45,33 @@ def test_shipped_numbers_show_at_once(page: AppTest, study: md.Study) -> None:
     m = _metrics(page)
     for r in study.runs:
         if r.is_reference or r.model in ("nequip", "transformer", "transformer-direct"):
-            assert m[f"{r.model}: drift, eV/atom/ps"] == f"{r.drift_eV_per_atom_per_ps:.1e}"
+            name = md.display_name(r.model)
+            assert m[f"{name}: drift, eV/atom/ps"] == f"{r.drift_eV_per_atom_per_ps:.1e}"
             expected = "survived" if r.survived else f"failed at {r.time_to_failure_ps:.2f} ps"
-            assert m[f"{r.model}: stability"] == expected
+            assert m[f"{name}: stability"] == expected
+    # the MD study's "transformer" is the augmented one: never shown under the Training lab's plain name
+    assert "unconstrained transformer (+ rotation augmentation): drift, eV/atom/ps" in m
+    assert not any(label.startswith("transformer") for label in m)
+    captions = [c.value for c in page.caption]
+    for kind in ("nequip", "transformer", "transformer-direct"):
+        cap = md.record_caption(study.molecule, kind)
+        assert cap is not None and cap in captions, kind
+        assert cap.startswith(
+            "budget-limited: best validation step at the end of the budget; LR at the top of the sweep"
+        )
     infos = _infos(page)
     seed_runs = md.load_seed_runs(study.molecule)
-    assert md.survival_statement(seed_runs, "nve").text in infos
-    assert page.dataframe[1].value["failed"].tolist() == md.survival_columns(seed_runs, "nve")["failed"]
-    for s in md.lesson_statements(study):
+    assert _text(md.survival_statement(seed_runs, "nve", study.molecule)) in infos
+    horizon = min(r.horizon_ps for r in seed_runs if r.ensemble == "nve")
+    assert horizon == 2.0
+    assert (
+        page.dataframe[1].value["failed by 2.0 ps"].tolist()
+        == md.survival_columns(seed_runs, "nve")["failed by 2.0 ps"]
+    )
+    for s in md.lesson_statements(study, seed_runs=seed_runs):
         assert s.text in infos, s.topic
-    assert md.averaging_statement(study.averaging, 8).text in infos
+        assert "budget-limited" in s.text, s.topic
+    assert _text(md.averaging_statement(study.averaging, 8, study)) in infos
     headers = [h.value for h in page.header]
     assert headers[0] == "1. The molecule moving" and "Quiz" in headers
     assert len(page.get("plotly_chart")) >= 5
@@ -59,7 +81,7 @@ def test_k_slider_updates_the_averaging_sentence(app_test: Callable[..., AppTest
     at = _ok(app_test("molecular_dynamics"))
     at.slider(key="k").set_value(32)
     _ok(at)
-    assert md.averaging_statement(study.averaging, 32).text in _infos(at)
+    assert _text(md.averaging_statement(study.averaging, 32, study)) in _infos(at)
     assert at.query_params["k"] in ("32", ["32"])
 
 
@@ -68,7 +90,7 @@ def test_url_state_and_bad_values(app_test: Callable[..., AppTest]) -> None:
     assert at.radio(key="ensemble").value == "nvt"
     assert at.multiselect(key="models_pick").value == ["tensornet"]
     assert any("`k`" in w.value for w in at.warning)
-    assert "n/a (NVT)" in _metrics(at)["tensornet: drift, eV/atom/ps"]
+    assert "n/a (NVT)" in _metrics(at)["tensornet: drift, eV/atom/ps"]  # display name = key for tensornet
 
 
 def _wait(at: AppTest, done: Callable[[AppTest], bool], timeout: float = 240.0) -> None:
