@@ -100,14 +100,15 @@ def wait_for_app_idle(page, timeout_ms: int = RUN_TIMEOUT_MS, settle_ms: int = 6
 def change_one_widget(page) -> str:
     """Change the first slider (keyboard), else number input, checkbox, radio or select box; describe the change.
 
-    Widgets inside an ``st.form`` are skipped: they only rerun the script when the form is submitted.
+    Widgets inside an ``st.form`` are skipped: they only rerun the script when the form is submitted. So are widgets
+    that are not visible (inside a collapsed expander or an inactive tab): a learner cannot click them either.
     """
     main = '[data-testid="stMain"] '
 
     def outside_forms(test_id: str) -> str:
         return f'[data-testid="{test_id}"]:not([data-testid="stForm"] [data-testid="{test_id}"])'
 
-    slider = page.locator(main + outside_forms("stSlider") + ' input[type="range"]')
+    slider = page.locator(main + outside_forms("stSlider") + ' input[type="range"]').filter(visible=True)
     if slider.count():
         thumb = slider.first
         before = thumb.input_value()
@@ -121,20 +122,22 @@ def change_one_widget(page) -> str:
     for test_id in ("stNumberInputStepUp", "stNumberInputStepDown"):
         button = page.locator(
             main + outside_forms("stNumberInput") + f' button[data-testid="{test_id}"]:not([disabled])'
-        )
+        ).filter(visible=True)
         if button.count():
             button.first.click()
             return f"number input {test_id}"
-    checkbox = page.locator(main + outside_forms("stCheckbox") + " label")
+    checkbox = page.locator(main + outside_forms("stCheckbox") + " label").filter(visible=True)
     if checkbox.count():
         checkbox.first.click()
         return "checkbox toggled"
-    option = page.locator(main + outside_forms("stRadio") + ' label:has(input[type="radio"]:not(:checked))')
+    option = page.locator(main + outside_forms("stRadio") + ' label:has(input[type="radio"]:not(:checked))').filter(
+        visible=True
+    )
     if option.count():
         text = option.first.inner_text()
         option.first.click()
         return f"radio option {text!r}"
-    select = page.locator(main + outside_forms("stSelectbox"))
+    select = page.locator(main + outside_forms("stSelectbox")).filter(visible=True)
     if select.count():
         select.first.click()
         page.keyboard.press("ArrowDown")
