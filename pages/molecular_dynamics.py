@@ -77,7 +77,7 @@ state = lab_ui.url_state(SPEC)
 st.markdown(f"> *{md.ESSAY['invariant']}* … *{md.ESSAY['impossible']}* (the essay)")
 st.markdown(f"> *{md.ESSAY['conservation']}* …) — footnote 2: *{md.ESSAY['dark_side']}* (the essay)")
 st.markdown(
-    "A potential is used to run simulations. Here every model drives the same ethanol molecule from the same start "
+    "A potential is used to run simulations. Here every model drives the same molecule from the same start "
     "(a frame of the GFN2-xTB dataset it was trained on, the same Maxwell-Boltzmann velocities), beside the "
     "GFN2-xTB reference. Velocity Verlet (NVE) conserves $E = E_\\mathrm{pot} + E_\\mathrm{kin}$ up to "
     "$O(\\Delta t^2)$ only if $F = -\\nabla E_\\mathrm{pot}$."

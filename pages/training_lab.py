@@ -27,13 +27,18 @@ from lab_ui import jobs
 
 lab_ui.page_setup("Training lab")
 KEYS = list(EXPERIMENTS)
-SPEC = {"exp": Param("choice", "sample-efficiency", choices=tuple(KEYS))}
+MOLS = lesson.shipped_molecules("sample-efficiency") or ("ethanol",)
+SPEC = {
+    "exp": Param("choice", "sample-efficiency", choices=tuple(KEYS)),
+    "mol": Param("choice", MOLS[0], choices=MOLS),
+}
 JOB = "training_lab"
 VERDICT_BOX = {"supported": st.success, "partly supported": st.warning, "contradicted": st.error}
 
 st.markdown(
     "The essay makes empirical claims about equivariant interatomic potentials. Here each one is an experiment: "
-    "real molecules (ethanol from GFN2-xTB Langevin dynamics at 500 K, energies and forces) for data efficiency, "
+    "real molecules (ethanol, and acetic acid for experiment 1, from GFN2-xTB Langevin dynamics at 500 K, energies "
+    "and forces) for data efficiency, "
     "symmetry and the large-data regime; small synthetic environments where a clean mechanism is the point "
     "(truncation, depth). Every model is trained on the same protocol: validation split with early stopping, a "
     "learning rate chosen on validation, three seeds, train / validation / test errors recorded."
@@ -47,6 +52,9 @@ exp = state.selectbox(
     "Experiment", "exp", KEYS, format_func=lambda k: f"{EXPERIMENTS[k].number}. {EXPERIMENTS[k].title}"
 )
 info = EXPERIMENTS[exp]
+mol = MOLS[0]
+if exp == "sample-efficiency" and len(MOLS) > 1:
+    mol = state.selectbox("Molecule (shipped runs)", "mol", list(MOLS), format_func=lesson.molecule_label)
 state.sync()
 st.caption(f"Task: {info.task}.")
 
@@ -130,7 +138,7 @@ with st.expander("Run it live (small settings; each default run finishes in well
     )
 
 # ------------------------------------------------------------------------------------------------ which result
-shipped = lesson.shipped(exp)
+shipped = lesson.shipped(exp, mol if exp == "sample-efficiency" else None)
 live = job.result or job.partial
 if live is not None and live.get("experiment") != exp:
     live = None

@@ -55,6 +55,8 @@ __all__ = [
     "quizzes",
     "legendre_degrees_of_cos",
     "shipped",
+    "shipped_molecules",
+    "molecule_label",
     "tblite_message",
     "combined_learning_curve",
     "zero_force_mae",
@@ -81,9 +83,46 @@ class Finding:
     text: str
 
 
-def shipped(name: str) -> dict[str, Any] | None:
-    """The shipped result of an experiment (plain JSON) or None."""
+def shipped(name: str, molecule: str | None = None) -> dict[str, Any] | None:
+    """The shipped result of an experiment (plain JSON) or None; ``molecule`` picks the run on another molecule
+    (``results/molecular/<experiment>-<molecule>.json``) where one is shipped, the default run otherwise."""
+    if molecule is not None:
+        for res in (load_result(name),) + tuple(_other_runs(experiment_key(name))):
+            if res is not None and res.get("config", {}).get("molecule") == molecule:
+                return res
+        return None
     return load_result(name)
+
+
+def _other_runs(key: str) -> list[dict[str, Any]]:
+    from ..training.catalog import RESULTS_DIR
+
+    out = []
+    for path in sorted(RESULTS_DIR.glob(f"{key}-*.json")):
+        res = load_result(key, path=path)
+        if res is not None:
+            out.append(res)
+    return out
+
+
+def molecule_label(name: str) -> str:
+    """A molecule key as a reader writes it (``acetic_acid`` -> ``acetic acid``)."""
+    return name.replace("_", " ")
+
+
+def shipped_molecules(name: str) -> tuple[str, ...]:
+    """The molecules an experiment has shipped runs on (the default run's first).
+
+    Example
+    -------
+    >>> shipped_molecules("sample-efficiency")[0]
+    'ethanol'
+    """
+    key = experiment_key(name)
+    if key not in MOLECULAR:
+        return ()
+    runs = [load_result(key)] + _other_runs(key)
+    return tuple(dict.fromkeys(str(r["config"]["molecule"]) for r in runs if r is not None and "config" in r))
 
 
 def model_label(key: str) -> str:

@@ -90,9 +90,9 @@ EXPERIMENTS: Mapping[str, ExperimentInfo] = MappingProxyType(
         "sample-efficiency": ExperimentInfo(
             "sample-efficiency",
             1,
-            "Sample efficiency on ethanol: error vs training-set size",
+            "Sample efficiency on real molecules: error vs training-set size",
             ("data-efficiency",),
-            "ethanol, GFN2-xTB Langevin MD at 500 K (energies and forces)",
+            "ethanol (and acetic acid), GFN2-xTB Langevin MD at 500 K (energies and forces)",
             "n_train",
             "test_force_mae",
         ),
@@ -172,22 +172,14 @@ NONLINEARITY_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+_CONSERVATIVE = ("nequip-l0", "nequip-l1", "nequip-l2", "tensornet", "transformer", "transformer+aug")
 MODELS_BY_EXPERIMENT: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "sample-efficiency": ("nequip-l0", "nequip-l1", "nequip-l2", "tensornet", "transformer", "transformer+aug"),
-        "equivariance": (
-            "nequip-l0",
-            "nequip-l1",
-            "nequip-l2",
-            "tensornet",
-            "transformer",
-            "transformer+aug",
-            "transformer+aug+penalty",
-            "transformer-direct",
-        ),
+        "sample-efficiency": (*_CONSERVATIVE, "transformer-direct"),
+        "equivariance": (*_CONSERVATIVE, "transformer+aug+penalty", "transformer-direct"),
         "truncation": ("irreps", "ps-mlp", "ps-linear"),
         "depth": ("norm", "gate", "tp"),
-        "large-data": ("nequip-l0", "nequip-l1", "nequip-l2", "tensornet", "transformer", "transformer+aug"),
+        "large-data": _CONSERVATIVE,
     }
 )
 
@@ -199,7 +191,7 @@ UNDERFIT_RATIO = 0.8
 
 TIERS = ("full", "live", "quick")
 
-MOLECULAR_MODEL = {"channels": 8, "layers": 1, "cutoff": 5.0}
+MOLECULAR_MODEL = {"channels": 8, "layers": 2, "cutoff": 5.0}
 
 _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     {
@@ -211,17 +203,23 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "n_test": 200,
             "split_seed": 0,
             "seeds": [0, 1, 2],
-            "lr_grid": [3e-3, 1e-2, 3e-2],
+            "lr_grid": [3e-3, 1e-2, 3e-2, 1e-1, 3e-1],
             "lr_from": None,
-            "lr_sweep_n": 25,
+            "lr_sweep_n": 100,
+            "sweep_max_steps": 1500,
             "energy_weight": 1.0,
             "force_weight": 10.0,
             "batch_size": 8,
-            "steps_per_frame": 10,
-            "min_steps": 500,
-            "max_steps": 2000,
-            "eval_every": 50,
-            "patience": 12,
+            "steps_per_frame": 15,
+            "min_steps": 6000,
+            "max_steps": 8000,
+            "eval_every": 100,
+            "patience": 5,
+            "lr_patience": 2,
+            "warmup_steps": 200,
+            "min_delta": 0.005,
+            "refit_reference": True,
+            "save_models_dir": None,
             "hyper": dict(MOLECULAR_MODEL),
             "dtype": "float32",
         },
@@ -239,11 +237,17 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "energy_weight": 1.0,
             "force_weight": 10.0,
             "batch_size": 8,
-            "steps_per_frame": 2.5,
-            "min_steps": 500,
-            "max_steps": 2000,
+            "sweep_max_steps": None,
+            "steps_per_frame": 15,
+            "min_steps": 6000,
+            "max_steps": 24000,
             "eval_every": 100,
-            "patience": 6,
+            "patience": 5,
+            "lr_patience": 2,
+            "warmup_steps": 200,
+            "min_delta": 0.005,
+            "refit_reference": True,
+            "save_models_dir": None,
             "hyper": dict(MOLECULAR_MODEL),
             "dtype": "float32",
         },
@@ -262,11 +266,16 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "force_weight": 10.0,
             "penalty_weight": 1.0,
             "batch_size": 8,
-            "steps_per_frame": 10,
-            "min_steps": 500,
-            "max_steps": 1000,
-            "eval_every": 50,
-            "patience": 12,
+            "sweep_max_steps": None,
+            "steps_per_frame": 15,
+            "min_steps": 6000,
+            "max_steps": 8000,
+            "eval_every": 100,
+            "patience": 5,
+            "lr_patience": 2,
+            "warmup_steps": 200,
+            "min_delta": 0.005,
+            "refit_reference": True,
             "hyper": dict(MOLECULAR_MODEL),
             "dtype": "float32",
             "angles_deg": [0, 1, 3, 10, 30, 60, 90, 135, 180],
@@ -302,9 +311,9 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "lr_grid": [3e-3, 1e-2, 3e-2],
             "lr_sweep_depth": 2,
             "batch_size": 32,
-            "max_steps": 600,
+            "max_steps": 4000,
             "eval_every": 50,
-            "patience": 4,
+            "patience": 6,
             "lr_patience": 2,
             "lmax": 2,
             "target_params": 800,
@@ -325,11 +334,11 @@ _TIER_CHANGES: Mapping[str, Mapping[str, Mapping[str, Any]]] = MappingProxyType(
                     "seeds": [0],
                     "lr_grid": [3e-3],
                     "lr_from": "sample-efficiency",
-                    "max_steps": 200,
+                    "max_steps": 150,
                     "min_steps": 100,
                     "n_test": 50,
                     "n_val": 25,
-                    "hyper": {"channels": 8, "layers": 1, "cutoff": 5.0},
+                    "hyper": {"channels": 8, "layers": 2, "cutoff": 5.0},
                 },
                 "large-data": {
                     "models": ["nequip-l1", "transformer+aug"],
@@ -340,7 +349,7 @@ _TIER_CHANGES: Mapping[str, Mapping[str, Mapping[str, Any]]] = MappingProxyType(
                     "min_steps": 100,
                     "n_test": 50,
                     "n_val": 25,
-                    "hyper": {"channels": 8, "layers": 1, "cutoff": 5.0},
+                    "hyper": {"channels": 8, "layers": 2, "cutoff": 5.0},
                 },
                 "equivariance": {
                     "models": ["nequip-l1", "transformer", "transformer+aug"],
@@ -351,7 +360,7 @@ _TIER_CHANGES: Mapping[str, Mapping[str, Mapping[str, Any]]] = MappingProxyType(
                     "n_test": 40,
                     "n_val": 25,
                     "n_rotated": 20,
-                    "hyper": {"channels": 8, "layers": 1, "cutoff": 5.0},
+                    "hyper": {"channels": 8, "layers": 2, "cutoff": 5.0},
                 },
                 "truncation": {
                     "models": ["irreps", "ps-linear"],
@@ -484,10 +493,13 @@ def default_config(name: str, tier: str = "full") -> dict[str, Any]:
     return cfg
 
 
-def load_result(name: str, directory: str | Path | None = None) -> dict[str, Any] | None:
-    """The shipped result ``results/molecular/<key>.json`` as plain JSON, or None if not shipped."""
+def load_result(
+    name: str, directory: str | Path | None = None, path: str | Path | None = None
+) -> dict[str, Any] | None:
+    """The shipped result ``results/molecular/<key>.json`` (or the file ``path``) as plain JSON, or None if not
+    shipped."""
     key = experiment_key(name)
-    p = Path(directory or RESULTS_DIR) / f"{key}.json"
+    p = Path(path) if path is not None else Path(directory or RESULTS_DIR) / f"{key}.json"
     if not p.is_file():
         return None
     try:
@@ -632,6 +644,16 @@ def validate_config(name: str, config: Mapping[str, Any] | None = None, tier: st
         if cfg["lr_from"] is not None and cfg["lr_from"] not in ("sample-efficiency",):
             raise ValueError(f"lr_from must be null or 'sample-efficiency', got {cfg['lr_from']!r}")
         _num(cfg, "steps_per_frame", 0, 10_000)
+        _int(cfg, "lr_patience", 1, 100)
+        _int(cfg, "warmup_steps", 0, 200_000)
+        if cfg["sweep_max_steps"] is not None:
+            _int(cfg, "sweep_max_steps", 1, 200_000)
+        _num(cfg, "min_delta", 0, 0.5)
+        if not isinstance(cfg["refit_reference"], bool):
+            raise ValueError(f"refit_reference must be true or false, got {cfg['refit_reference']!r}")
+        smd = cfg.get("save_models_dir")
+        if smd is not None and not (isinstance(smd, str) and smd.strip()):
+            raise ValueError(f"save_models_dir must be null or a directory path, got {smd!r}")
         _num(cfg, "energy_weight", 0, 1e4)
         _num(cfg, "force_weight", 0, 1e4)
         if cfg["min_steps"] > cfg["max_steps"]:

@@ -333,15 +333,13 @@ def quaternion_to_matrix_torch(q: torch.Tensor) -> torch.Tensor:
 
 def random_rotations(
     n: int,
-    generator: torch.Generator | None = None,
+    generator: torch.Generator,
     dtype: torch.dtype = torch.float64,
     device: torch.device | str = "cpu",
 ) -> torch.Tensor:
-    """``n`` Haar-uniform rotations (normalised Gaussian quaternions), shape (n, 3, 3), det +1."""
-    if generator is None:
-        q = torch.randn(n, 4, dtype=dtype, device=device)
-    else:
-        q = torch.randn(n, 4, generator=generator, dtype=dtype).to(device)
+    """``n`` Haar-uniform rotations (normalised Gaussian quaternions), shape (n, 3, 3), det +1, drawn from
+    ``generator`` only (never torch's process-wide generator: a run's numbers depend on its own seed)."""
+    q = torch.randn(n, 4, generator=generator, dtype=dtype).to(device)
     return quaternion_to_matrix_torch(q)
 
 

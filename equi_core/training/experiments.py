@@ -83,36 +83,24 @@ __all__ = [
     "TABLE_METRICS",
 ]
 
+_CURVE_METRICS = (
+    "train_energy_mae",
+    "val_energy_mae",
+    "test_energy_mae",
+    "train_force_mae",
+    "val_force_mae",
+    "test_force_mae",
+    "wall_s",
+    "cpu_s",
+    "steps_run",
+    "best_step",
+    "steps_per_s",
+    "params",
+)
 #: metrics aggregated over seeds in ``table`` (per experiment)
 TABLE_METRICS: Mapping[str, tuple[str, ...]] = {
-    "sample-efficiency": (
-        "train_energy_mae",
-        "val_energy_mae",
-        "test_energy_mae",
-        "train_force_mae",
-        "val_force_mae",
-        "test_force_mae",
-        "wall_s",
-        "cpu_s",
-        "steps_run",
-        "best_step",
-        "steps_per_s",
-        "params",
-    ),
-    "large-data": (
-        "train_energy_mae",
-        "val_energy_mae",
-        "test_energy_mae",
-        "train_force_mae",
-        "val_force_mae",
-        "test_force_mae",
-        "wall_s",
-        "cpu_s",
-        "steps_run",
-        "best_step",
-        "steps_per_s",
-        "params",
-    ),
+    "sample-efficiency": _CURVE_METRICS,
+    "large-data": _CURVE_METRICS,
     "equivariance": (
         "energy_change",
         "force_error",
@@ -167,9 +155,9 @@ def sweep_points(name: str, cfg: Mapping[str, Any]) -> list[dict[str, Any]]:
             continue
         for lr in cfg["lr_grid"]:
             if key in ("sample-efficiency", "large-data"):
-                pts.append({"model": m, "n_train": cfg["lr_sweep_n"], "seed": s, "lr": lr})
+                pts.append({"model": m, "n_train": cfg["lr_sweep_n"], "seed": s, "lr": lr, "sweep": True})
             elif key == "equivariance":
-                pts.append({"model": m, "n_train": cfg["n_train"], "seed": s, "lr": lr, "angles": False})
+                pts.append({"model": m, "n_train": cfg["n_train"], "seed": s, "lr": lr, "angles": False, "sweep": True})
             elif key == "truncation":
                 pts.append({"model": m, "L": cfg["lr_sweep_lmax"], "seed": s, "lr": lr})
             else:
@@ -589,7 +577,12 @@ def train_job(config: dict, control: Control) -> dict:
     result after every finished run (a stop keeps them)."""
     cfg = dict(config)
     key = experiment_key(cfg.pop("experiment"))
-    return run_experiment(key, cfg, tier="live", control=control, command="live run on the Training-lab page")
+    result = run_experiment(key, cfg, tier="live", control=control, command="live run on the Training-lab page")
+    if not result["complete"]:
+        # a stop: hand the finished runs back as the job's partial, so the job ends "stopped", not "done"
+        control.publish(result)
+        raise StopRequested()
+    return result
 
 
 # ------------------------------------------------------------------------------------------------ output

@@ -34,6 +34,7 @@ from typing import Any, cast
 import numpy as np
 import torch
 
+from .data import quaternion_to_matrix_torch
 from .molecular_data import (
     DATASET_DIR,
     MOLECULES,
@@ -152,23 +153,7 @@ def count_parameters(model: torch.nn.Module) -> int:
 def random_rotations(n: int, generator: torch.Generator, dtype: torch.dtype = torch.float64) -> torch.Tensor:
     """``n`` Haar-random proper rotations (n, 3, 3) from unit quaternions of normal draws of ``generator``."""
     q = torch.randn(n, 4, generator=generator, dtype=torch.float64)
-    q = q / q.norm(dim=-1, keepdim=True)
-    w, x, y, z = q.unbind(-1)
-    r = torch.stack(
-        [
-            1 - 2 * (y * y + z * z),
-            2 * (x * y - z * w),
-            2 * (x * z + y * w),
-            2 * (x * y + z * w),
-            1 - 2 * (x * x + z * z),
-            2 * (y * z - x * w),
-            2 * (x * z - y * w),
-            2 * (y * z + x * w),
-            1 - 2 * (x * x + y * y),
-        ],
-        -1,
-    ).reshape(n, 3, 3)
-    return r.to(dtype)
+    return quaternion_to_matrix_torch(q).to(dtype)
 
 
 def evaluate(model: MolecularModel, ds: MolecularDataset, batch_size: int = 64) -> dict[str, float]:
@@ -208,6 +193,10 @@ def fit(
     rotation_penalty: float = 0.0,
     train_eval_frames: int = 200,
     set_reference: bool = True,
+    min_delta: float = 0.0,
+    refit_reference: bool = False,
+    grad_clip: float | None = None,
+    warmup_steps: int = 0,
 ) -> dict[str, Any]:
     """Train ``model`` on energies and forces with early stopping on the validation split.
 
@@ -219,7 +208,14 @@ def fit(
     Every ``eval_every`` steps the validation loss (the same weights, whole split) is computed; the best state is
     kept and restored at the end. ``schedule="plateau"``: learning rate times ``lr_factor`` after ``lr_patience``
     evaluations without improvement (not below ``min_lr_fraction * lr``); ``"cosine"``: cosine decay over
-    ``max_steps`` to ``min_lr_fraction * lr``. Stops early after ``patience`` evaluations without improvement.
+    ``max_steps`` to ``min_lr_fraction * lr``. Stops early after ``patience`` evaluations without improvement; with
+    ``min_delta > 0`` only a relative improvement of the validation loss by more than ``min_delta`` (over the last
+    such improvement) counts as one, so a run whose loss creeps down by less than that is converged (the best
+    weights are still the lowest-loss ones). ``refit_reference`` refits the per-species energy shift in closed
+    form on the training residuals of the restored best model (a constant per species: forces are unchanged).
+    ``grad_clip`` rescales each step's gradient to at most that Euclidean norm (of the dimensionless loss);
+    ``warmup_steps`` ramps the learning rate linearly from ``lr / warmup_steps`` to ``lr`` over the first steps
+    (the plateau schedule takes over after them).
     Minibatches, augmentation rotations and penalty rotations come from ``torch.Generator().manual_seed(seed)``
     (no global RNG). ``augment_rotations`` rotates every training frame (and its forces) by a fresh random proper
     rotation. The per-species energy reference and the scale are fitted on ``train`` first (``set_reference``).
@@ -243,6 +239,12 @@ def fit(
     ):
         if not math.isfinite(v) or v < 0:
             raise ValueError(f"{name} must be finite and >= 0, got {v!r}")
+    if warmup_steps < 0 or warmup_steps > max_steps:
+        raise ValueError(f"warmup_steps must be in 0..max_steps, got {warmup_steps!r}")
+    if grad_clip is not None and not (math.isfinite(grad_clip) and grad_clip > 0):
+        raise ValueError(f"grad_clip must be None or finite and > 0, got {grad_clip!r}")
+    if not 0.0 <= min_delta < 1.0:
+        raise ValueError(f"min_delta must be in [0, 1), got {min_delta!r}")
     if lr <= 0 or max_steps < 1 or batch_size < 1 or eval_every < 1 or patience < 1:
         raise ValueError("lr > 0, max_steps >= 1, batch_size >= 1, eval_every >= 1 and patience >= 1 are required")
     if len(train) == 0 or len(val) == 0:
@@ -256,6 +258,10 @@ def fit(
         force_weight=force_weight,
         patience=patience,
         eval_every=eval_every,
+        min_delta=min_delta,
+        refit_reference=refit_reference,
+        grad_clip=grad_clip,
+        warmup_steps=warmup_steps,
         schedule=schedule,
         lr_factor=lr_factor,
         lr_patience=lr_patience,
@@ -316,6 +322,7 @@ def fit(
     }
     best_loss, best_state, best_step, best = math.inf, copy.deepcopy(model.state_dict()), 0, {}
     bad = bad_lr = 0
+    mark = math.inf  # the validation loss at the last improvement that counted (min_delta)
     stopped = "max_steps"
     running, n_running = 0.0, 0
     step = 0
@@ -331,12 +338,17 @@ def fit(
                 r = random_rotations(bs, gen, dtype).to(dev)
                 x = x @ r.transpose(-1, -2)
                 f = f @ r.transpose(-1, -2)
-            if schedule == "cosine":
+            if step <= warmup_steps:
+                for g in opt.param_groups:
+                    g["lr"] = lr * step / warmup_steps
+            elif schedule == "cosine":
                 for g in opt.param_groups:
                     g["lr"] = min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * (step - 1) / max_steps))
             opt.zero_grad(set_to_none=True)
             loss = batch_loss(x, e, f)
             loss.backward()
+            if grad_clip is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
             opt.step()
             running += float(loss.detach())
             n_running += 1
@@ -355,9 +367,11 @@ def fit(
                     stopped = "diverged"
                     break
                 if vloss < best_loss:
-                    best_loss, best_step, bad, bad_lr = vloss, step, 0, 0
+                    best_loss, best_step = vloss, step
                     best_state = copy.deepcopy(model.state_dict())
                     best = {"val": mv, "train": mt}
+                if vloss < mark * (1.0 - min_delta):
+                    mark, bad, bad_lr = vloss, 0, 0
                 else:
                     bad += 1
                     bad_lr += 1
@@ -371,6 +385,15 @@ def fit(
     except StopRequested:
         stopped = "user"
     model.load_state_dict(best_state)
+    shift_change = 0.0
+    if refit_reference:
+        e_fit, _ = energy_and_forces(model, numbers, train.positions, batch_size=64)
+        resid = np.asarray(train.energy, dtype=np.float64) - e_fit.double().cpu().numpy()
+        counts = np.array([[np.sum(np.asarray(numbers) == z) for z in model.species]], dtype=np.float64)
+        delta, *_ = np.linalg.lstsq(np.repeat(counts, len(resid), axis=0), resid, rcond=None)
+        with torch.no_grad():
+            model.energy_shift.add_(torch.as_tensor(delta, dtype=model.energy_shift.dtype))
+        shift_change = float(counts[0] @ delta)
     wall = time.perf_counter() - t0
     hist.update(
         best_step=best_step,
@@ -398,6 +421,7 @@ def fit(
         },
         config=config,
         energy_reference_eV=float(e_ref),
+        energy_reference_refit_eV=shift_change,
     )
     return hist
 

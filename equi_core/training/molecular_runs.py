@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -115,6 +116,8 @@ def run(key: str, cfg: Mapping[str, Any], point: Mapping[str, Any], control: Con
     if cfg["dtype"] == "float64":
         model = model.double()
     steps = _budget(cfg, n)
+    if point.get("sweep") and cfg.get("sweep_max_steps"):
+        steps = int(cfg["sweep_max_steps"])  # the learning-rate sweep's own (shorter) budget, stated in the config
     hist = fit(
         model,
         train,
@@ -129,6 +132,10 @@ def run(key: str, cfg: Mapping[str, Any], point: Mapping[str, Any], control: Con
         seed=seed + 1,
         control=control,
         train_eval_frames=min(50, len(train)),
+        min_delta=float(cfg.get("min_delta", 0.0)),
+        lr_patience=int(cfg.get("lr_patience", 3)),
+        refit_reference=bool(cfg.get("refit_reference", False)),
+        warmup_steps=min(int(cfg.get("warmup_steps", 0)), steps // 10),  # at most a tenth of the budget
         **opts,
     )
     if hist["stopped"] == "user":
@@ -156,6 +163,8 @@ def run(key: str, cfg: Mapping[str, Any], point: Mapping[str, Any], control: Con
     row["underfit"] = underfitting(
         row["train_force_mae"], row["test_force_mae"], hist["best_step"], hist["steps_run"], steps
     )
+    if _saves(key, cfg, n, s):
+        _save(model, m, cfg, n, hist, ev, row)
     if key != "equivariance" or not point.get("angles"):
         return [row]
     k = int(cfg["n_rotated"])
@@ -170,6 +179,58 @@ def run(key: str, cfg: Mapping[str, Any], point: Mapping[str, Any], control: Con
             r.pop("val_curve", None)
         out.append(r)
     return out
+
+
+def _saves(key: str, cfg: Mapping[str, Any], n: int, seed: int) -> bool:
+    """Whether this run keeps its trained model: ``save_models_dir`` set, the largest N, the first seed."""
+    if not cfg.get("save_models_dir") or key not in ("sample-efficiency", "large-data"):
+        return False
+    return n == max(cfg["n_train"]) and seed == cfg["seeds"][0]
+
+
+def _save(
+    model: Any,
+    m: str,
+    cfg: Mapping[str, Any],
+    n: int,
+    hist: Mapping[str, Any],
+    ev: Mapping[str, Any],
+    row: Mapping[str, Any],
+) -> None:
+    """``<save_models_dir>/<molecule>-<model key>.pt`` with a record that reproduces its split and errors."""
+    from .molecular import save_model
+
+    n_max = max(max(cfg["n_train"]), int(cfg.get("lr_sweep_n", 0)))
+    record = {
+        "molecule": cfg["molecule"],
+        "model": m,
+        "kind": row["kind"],
+        "hyper": dict(row["hyper"]),
+        "n_parameters": row["params"],
+        "split": {"seed": cfg["split_seed"], "n_train": n_max, "n_val": cfg["n_val"], "n_test": cfg["n_test"]},
+        "n_train_used": n,
+        "lr": float(row["lr"]),
+        "loss": hist["loss"],
+        "best_step": hist["best_step"],
+        "steps_run": hist["steps_run"],
+        "max_steps": row["max_steps"],
+        "stopped": hist["stopped"],
+        "train_wall_time_s": hist["wall_time_s"],
+        "train_cpu_time_s": hist["cpu_time_s"],
+        "steps_per_s": hist["steps_per_s"],
+        "errors": {k: dict(v) for k, v in ev.items()},
+        "underfit": row["underfit"],
+        "augment_rotations": bool(model_spec(m, cfg)[2].get("augment_rotations", False)),
+        "rotation_penalty": float(model_spec(m, cfg)[2].get("rotation_penalty", 0.0)),
+        "curves": {"steps": list(hist["steps"]), "val_force_mae": list(hist["val_force_mae"])},
+        "trained_by": "the training-lab protocol (sample-efficiency run, first seed, largest N)",
+    }
+    save_model(model, Path(cfg["save_models_dir"]) / f"{molecule_stem(cfg['molecule'])}-{m}.pt", record)
+
+
+def molecule_stem(molecule: str) -> str:
+    """The file-name stem of a molecule key or ``.npz`` path (``ethanol`` -> ``ethanol``, ``/d/x.npz`` -> ``x``)."""
+    return Path(molecule).stem if str(molecule).endswith(".npz") else str(molecule)
 
 
 def _budget(cfg: Mapping[str, Any], n: int) -> int:

@@ -25,3 +25,26 @@ def test_live_run_shows_its_result_offline(streamlit_server: str, page) -> None:
     page.get_by_text("live run", exact=True).first.wait_for(timeout=240_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert hosts == {streamlit_server.split("/")[2]}  # offline: only our own server was contacted
+
+
+def test_stop_keeps_the_finished_runs(streamlit_server: str, page) -> None:
+    page.goto(f"{streamlit_server}/training_lab?exp=sample-efficiency", timeout=120_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+    page.get_by_text("Run it live").first.click()
+    page.get_by_role("button", name="Run live").click()
+    panel = page.get_by_test_id("stExpanderDetails")
+    stop = panel.get_by_role("button", name="Stop", exact=True)  # not Streamlit's own header Stop
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stExpanderDetails] button')]"
+        ".some(b => b.innerText.trim() === 'Stop' && !b.disabled)",
+        timeout=120_000,
+    )
+    stop.click()
+    page.get_by_text("Stopped: the points finished before the stop are kept.").wait_for(timeout=180_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # the job is over: Run live is offered again
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stExpanderDetails] button')]"
+        ".some(b => b.innerText.trim() === 'Run live' && !b.disabled)",
+        timeout=60_000,
+    )

@@ -70,9 +70,14 @@ def test_every_tier_is_valid_and_full_runs_three_seeds() -> None:
 def test_budget_grows_with_n() -> None:
     cfg = catalog.default_config("sample-efficiency")
     steps = [catalog.budget(cfg, n) for n in cfg["n_train"]]
-    assert steps == sorted(steps) and steps[0] < steps[-1]
+    assert steps == sorted(steps)  # never shrinks with N ...
+    # ... and never gives a frame fewer steps than the rule (the per-frame budget does not fall as N grows)
+    assert all(b >= cfg["steps_per_frame"] * n for b, n in zip(steps, cfg["n_train"]))
     large = catalog.default_config("large-data")
-    assert min(catalog.budget(large, n) for n in large["n_train"]) >= steps[-1]
+    big = [catalog.budget(large, n) for n in large["n_train"]]
+    assert min(big) >= steps[-1]
+    assert all(b >= large["steps_per_frame"] * n for b, n in zip(big, large["n_train"]))
+    assert catalog.budget(cfg, 10_000) == cfg["max_steps"]  # the clip
 
 
 def test_sweep_then_main_points() -> None:
@@ -191,3 +196,47 @@ def test_cli_writes_the_record(tmp_path) -> None:
     assert res["command"].startswith("python -m equi_core.training experiment truncation --quick")
     assert res["versions"]["torch"] and res["tier"] == "quick"
     assert experiment_main(["nope"]) == 2
+
+
+def test_kept_models_reproduce_their_errors_and_promote_to_shipped_kinds(tiny_molecule: str, tmp_path) -> None:
+    from equi_core.training.molecular import load_model
+    from equi_core.training.record_errors import PROMOTED, promote
+
+    keep = tmp_path / "kept"
+    cfg = {"molecule": tiny_molecule, "models": list(PROMOTED), "n_train": [8, 16], "seeds": [0, 1]}
+    res = run_experiment("sample-efficiency", {**cfg, "save_models_dir": str(keep), "lr_grid": [3e-3]}, tier="quick")
+    # only the first seed at the largest N keeps its model
+    assert sorted(p.name for p in keep.glob("*.pt")) == sorted(f"tiny-{m}.pt" for m in PROMOTED)
+    out = tmp_path / "res.json"
+    out.write_text(json.dumps(dict(res, command="python -m equi_core.training experiment sample-efficiency ...")))
+    dest = tmp_path / "models"
+    dest.mkdir()
+    paths = promote(keep, out, tiny_molecule, dest)
+    assert sorted(p.name for p in paths) == sorted(f"tiny-{k}.pt" for k in PROMOTED.values())
+    for key, kind in PROMOTED.items():
+        rec = json.loads((dest / f"tiny-{kind}.json").read_text())
+        row = next(r for r in res["rows"] if r["model"] == key and r["n_train"] == 16 and r["seed"] == 0)
+        # the recomputed errors on the recorded split are the experiment's own numbers for that run
+        assert rec["errors"]["test"]["force_mae"] == pytest.approx(row["test_force_mae"], rel=1e-6)
+        assert rec["errors"]["train"]["force_mae"] == pytest.approx(row["train_force_mae"], rel=1e-6)
+        assert rec["command"].startswith("python -m equi_core.training experiment") and rec["model"] == key
+        assert load_model(dest / f"tiny-{kind}.pt").record["errors"] == rec["errors"]
+    with pytest.raises(ValueError, match="not"):
+        promote(keep, out, "ethanol", dest)
+
+
+def test_a_stopped_live_job_ends_stopped_with_its_finished_runs() -> None:
+    from equi_core.progress import StopRequested
+
+    seen: list[dict] = []
+
+    def stop() -> bool:  # stop once the first run has been published
+        return bool(seen)
+
+    control = Control(should_stop=stop, on_partial=seen.append)
+    cfg = {"experiment": "truncation", "models": ["ps-linear"], "lmax_values": [1, 2, 3]}
+    with pytest.raises(StopRequested):
+        train_job(cfg, control)
+    kept = control.partial
+    assert kept is not None and kept["complete"] is False
+    assert 1 <= len(kept["rows"]) < 3  # the finished run is kept, the rest never ran

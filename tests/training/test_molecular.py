@@ -351,3 +351,38 @@ def test_fit_with_augmentation_penalty_and_stop() -> None:
     h = fit(m, train, val, lr=1e-3, max_steps=100, eval_every=2, seed=0, control=Control(should_stop=stop))
     assert h["stopped"] == "user" and h["steps_run"] < 100
     assert issubclass(StopRequested, Exception)
+
+
+def test_refit_reference_zeroes_the_mean_train_residual_and_leaves_forces_alone() -> None:
+    torch.set_num_threads(1)
+    ds = load_dataset("ethanol")
+    train, val, test = split_dataset(ds, seed=0, n_train=32, n_val=16, n_test=16)
+    kw = dict(lr=1e-2, max_steps=20, eval_every=10, patience=10, seed=0)
+    plain = make_model("nequip", ds.numbers, lmax=1, channels=6, layers=2, seed=0)
+    h0 = fit(plain, train, val, **kw)
+    refit = make_model("nequip", ds.numbers, lmax=1, channels=6, layers=2, seed=0)
+    h1 = fit(refit, train, val, refit_reference=True, **kw)
+    e0, f0 = energy_and_forces(plain, ds.numbers, test.positions)
+    e1, f1 = energy_and_forces(refit, ds.numbers, test.positions)
+    assert torch.equal(f0, f1)  # a constant per species: the forces are the same numbers
+    assert h0["energy_reference_refit_eV"] == 0.0 and h1["energy_reference_refit_eV"] != 0.0
+    e_train, _ = energy_and_forces(refit, ds.numbers, train.positions)
+    resid = train.energy - e_train.double().numpy()
+    assert abs(resid.mean()) < 1e-4 * np.abs(train.energy).mean()  # float32 model, ~300 eV energies
+    # the shift moved the whole energy curve by the same constant
+    shift = float((e1.double() - e0.double()).mean())
+    assert shift == pytest.approx(h1["energy_reference_refit_eV"], abs=1e-3)
+
+
+def test_min_delta_stops_a_run_that_only_creeps() -> None:
+    torch.set_num_threads(1)
+    ds = load_dataset("ethanol")
+    train, val, _ = split_dataset(ds, seed=0, n_train=16, n_val=16, n_test=16)
+    kw = dict(lr=3e-3, max_steps=400, eval_every=5, patience=4, seed=0, lr_patience=100)
+    strict = fit(make_model("tensornet", ds.numbers, channels=4, layers=1, seed=0), train, val, min_delta=0.5, **kw)
+    # with a 50 % threshold only the first evaluations count as improvements: the run stops long before its budget
+    assert strict["stopped"] == "early_stopping" and strict["steps_run"] < 400
+    # the best weights are still the lowest-loss ones, not the last counted improvement
+    assert strict["best_val_loss"] == min(strict["val_loss"])
+    with pytest.raises(ValueError, match="min_delta"):
+        fit(make_model("tensornet", ds.numbers, channels=4, layers=1), train, val, min_delta=1.5, max_steps=2)
