@@ -59,6 +59,7 @@ __all__ = [
     "molecule_label",
     "tblite_message",
     "combined_learning_curve",
+    "setup_differences",
     "zero_force_mae",
     "reflag",
     "learned_nothing",
@@ -151,6 +152,9 @@ def combined_learning_curve(large: Mapping[str, Any] | None, small: Mapping[str,
     is returned as it is (None if both are None)."""
     if large is None or small is None or not large.get("table"):
         return dict(large) if large is not None else None
+    differ = setup_differences(large, small)
+    if differ:  # different models or data: the curves are not one curve
+        return dict(large, combined_with=None, not_combined=differ)
     n_min = min(r["n_train"] for r in large["table"])
     models = {r["model"] for r in large["table"]}
     extra = [
@@ -162,6 +166,22 @@ def combined_learning_curve(large: Mapping[str, Any] | None, small: Mapping[str,
     out["table"] = extra + [dict(r, source="large-data", **_budget_of(large, r)) for r in large["table"]]
     out["combined_with"] = "sample-efficiency" if extra else None
     return out
+
+
+#: What two molecular results must share for their points to sit on one learning curve.
+SAME_SETUP = ("molecule", "split_seed", "n_val", "n_test", "hyper", "dtype", "energy_weight", "force_weight")
+
+
+def setup_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """The configuration keys of :data:`SAME_SETUP` on which two results differ (empty: one learning curve).
+
+    Example
+    -------
+    >>> setup_differences({"config": {"hyper": {"layers": 1}}}, {"config": {"hyper": {"layers": 2}}})
+    ['hyper']
+    """
+    ca, cb = a.get("config", {}), b.get("config", {})
+    return [k for k in SAME_SETUP if ca.get(k) != cb.get(k)]
 
 
 def _budget_of(result: Mapping[str, Any], rec: Mapping[str, Any]) -> dict[str, int]:
@@ -619,6 +639,13 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
     if result.get("combined_with"):
         n_own = min(r["n_train"] for r in result["table"] if r.get("source") == "large-data")
         text = f"(Experiment 1's points below N = {n_own} included.) " + text
+    elif result.get("not_combined"):
+        text = (
+            "(Experiment 1's points are not joined to this curve: the two runs differ in "
+            + ", ".join(result["not_combined"])
+            + ".) "
+            + text
+        )
     spf = _steps_per_frame(result, [r[0] for r in ratios])
     if spf:
         text += " Training steps per frame: " + ", ".join(f"{v:.3g} at N = {n}" for n, v in spf.items()) + "."
@@ -880,11 +907,36 @@ def protocol_text(result: Mapping[str, Any]) -> str:
         return (
             f"**Protocol.** Loss = {cfg.get('energy_weight')} × (energy error per atom)² + "
             f"{cfg.get('force_weight')} × (force error)², both divided by the training set's mean squared "
-            f"force. Adam, batch {cfg.get('batch_size')}, learning rate halved on validation plateaus; "
-            f"validation split {cfg.get('n_val')} frames evaluated every {cfg.get('eval_every')} steps, early "
-            f"stopping after {cfg.get('patience')} evaluations without improvement, best weights kept. "
+            f"force. Adam, batch {cfg.get('batch_size')}"
+            + (
+                f", learning rate ramped up over the first {min(int(cfg['warmup_steps']), min(steps) // 10)} steps"
+                if cfg.get("warmup_steps")
+                else ""
+            )
+            + f", learning rate halved on validation plateaus; validation split {cfg.get('n_val')} frames "
+            f"evaluated every {cfg.get('eval_every')} steps, early stopping after {cfg.get('patience')} "
+            "evaluations without "
+            + (
+                f"an improvement of more than {100 * float(cfg['min_delta']):g} % (converged)"
+                if cfg.get("min_delta")
+                else "improvement"
+            )
+            + ", best weights kept"
+            + (
+                "; then the per-species energy reference is refitted in closed form on the training residuals "
+                "(a constant: the forces do not change)"
+                if cfg.get("refit_reference")
+                else ""
+            )
+            + ". "
             f"Budget = clip({cfg.get('steps_per_frame')} × N, {cfg.get('min_steps')}, {cfg.get('max_steps')}) "
-            f"steps: {', '.join(f'N={n}: {s}' for n, s in zip(grid, steps))}. Test split {cfg.get('n_test')} "
+            f"steps: {', '.join(f'N={n}: {s}' for n, s in zip(grid, steps))}"
+            + (
+                f" (the learning-rate sweep at N = {cfg.get('lr_sweep_n')}: {cfg['sweep_max_steps']} steps)"
+                if cfg.get("sweep_max_steps") and not cfg.get("lr_from")
+                else ""
+            )
+            + f". Test split {cfg.get('n_test')} "
             f"frames (split seed {cfg.get('split_seed')}). Seeds {seeds}. Models: {h.get('channels')} channels "
             f"(transformer width {2 * int(h.get('channels', 0))}), {h.get('layers')} layers, cutoff "
             f"{h.get('cutoff')} Å. Learning rates ({source}, grid {cfg.get('lr_grid')}): "

@@ -203,7 +203,7 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "n_test": 200,
             "split_seed": 0,
             "seeds": [0, 1, 2],
-            "lr_grid": [3e-3, 1e-2, 3e-2, 1e-1, 3e-1],
+            "lr_grid": [1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1],
             "lr_from": None,
             "lr_sweep_n": 100,
             "sweep_max_steps": 1500,

@@ -70,6 +70,12 @@ def test_large_data_combines_experiment_one() -> None:
     assert [r["n_train"] for r in both["table"]] == [25, 50, 25, 50, 400, 400] and both["combined_with"]
     assert "Experiment 1's points below N = 400 included" in tl.finding(both).text
     assert tl.combined_learning_curve(large, None)["table"] == large["table"]
+    # different models (or data) are never joined into one curve, and the page says why
+    small["config"] = {"hyper": {"layers": 2}}
+    large["config"] = {"hyper": {"layers": 1}}
+    apart = tl.combined_learning_curve(large, small)
+    assert apart["table"] == large["table"] and apart["not_combined"] == ["hyper"]
+    assert "not joined to this curve: the two runs differ in hyper" in tl.finding(apart).text
 
 
 def test_truncation_and_depth_findings() -> None:
@@ -157,6 +163,13 @@ def test_underfit_and_protocol_text() -> None:
     cfg = catalog.default_config("sample-efficiency")
     text = tl.protocol_text({"experiment": "sample-efficiency", "config": cfg, "chosen_lr": {"nequip-l1": 0.003}})
     assert f"N=25: {catalog.budget(cfg, 25)}" in text and f"{cfg['force_weight']} × (force error)²" in text
+    # the convergence rule, the warm-up, the energy-reference refit and the sweep's own budget are stated
+    assert f"improvement of more than {100 * cfg['min_delta']:g} %" in text
+    assert f"ramped up over the first {cfg['warmup_steps']} steps" in text and "refitted in closed form" in text
+    assert f"sweep at N = {cfg['lr_sweep_n']}: {cfg['sweep_max_steps']} steps" in text
+    bare = dict(cfg, min_delta=0.0, warmup_steps=0, refit_reference=False, sweep_max_steps=None)
+    plain = tl.protocol_text({"experiment": "sample-efficiency", "config": bare, "chosen_lr": {}})
+    assert "ramped" not in plain and "refitted" not in plain and "without improvement" in plain
     assert tl.tblite_message(True) is None and "shipped datasets only" in tl.tblite_message(False)
 
 
