@@ -504,10 +504,19 @@ def _ablation_and_accuracy(
                 unresolved.append((br, m))
         if reached:
             r, m = min(reached)
-            parts.append(
-                f"Chemical accuracy in energy (1 kcal/mol = {ca:.2f} meV/atom here) is first reached by "
-                f"{model_label(m)} at N ≈ {r:.0f}."
-            )
+            n_lo = min(min(e[k]["x"]) for k in e)
+            at_lo = [k for rk, k in sorted(reached) if rk <= n_lo]
+            if at_lo:  # reached at the smallest N tried: where it is first reached is below the grid
+                parts.append(
+                    f"Chemical accuracy in energy (1 kcal/mol = {ca:.2f} meV/atom here) is reached already at the "
+                    f"smallest N tried ({n_lo:.0f}) by " + ", ".join(model_label(k) for k in at_lo) + "; how few "
+                    "frames it takes is below this grid."
+                )
+            else:
+                parts.append(
+                    f"Chemical accuracy in energy (1 kcal/mol = {ca:.2f} meV/atom here) is first reached by "
+                    f"{model_label(m)} at N ≈ {r:.0f}."
+                )
         if unresolved and (not reached or min(br[0][0] for br, _ in unresolved) < min(reached)[0]):
             parts.append(
                 "Where chemical accuracy is crossed cannot be placed for "
@@ -585,11 +594,39 @@ def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
         verdict = "supported" if n1 / n0 >= 10 else "partly supported"
     extra, missed = _ablation_and_accuracy(result, f, e, n1)
     parts += extra
+    parts += _capacity_note(result, n1)
     if missed and verdict == "supported":
         verdict = "partly supported"
     if verdict == "contradicted" and convergence_caveat(result) is None:
         parts.append("This contradicts the essay's order-of-magnitude claim for these models and budgets.")
     return _honest(result, None, verdict, " ".join(parts))
+
+
+def _capacity_note(result: Mapping[str, Any], n: Any) -> list[str]:
+    """A sentence naming the models whose train error at ``n`` is within :data:`UNDERFIT_RATIO` of their test error
+    although they converged (early-stopped): no generalization gap at a plateau means the model is too small for the
+    data (capacity-limited), so its curve flattens by model size, not by data."""
+    tr, te = series(result, "train_force_mae"), series(result, "test_force_mae")
+    flat = []
+    for m in te:
+        if m in tr and n in te[m]["x"] and n in tr[m]["x"]:
+            a, b = tr[m]["mean"][tr[m]["x"].index(n)], te[m]["mean"][te[m]["x"].index(n)]
+            flagged = any(
+                r.get("underfit_count")
+                for r in result.get("table", [])
+                if r.get("model") == m and r.get("n_train") == n
+            )
+            if b > 0 and a >= UNDERFIT_RATIO * b and not flagged:
+                flat.append(f"{model_label(m)} (train {_fmt(a)} vs test {_fmt(b)} eV/Å)")
+    if not flat:
+        return []
+    params = sorted({int(r["params_mean"]) for r in result.get("table", []) if r.get("params_mean")})
+    size = f" ({params[0]:,} to {params[-1]:,} parameters)" if params else ""
+    return [
+        f"At N = {n} these converged runs show almost no generalization gap: " + "; ".join(flat) + ". They are "
+        f"capacity-limited: the models here are small{size}, so where their curves flatten the limit is the model "
+        "size, not the data, and the gap between curves there compares architectures at this size."
+    ]
 
 
 def _cells(result: Mapping[str, Any], models: Sequence[str]) -> list[Mapping[str, Any]]:

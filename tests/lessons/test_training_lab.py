@@ -332,3 +332,28 @@ def test_shipped_numbers_that_the_referee_questioned() -> None:
             assert "within the seed spread, so no price in accuracy is resolved" in t
         else:
             assert "its price in accuracy, measured" in t
+
+
+def test_converged_runs_without_a_gap_are_called_capacity_limited() -> None:
+    res = _curves([0.1, 0.05], [0.3, 0.2], ns=(25, 400))
+    for r in res["table"]:
+        # train close to test at N = 400 for the equivariant model only; a clear gap for the other
+        gap = 0.95 if r["model"] == "nequip-l1" else 0.5
+        r.update(train_force_mae_mean=gap * r["test_force_mae_mean"], train_force_mae_std=0.0, params_mean=3000.0)
+    f = tl.finding(res)
+    note = f.text.split("At N = 400 these converged runs show almost no generalization gap: ")[1]
+    assert note.startswith(tl.model_label("nequip-l1") + " (train 0.0475 vs test 0.05 eV/Å)")
+    assert tl.model_label("transformer+aug") not in note and "capacity-limited" in note and "3,000" in note
+    # a run flagged underfit is not called capacity-limited (it is budget-limited)
+    res["table"][1]["underfit_count"] = 1
+    assert "almost no generalization gap" not in tl.finding(res).text
+
+
+def test_chemical_accuracy_at_the_smallest_n_is_not_called_first_reached() -> None:
+    res = _curves([0.1, 0.07], [0.5, 0.4], ns=(25, 100))
+    res["n_atoms"] = 9
+    for r, em in zip(res["table"], (3.0, 2.0, 30.0, 4.0)):
+        r.update(test_energy_mae_mean=em, test_energy_mae_std=0.1 * em)
+    f = tl.finding(res)
+    assert "reached already at the smallest N tried (25) by " + tl.model_label("nequip-l1") in f.text
+    assert "first reached by" not in f.text and "below this grid" in f.text

@@ -80,3 +80,24 @@ def test_a_number_box_starts_nothing(at) -> None:
     assert not at.exception
     assert not at.get("form")
     assert at.button(key="_job_stop_training_lab").disabled  # nothing is running, so Stop is greyed out
+
+
+def test_the_second_molecule_shows_its_own_shipped_result(app_test) -> None:
+    mols = lesson.shipped_molecules("sample-efficiency")
+    assert mols[0] == "ethanol"
+    if len(mols) < 2:
+        pytest.skip("only one molecule shipped")
+    other = mols[1]
+    at = app_test("training_lab", query={"exp": "sample-efficiency", "mol": other}, run=True)
+    assert not at.exception and not at.error
+    box = next(s for s in at.selectbox if s.label.startswith("Molecule"))
+    assert box.value == other
+    res = lesson.shipped("sample-efficiency", other)
+    assert res is not None and res["config"]["molecule"] == other
+    assert lesson.finding(lesson.reflag(res)).text in _text(at)
+    # the ethanol result's sentence is not the one shown
+    eth = lesson.finding(lesson.reflag(lesson.shipped("sample-efficiency"))).text
+    assert eth == lesson.finding(lesson.reflag(res)).text or eth not in _text(at)
+    # another experiment has no molecule box
+    at2 = app_test("training_lab", query={"exp": "truncation", "mol": other}, run=True)
+    assert not at2.exception and not any(s.label.startswith("Molecule") for s in at2.selectbox)
