@@ -341,9 +341,10 @@ def test_converged_runs_without_a_gap_are_called_capacity_limited() -> None:
         gap = 0.95 if r["model"] == "nequip-l1" else 0.5
         r.update(train_force_mae_mean=gap * r["test_force_mae_mean"], train_force_mae_std=0.0, params_mean=3000.0)
     f = tl.finding(res)
-    note = f.text.split("At N = 400 these converged runs show almost no generalization gap: ")[1]
+    note = f.text.split("At N = 400 these early-stopped runs show almost no generalization gap: ")[1]
     assert note.startswith(tl.model_label("nequip-l1") + " (train 0.0475 vs test 0.05 eV/Å)")
-    assert tl.model_label("transformer+aug") not in note and "capacity-limited" in note and "3,000" in note
+    assert tl.model_label("transformer+aug") not in note and "capacity- or optimization-limited" in note
+    assert "3,000" in note
     # a run flagged underfit is not called capacity-limited (it is budget-limited)
     res["table"][1]["underfit_count"] = 1
     assert "almost no generalization gap" not in tl.finding(res).text
@@ -357,3 +358,29 @@ def test_chemical_accuracy_at_the_smallest_n_is_not_called_first_reached() -> No
     f = tl.finding(res)
     assert "reached already at the smallest N tried (25) by " + tl.model_label("nequip-l1") in f.text
     assert "first reached by" not in f.text and "below this grid" in f.text
+
+
+def test_a_run_much_worse_than_at_a_smaller_n_is_flagged_failed() -> None:
+    rows = [
+        {"model": "nequip-l2", "seed": 0, "n_train": 25, "test_force_mae": 0.06, "train_force_mae": 0.02},
+        {"model": "nequip-l2", "seed": 0, "n_train": 100, "test_force_mae": 0.22, "train_force_mae": 0.2},
+        {"model": "nequip-l2", "seed": 1, "n_train": 25, "test_force_mae": 0.06, "train_force_mae": 0.02},
+        {"model": "nequip-l2", "seed": 1, "n_train": 100, "test_force_mae": 0.08, "train_force_mae": 0.03},
+    ]
+    for r in rows:
+        r.update(steps_run=600, best_step=100, max_steps=6000)
+    res = {"experiment": "sample-efficiency", "config": {}, "rows": rows, "table": []}
+    out = tl.reflag(res)
+    flags = [(r["seed"], r["n_train"], bool(r.get("failed"))) for r in out["rows"]]
+    assert flags == [(0, 25, False), (0, 100, True), (1, 25, False), (1, 100, False)]
+    assert out["rows"][1]["underfit"] is True
+
+
+def test_a_flat_unconstrained_curve_gives_no_data_factor() -> None:
+    # the equivariant model at N = 25 beats the unconstrained one at N = 400, but that curve stopped falling
+    flat = _curves([0.06, 0.04, 0.04], [0.13, 0.125, 0.129], ns=(25, 100, 400))
+    f = tl.finding(flat)
+    assert f.verdict == "partly supported" and "no longer fall with N" in f.text and "not data efficiency" in f.text
+    falling = _curves([0.06, 0.04, 0.04], [0.3, 0.2, 0.1], ns=(25, 100, 400))
+    g = tl.finding(falling)
+    assert g.verdict == "supported" and "no longer fall" not in g.text
