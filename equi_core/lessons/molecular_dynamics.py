@@ -169,8 +169,8 @@ def model_records(molecule: str, models_dir: Path | None = None) -> Mapping[str,
     Example
     -------
     >>> recs = model_records("ethanol")
-    >>> sorted(recs)[:2], recs["nequip"].budget_limited
-    (['nequip', 'tensornet'], True)
+    >>> sorted(recs)[:2], sorted(recs["nequip"].errors)
+    (['nequip', 'tensornet'], ['test', 'train', 'val'])
     """
     d = models_dir or MODELS_DIR
     out: dict[str, ModelRecord] = {}
@@ -532,7 +532,10 @@ def conservation_statement(study: Study) -> Statement | None:
     """Conservative vs direct forces: the NVE drifts of the models (``None`` outside NVE or without both kinds)."""
     if study.ensemble != "nve":
         return None
-    cons = [r for r in study.models if r.conservative and r.drift_eV_per_atom_per_ps is not None]
+    cons_all = [r for r in study.models if r.conservative and r.drift_eV_per_atom_per_ps is not None]
+    # a run that failed has a drift over its short, exploding stretch only: it is named, not compared
+    cons = [r for r in cons_all if r.time_to_failure_ps is None]
+    failed_cons = [r for r in cons_all if r.time_to_failure_ps is not None]
     direct = [r for r in study.models if not r.conservative and r.drift_eV_per_atom_per_ps is not None]
     if not cons or not direct:
         return None
@@ -573,6 +576,12 @@ def conservation_statement(study: Study) -> Statement | None:
             f"(at most {_e(dc)}): over {_ps(d.time_ps)} the non-conservative part of its forces did not show in the "
             f"total energy.{fail}"
         )
+    if failed_cons:
+        text += (
+            " Not counted among the conservative drifts: "
+            + ", ".join(f"{display_name(r.model)} (failed at {_ps(r.time_to_failure_ps or 0.0)})" for r in failed_cons)
+            + ", whose run ended before a drift could be measured over the whole time."
+        )
     return Statement(
         "conservation",
         _budget(study.molecule, text),
@@ -589,7 +598,7 @@ def drift_resolution(study: Study) -> tuple[float, float | None, float | None]:
 
     A drift below ``bound`` cannot be told apart from the integrator's own (the reference's drift with the same
     integrator) nor from the total energy's fluctuation over the run (largest ``fluctuation / duration`` of the
-    reference and the conservative runs). ``bound`` is the larger of the two.
+    reference and the conservative runs that did not fail). ``bound`` is the larger of the two.
 
     Example
     -------
@@ -604,7 +613,10 @@ def drift_resolution(study: Study) -> tuple[float, float | None, float | None]:
     levels = [
         r.fluctuation_eV_per_atom / r.time_ps
         for r in study.runs
-        if (r.conservative or r.is_reference) and r.fluctuation_eV_per_atom is not None and r.time_ps > 0
+        if (r.conservative or r.is_reference)
+        and r.fluctuation_eV_per_atom is not None
+        and r.time_ps > 0
+        and r.time_to_failure_ps is None  # a failed run's fluctuation is its explosion, not noise
     ]
     noise = max(levels) if levels else None
     bound = max(x for x in (ref_drift, noise, 0.0) if x is not None)
