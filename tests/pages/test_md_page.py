@@ -56,21 +56,19 @@ def test_shipped_numbers_show_at_once(page: AppTest, study: md.Study) -> None:
     for kind in ("nequip", "transformer", "transformer-direct"):
         cap = md.record_caption(study.molecule, kind)
         assert cap is not None and cap in captions, kind
-        assert cap.startswith(
-            "budget-limited: best validation step at the end of the budget; LR at the top of the sweep"
-        )
+        rec = md.model_records(study.molecule)[kind]
+        assert cap.startswith(md.BUDGET_NOTE) is rec.budget_limited
+    limited = any(r.budget_limited for r in md.model_records(study.molecule).values())
     infos = _infos(page)
     seed_runs = md.load_seed_runs(study.molecule)
     assert _text(md.survival_statement(seed_runs, "nve", study.molecule)) in infos
     horizon = min(r.horizon_ps for r in seed_runs if r.ensemble == "nve")
-    assert horizon == 2.0
-    assert (
-        page.dataframe[1].value["failed by 2.0 ps"].tolist()
-        == md.survival_columns(seed_runs, "nve")["failed by 2.0 ps"]
-    )
+    assert horizon == md.common_horizon(seed_runs, "nve")
+    col = f"failed by {horizon:.1f} ps"
+    assert page.dataframe[1].value[col].tolist() == md.survival_columns(seed_runs, "nve")[col]
     for s in md.lesson_statements(study, seed_runs=seed_runs):
         assert s.text in infos, s.topic
-        assert "budget-limited" in s.text, s.topic
+        assert ("budget-limited" in s.text) is limited, s.topic
     assert _text(md.averaging_statement(study.averaging, 8, study)) in infos
     headers = [h.value for h in page.header]
     assert headers[0] == "1. The molecule moving" and "Quiz" in headers
@@ -124,3 +122,12 @@ def test_live_run_stop_keeps_what_it_computed(app_test: Callable[..., AppTest]) 
     _ok(at)
     _wait(at, lambda a: "(stopped)" in _live_caption(a))
     assert _live_caption(at).startswith("Live run (stopped)")
+
+
+@pytest.mark.parametrize("molecule", [m for m in md.shipped_molecules() if m != "ethanol"])
+def test_every_shipped_molecule_renders_its_own_runs(app_test: Callable[..., AppTest], molecule: str) -> None:
+    at = _ok(app_test("molecular_dynamics", query={"molecule": molecule}))
+    study = md.load_shipped(molecule)["nve"]
+    infos = _infos(at)
+    for s in md.lesson_statements(study, seed_runs=md.load_seed_runs(molecule)):
+        assert s.text in infos, (molecule, s.topic)
