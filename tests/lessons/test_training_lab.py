@@ -384,3 +384,38 @@ def test_a_flat_unconstrained_curve_gives_no_data_factor() -> None:
     falling = _curves([0.06, 0.04, 0.04], [0.3, 0.2, 0.1], ns=(25, 100, 400))
     g = tl.finding(falling)
     assert g.verdict == "supported" and "no longer fall" not in g.text
+
+
+def test_the_strict_rerun_is_quoted_beside_the_capacity_note(tmp_path, monkeypatch) -> None:
+    import json
+
+    cfg = {
+        "molecule": "ethanol",
+        "split_seed": 0,
+        "hyper": {"layers": 2},
+        "seeds": [0, 1, 2],
+        "n_val": 50,
+        "n_test": 200,
+    }
+    main = _curves([0.1, 0.05], [0.3, 0.2], ns=(25, 400))
+    main["config"] = cfg
+    for r in main["table"]:
+        r.update(train_force_mae_mean=0.95 * r["test_force_mae_mean"], train_force_mae_std=0.0)
+    main["rows"] = [{"model": "nequip-l1", "n_train": 400, "seed": 0, "test_force_mae": 0.050}]
+    strict = {
+        "experiment": "sample-efficiency",
+        "complete": True,
+        "config": dict(cfg, seeds=[0], patience=20, max_steps=16000),
+        "rows": [{"model": "nequip-l1", "n_train": 400, "seed": 0, "test_force_mae": 0.048, "steps_run": 9000}],
+    }
+    (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
+    monkeypatch.setattr(catalog, "RESULTS_DIR", tmp_path)
+    text = tl.strict_check(main, 400)
+    assert text is not None and "0.048 (was 0.05, 9000 steps)" in text and "at most 4 %" in text
+    assert "not an artefact of the plateau rule" in text and text in tl.finding(main).text
+    strict["rows"][0]["test_force_mae"] = 0.040  # a 20 % gain: the plateau rule cost accuracy
+    (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
+    assert "partly optimization-limited" in tl.strict_check(main, 400)
+    strict["config"]["hyper"] = {"layers": 1}  # another model: not compared
+    (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
+    assert tl.strict_check(main, 400) is None
