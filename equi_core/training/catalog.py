@@ -289,7 +289,7 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "n_val": 256,
             "n_test": 512,
             "seeds": [0, 1, 2],
-            "lr_grid": [3e-3, 1e-2, 3e-2],
+            "lr_grid": [3e-3, 1e-2, 3e-2, 1e-1],
             "lr_sweep_depth": 2,
             "batch_size": 32,
             "max_steps": 4000,
