@@ -778,7 +778,7 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
     from ..training.catalog import RESULTS_DIR
 
     check = load_result("sample-efficiency", path=RESULTS_DIR / f"{STRICT_CHECK}.json")
-    if check is None or not check.get("complete") or setup_differences(check, result):
+    if check is None or setup_differences(check, result):
         return None
     seed = check["config"]["seeds"][0]
     pairs = []
@@ -794,15 +794,26 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
         return None
     cfg = check["config"]
     moved = [abs(b - a) / a for _, a, b, _ in pairs if a > 0]
+    at_budget = sum(1 for r in check.get("rows", []) if r.get("stopped") == "max_steps")
+    part = (
+        f" ({len(pairs)} of {len(cfg.get('models', []))} models; the run was stopped before the rest)"
+        if not check.get("complete")
+        else ""
+    )
     return (
         f"A stricter stopping rule on seed {seed} at N = {n} (no minimum improvement, patience "
-        f"{cfg['patience']} evaluations, up to {cfg['max_steps']} steps) gives "
+        f"{cfg['patience']} evaluations, up to {cfg['max_steps']} steps){part} gives "
         + "; ".join(f"{model_label(m)} {_fmt(b)} (was {_fmt(a)}, {steps} steps)" for m, a, b, steps in pairs)
         + f" eV/Å: the test error moves by at most {100 * max(moved):.0f} %"
         + (
             ", so these flat curves are not an artefact of the plateau rule."
             if max(moved) < 0.1
             else ", so the plateau rule does cost accuracy here and the flat curves are partly optimization-limited."
+        )
+        + (
+            f" {at_budget} of these stricter runs still improved at their {cfg['max_steps']}-step budget."
+            if at_budget
+            else ""
         )
     )
 
