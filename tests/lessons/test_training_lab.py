@@ -419,3 +419,18 @@ def test_the_strict_rerun_is_quoted_beside_the_capacity_note(tmp_path, monkeypat
     strict["config"]["hyper"] = {"layers": 1}  # another model: not compared
     (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
     assert tl.strict_check(main, 400) is None
+
+
+def test_augmentation_and_force_accuracy_sentences_follow_the_numbers() -> None:
+    res = _curves([0.06, 0.04], [0.126, 0.129], ns=(25, 400))
+    res["table"] += [_rec("transformer", 25, 0.273, 0.03), _rec("transformer", 400, 0.095, 0.01)]
+    res["n_atoms"] = 9
+    f = tl.finding(res)
+    assert "Rotation augmentation costs accuracy at N = 400 (0.129 with it vs 0.095 eV/Å without)" in f.text
+    assert "It helps only at N = 25 (0.126 vs 0.273 eV/Å)" in f.text
+    # the 1 kcal/mol/Å force line: reached by the equivariant model at N = 400 only
+    assert f"({tl.KCAL_PER_MOL_EV:.4f} eV/Å) is reached by {tl.model_label('nequip-l1')} from N = 400 (0.04" in f.text
+    # augmentation within the spreads: no sentence
+    same = _curves([0.06, 0.04], [0.126, 0.096], ns=(25, 400))
+    same["table"] += [_rec("transformer", 25, 0.273, 0.03), _rec("transformer", 400, 0.095, 0.01)]
+    assert "Rotation augmentation costs accuracy" not in tl.finding(same).text
