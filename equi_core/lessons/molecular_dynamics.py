@@ -443,9 +443,17 @@ def record_from_dict(record: Mapping[str, Any]) -> dict[str, Study]:
 
 
 def shipped_molecules(results_dir: Path | None = None) -> tuple[str, ...]:
-    """Molecules with a shipped results file, sorted."""
+    """Molecules with a shipped results file: ethanol (the lab's main molecule, the page's default) first when
+    shipped, then the others sorted.
+
+    Example
+    -------
+    >>> shipped_molecules()[0]
+    'ethanol'
+    """
     d = results_dir or RESULTS_DIR
-    return tuple(sorted(p.stem for p in d.glob("*.json") if not p.stem.endswith("-seeds"))) if d.is_dir() else ()
+    names = sorted(p.stem for p in d.glob("*.json") if not p.stem.endswith("-seeds")) if d.is_dir() else []
+    return tuple(sorted(names, key=lambda m: m != "ethanol"))
 
 
 @lru_cache(maxsize=8)

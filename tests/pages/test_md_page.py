@@ -41,6 +41,12 @@ def study() -> md.Study:
     return md.load_shipped(md.shipped_molecules()[0])["nve"]
 
 
+def test_default_molecule_is_ethanol_then_the_rest_sorted(page: AppTest) -> None:
+    names = md.shipped_molecules()
+    assert names[0] == "ethanol" and list(names[1:]) == sorted(names[1:])
+    assert page.selectbox(key="molecule").value == "ethanol"
+
+
 def test_shipped_numbers_show_at_once(page: AppTest, study: md.Study) -> None:
     m = _metrics(page)
     for r in study.runs:
