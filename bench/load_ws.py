@@ -30,17 +30,19 @@ import contextlib
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # `python bench/<script>.py` from a checkout that is not pip-installed
+    sys.path.insert(0, str(REPO_ROOT))
+from lab_ui.server import free_port, start_server
+
 LESSON_PAGES = (
     "home",
     "irreps_rotations",
@@ -398,44 +400,6 @@ async def with_jobs(
 
 
 # ------------------------------------------------------------------------------------------------ server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(port: int, env_extra: dict[str, str]) -> subprocess.Popen:
-    env = dict(os.environ, **env_extra)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.serverAddress",
-        "localhost",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the streamlit server did not come up")
-
-
 def available_pages(pages: list[str]) -> list[str]:
     return [p for p in pages if (REPO_ROOT / "pages" / f"{p}.py").is_file()]
 
@@ -482,7 +446,11 @@ def main(argv: list[str] | None = None) -> int:
         url, pid = args.url.rstrip("/"), args.pid or 0
     else:
         port = free_port()
-        proc = start_server(port, {} if args.job_workers is None else {"EQUILAB_JOB_WORKERS": str(args.job_workers)})
+        proc = start_server(
+            port,
+            env_extra={} if args.job_workers is None else {"EQUILAB_JOB_WORKERS": str(args.job_workers)},
+            extra_args=("--browser.serverAddress", "localhost"),
+        )
         url, pid = f"http://127.0.0.1:{port}", proc.pid
     report: dict[str, Any] = {
         "pages": pages,

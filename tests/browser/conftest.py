@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from lab_ui.server import free_port, start_server, stop_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,21 +65,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _health_ok(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
-            return resp.status == 200 and resp.read().strip() == b"ok"
-    except (urllib.error.URLError, ConnectionError, OSError):
-        return False
-
-
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     """Path of Debian's chromium; skips (or fails under CI) when it or playwright is missing."""
@@ -98,48 +79,17 @@ def chromium_executable() -> str:
 
 @contextlib.contextmanager
 def run_streamlit_server(log_dir: Path) -> Iterator[str]:
-    """Start ``streamlit run app.py`` headless on 127.0.0.1 and a free port; yield its base URL; stop it."""
+    """Start ``streamlit run app.py`` headless on 127.0.0.1 and a free port (:mod:`lab_ui.server`); yield its base
+    URL; stop it."""
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = log_dir / f"streamlit-{port}.log"
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _health_ok(base_url):
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit not healthy after {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')}"
-                )
-            time.sleep(0.25)
-        yield base_url
+        proc = start_server(port, log_dir / f"streamlit-{port}.log", timeout_s=SERVER_START_TIMEOUT_S)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop_server(proc)
 
 
 @pytest.fixture(scope="session")
