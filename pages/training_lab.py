@@ -22,7 +22,7 @@ from equi_core.training.catalog import (
     validate_config,
 )
 from equi_core.training.molecular_data import tblite_available
-from equi_core.viz.training import result_columns, result_figure, wall_time_figure
+from equi_core.viz.training import force_distribution_figure, result_columns, result_figure, wall_time_figure
 from lab_ui import jobs
 
 lab_ui.page_setup("Training lab")
@@ -46,6 +46,20 @@ st.markdown(
 note = lesson.tblite_message(tblite_available())
 if note:
     st.warning(note)
+
+with st.expander("The datasets (what every model here learns from)", expanded=False):
+    st.markdown(lesson.dataset_text())
+    st.latex(
+        r"\tau_{\rm int}=\tfrac12+\sum_{t=1}^{M}\rho(t),\qquad"
+        r"\text{stride}\ \ge\ 2\max(\tau_{\rm int}^{E},\,\tau_{\rm int}^{r_{ij}})"
+    )
+    data_table = lesson.dataset_columns()
+    st.dataframe(pd.DataFrame(data_table), hide_index=True, width="stretch")
+    lab_ui.chart(
+        force_distribution_figure(lesson.force_histograms()),
+        key="tl_data_fig",
+        downloads=[lab_ui.csv_download("Datasets (CSV)", data_table, "datasets.csv", "tl_data_csv")],
+    )
 
 state = lab_ui.url_state(SPEC)
 exp = state.selectbox(

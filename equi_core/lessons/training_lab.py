@@ -40,8 +40,14 @@ from ..training.catalog import (
     underfitting,
 )
 from .classroom import Quiz
+from .molecular_datasets import DatasetSummary, dataset_columns, dataset_summaries, dataset_text, force_histograms
 
 __all__ = [
+    "DatasetSummary",
+    "dataset_summaries",
+    "dataset_columns",
+    "dataset_text",
+    "force_histograms",
     "Finding",
     "KCAL_PER_MOL_EV",
     "finding",

@@ -9,6 +9,7 @@ standard deviation over the seeds; an empty or partial table gives a labelled, p
 * :func:`equivariance_figure` -- energy change and force error of rotated test molecules vs angle (log y).
 * :func:`truncation_figure` -- relative test RMSE vs model degree L, the line L = K.
 * :func:`depth_figure` -- relative test RMSE vs depth per nonlinearity, residual on (solid) and off (dashed).
+* :func:`force_distribution_figure` -- the density of per-atom force magnitudes of each shipped dataset.
 * :func:`result_figure` dispatches; :func:`result_columns` is the CSV table.
 
 Example
@@ -144,6 +145,27 @@ def wall_time_figure(result: Mapping[str, Any]) -> go.Figure:
     fig.update_xaxes(type="log", title_text="wall time per training run (s, one thread, shared CPU)")
     fig.update_yaxes(type="log", title_text="test force MAE (eV/Å)")
     return _layout(fig, "Error vs compute")
+
+
+def force_distribution_figure(histograms: Mapping[str, tuple[Any, Any]]) -> go.Figure:
+    """One line per dataset: the probability density of the per-atom force magnitude ``|F_i|`` (bin centres,
+    density), as :func:`equi_core.lessons.molecular_datasets.force_histograms` gives them.
+
+    Example
+    -------
+    >>> len(force_distribution_figure({"a": ([0.5, 1.5], [0.6, 0.4])}).data)
+    1
+    """
+    fig = go.Figure()
+    for name, (centres, density) in histograms.items():
+        fig.add_trace(
+            go.Scatter(
+                x=list(map(float, centres)), y=list(map(float, density)), mode="lines", name=name.replace("_", " ")
+            )
+        )
+    fig.update_xaxes(title_text="per-atom force magnitude |F_i| (eV/Å)")
+    fig.update_yaxes(title_text="probability density (1/(eV/Å))")
+    return _layout(fig, "What the models learn: the force labels of each dataset", height=380)
 
 
 def equivariance_figure(result: Mapping[str, Any]) -> go.Figure:

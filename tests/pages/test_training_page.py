@@ -101,3 +101,11 @@ def test_the_second_molecule_shows_its_own_shipped_result(app_test) -> None:
     # another experiment has no molecule box
     at2 = app_test("training_lab", query={"exp": "truncation", "mol": other}, run=True)
     assert not at2.exception and not any(s.label.startswith("Molecule") for s in at2.selectbox)
+
+
+def test_the_datasets_section_shows_every_shipped_dataset(at) -> None:
+    assert lesson.dataset_text() in _text(at)
+    frames = [df.value for df in at.dataframe]
+    table = next(f for f in frames if "frame spacing (fs)" in f.columns)
+    cols = lesson.dataset_columns()
+    assert list(table["molecule"]) == cols["molecule"] and list(table["frames"]) == cols["frames"]
