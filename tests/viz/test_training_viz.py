@@ -84,3 +84,15 @@ def test_viz_does_not_import_torch() -> None:
     code = "import sys, equi_core.viz, equi_core.viz.training, equi_core.lessons.training_lab; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_force_distribution_figure_draws_each_dataset_as_given() -> None:
+    from equi_core.lessons.molecular_datasets import force_histograms
+    from equi_core.viz.training import force_distribution_figure
+
+    hists = force_histograms()
+    fig = force_distribution_figure(hists)
+    assert [t.name for t in fig.data] == [n.replace("_", " ") for n in hists]
+    for t, (centres, density) in zip(fig.data, hists.values()):
+        assert list(t.x) == list(map(float, centres)) and list(t.y) == list(map(float, density))
+    assert "force magnitude" in fig.layout.xaxis.title.text
