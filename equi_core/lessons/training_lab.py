@@ -215,6 +215,22 @@ def _zero_force_mae(molecule: str, split_seed: int, n_val: int, n_test: int) -> 
     return float(np.mean(np.abs(test.forces.astype(np.float64))))
 
 
+@lru_cache(maxsize=8)
+def _temperature_K(molecule: str) -> float | None:
+    from ..training.molecular_data import load_dataset  # numpy only
+
+    try:
+        return float(load_dataset(molecule).metadata["temperature_K"])
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def _at_temperature(cfg: Mapping[str, Any]) -> str:
+    """`` at <T> K`` for the configuration's molecule, read from its dataset's metadata ("" when unknown)."""
+    t = _temperature_K(str(cfg["molecule"])) if "molecule" in cfg else None
+    return f" at {t:g} K" if t is not None else ""
+
+
 def zero_force_mae(result: Mapping[str, Any]) -> float | None:
     """The test force MAE of predicting zero forces (eV/Å) on the result's own test split: the level of a model
     that learned nothing. None for a synthetic experiment or a dataset that is not available."""
@@ -562,7 +578,8 @@ def _ablation_and_accuracy(
         if base is not None and (reached or unresolved):
             parts.append(
                 f"(For scale: predicting the mean training energy gives {_fmt(base)} meV/atom on this test split, "
-                f"{base / ca:.1f}× the chemical-accuracy line, so at 500 K this energy bar is a low one.)"
+                f"{base / ca:.1f}× the chemical-accuracy line, so{_at_temperature(result.get('config', {}))} this energy "
+                "bar is a low one.)"
             )
         parts += _force_accuracy(result, f)
         if not reached and not unresolved:
@@ -1171,7 +1188,11 @@ def protocol_text(result: Mapping[str, Any]) -> str:
             + ". ± is the spread over the seeds (initial weights and batch order) on one fixed split. These are "
             "toy-size networks (a few thousand parameters, far smaller than published NequIP or MACE models; no "
             "MACE-style many-body model is trained here)" + f". Test split {cfg.get('n_test')} "
-            f"frames (split seed {cfg.get('split_seed')}). Seeds {seeds}. Models: {h.get('channels')} channels "
+            f"frames (split seed {cfg.get('split_seed')}), drawn at random from the same trajectory as the "
+            "training frames: frames are at least twice the autocorrelation time apart, so they are independent "
+            "samples, but train and test cover the same region of configuration space (this measures "
+            f"interpolation{_at_temperature(cfg)}, not transfer to other temperatures or conformers). Seeds {seeds}. "
+            "Models: {h.get('channels')} channels "
             f"(transformer width {2 * int(h.get('channels', 0))}), {h.get('layers')} layers, cutoff "
             f"{h.get('cutoff')} Å. Learning rates ({source}, grid {cfg.get('lr_grid')}): "
             f"{lr_line}."

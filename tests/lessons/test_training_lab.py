@@ -167,6 +167,14 @@ def test_underfit_and_protocol_text() -> None:
     assert f"improvement of more than {100 * cfg['min_delta']:g} %" in text
     assert f"ramped up over the first {cfg['warmup_steps']} steps" in text and "refitted in closed form" in text
     assert f"sweep at N = {cfg['lr_sweep_n']}: {cfg['sweep_max_steps']} steps" in text
+    # what the random split measures, at the dataset's own temperature (read from its metadata)
+    from equi_core.training.molecular_data import load_dataset
+
+    t_k = load_dataset(cfg["molecule"]).metadata["temperature_K"]
+    assert "same trajectory" in text and f"interpolation at {t_k:g} K, not transfer" in text
+    assert "interpolation, not transfer" in tl.protocol_text(
+        {"experiment": "sample-efficiency", "config": dict(cfg, molecule="unobtainium"), "chosen_lr": {}}
+    )
     bare = dict(cfg, min_delta=0.0, warmup_steps=0, refit_reference=False, sweep_max_steps=None)
     plain = tl.protocol_text({"experiment": "sample-efficiency", "config": bare, "chosen_lr": {}})
     assert "ramped" not in plain and "refitted" not in plain and "without improvement" in plain
