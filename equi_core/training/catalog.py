@@ -233,7 +233,7 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
         "large-data": {
             "molecule": "ethanol",
             "models": list(MODELS_BY_EXPERIMENT["large-data"]),
-            "n_train": [800],
+            "n_train": [800, 1600],
             "n_val": 50,
             "n_test": 200,
             "split_seed": 0,
@@ -289,7 +289,7 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "n_val": 256,
             "n_test": 512,
             "seeds": [0, 1, 2],
-            "lr_grid": [3e-3, 1e-2, 3e-2, 1e-1],
+            "lr_grid": [3e-3, 1e-2, 3e-2, 1e-1, 3e-1],
             "lr_sweep_depth": 2,
             "batch_size": 32,
             "max_steps": 4000,
