@@ -197,6 +197,15 @@ def test_the_required_molecules_are_shipped() -> None:
     assert all(MOLECULES[name][1] for name in MOLECULES)  # every molecule says how its geometry was made
 
 
+def test_a_larger_molecule_is_shipped_and_says_how_its_geometry_was_made() -> None:
+    larger = [n for n in shipped_datasets() if n not in REQUIRED]
+    assert larger, "one larger molecule beyond the four G2 ones"
+    for name in larger:
+        ds = load_dataset(name)
+        assert ds.n_atoms >= 2 * max(load_dataset(r).n_atoms for r in REQUIRED) - 2  # biphenyl: 22 atoms vs 12
+        assert ds.metadata["geometry"] == MOLECULES[name][1] and "relaxed with GFN2-xTB" in ds.metadata["geometry"]
+
+
 @pytest.mark.parametrize("name", shipped_datasets())
 def test_shipped_dataset_schema_and_provenance(name: str) -> None:
     path = DATASET_DIR / f"{name}.npz"
