@@ -199,8 +199,6 @@ under = lesson.underfit_text(result)
 if under:
     st.warning(under)
 st.markdown(lesson.protocol_text(result))
-if exp == "sample-efficiency" and (lr_note := lesson.lr_check(result)):
-    st.markdown(lr_note)
 st.caption(lesson.run_text(result))
 st.dataframe(pd.DataFrame(lesson.table_records(result)), hide_index=True, width="stretch")
 if exp in ("sample-efficiency", "large-data", "equivariance"):

@@ -36,6 +36,7 @@ from ..training.catalog import (
     aggregate,
     budget,
     experiment_key,
+    load_lr_source,
     load_result,
     underfitting,
 )
@@ -67,8 +68,6 @@ __all__ = [
     "combined_learning_curve",
     "setup_differences",
     "strict_check",
-    "lr_check",
-    "lr_check_text",
     "zero_force_mae",
     "mean_energy_mae",
     "reflag",
@@ -427,7 +426,7 @@ def _lr_grid(result: Mapping[str, Any]) -> list[float]:
     cfg = result.get("config", {})
     grid = [float(v) for v in cfg.get("lr_grid") or []]
     if len(grid) < 2 and cfg.get("lr_from"):
-        grid = [float(v) for v in ((load_result(cfg["lr_from"]) or {}).get("config", {}).get("lr_grid") or [])]
+        grid = [float(v) for v in ((load_lr_source(cfg["lr_from"]) or {}).get("config", {}).get("lr_grid") or [])]
     return grid
 
 
@@ -843,68 +842,6 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
     )
 
 
-#: A second learning-rate sweep of experiment 1: another seed and the main budget instead of the sweep's own.
-LR_CHECK = "lr-check-sample-efficiency"
-
-
-def lr_check(result: Mapping[str, Any]) -> str | None:
-    """What the shipped second learning-rate sweep (:data:`LR_CHECK`) says about the rates ``result`` used (same
-    molecule, split and models; None when there is no such check): see :func:`lr_check_text`."""
-    from ..training.catalog import RESULTS_DIR
-
-    return lr_check_text(result, load_result("sample-efficiency", path=RESULTS_DIR / f"{LR_CHECK}.json"))
-
-
-def lr_check_text(result: Mapping[str, Any], check: Mapping[str, Any] | None) -> str | None:
-    """Whether a second sweep ``check`` (its own seed and budget) chooses the learning rates ``result`` used, and,
-    where it does not, how much worse the rate used is in that sweep's validation force MAE.
-
-    Example
-    -------
-    >>> cfg = {"molecule": "m", "seeds": [0], "lr_sweep_n": 100, "sweep_max_steps": 1500}
-    >>> res = {"config": cfg, "chosen_lr": {"a": 0.01, "b": 0.1}}
-    >>> sweep = [{"model": "a", "lr": 0.01, "val_force_mae": 1.0}, {"model": "b", "lr": 0.1, "val_force_mae": 1.2},
-    ...          {"model": "b", "lr": 0.03, "val_force_mae": 1.0}]
-    >>> chk = {"config": dict(cfg, seeds=[1], sweep_max_steps=None, steps_per_frame=15, min_steps=6000,
-    ...        max_steps=8000), "chosen_lr": {"a": 0.01, "b": 0.03}, "lr_sweep": sweep}
-    >>> print(lr_check_text(res, chk))  # doctest: +NORMALIZE_WHITESPACE
-    A second learning-rate sweep (seed 1 instead of 0; up to 6000 steps with early stopping, the main budget, instead
-    of 1500) chooses the same rate for 1 of 2 models. It differs for b (0.03 instead of 0.1): in that sweep, the rate
-    used here has a 20 % higher validation force MAE.
-    """
-    if check is None or not check.get("lr_sweep") or setup_differences(check, result):
-        return None
-    ours, theirs = result.get("chosen_lr", {}), check.get("chosen_lr", {})
-    models = [m for m in ours if m in theirs]
-    if not models:
-        return None
-    cfg, ccfg = result.get("config", {}), check["config"]
-    same = [m for m in models if float(ours[m]) == float(theirs[m])]
-    diffs = []
-    for m in models:
-        if m in same:
-            continue
-        by = {float(r["lr"]): r.get("val_force_mae") for r in check["lr_sweep"] if r.get("model") == m}
-        used, best = by.get(float(ours[m])), by.get(float(theirs[m]))
-        cost = (
-            f": in that sweep, the rate used here has a {100 * (used / best - 1):.0f} % higher validation force MAE"
-            if isinstance(used, (int, float)) and isinstance(best, (int, float)) and best > 0
-            else " (the rate used here was not in that sweep)"
-        )
-        diffs.append(f"{model_label(m)} ({float(theirs[m]):g} instead of {float(ours[m]):g}){cost}")
-    check_steps = ccfg.get("sweep_max_steps") or budget(ccfg, int(ccfg["lr_sweep_n"]))
-    how = (
-        f"up to {check_steps} steps with early stopping, the main budget, instead of {cfg['sweep_max_steps']}"
-        if not ccfg.get("sweep_max_steps") and cfg.get("sweep_max_steps")
-        else f"up to {check_steps} steps"
-    )
-    seeds = (cfg.get("seeds") or ["?"])[0]
-    return (
-        f"A second learning-rate sweep (seed {ccfg['seeds'][0]} instead of {seeds}; {how}) chooses the same rate "
-        f"for {len(same)} of {len(models)} models." + (f" It differs for {'; '.join(diffs)}." if diffs else "")
-    )
-
-
 def _cells(result: Mapping[str, Any], models: Sequence[str]) -> list[Mapping[str, Any]]:
     """The table records of ``models`` (the cells a verdict depends on)."""
     return [r for r in result.get("table", []) if r.get("model") in models]
@@ -1199,10 +1136,14 @@ def protocol_text(result: Mapping[str, Any]) -> str:
         for m, v in lrs.items()
     )
     source = result.get("lr_source") or (
-        "chosen on validation by this run's sweep" if len(cfg.get("lr_grid", [])) > 1 else "fixed"
+        f"taken from the shipped {cfg['lr_from']} result"
+        if cfg.get("lr_from")
+        else "chosen on validation by this run's sweep"
+        if len(cfg.get("lr_grid", [])) > 1
+        else "fixed"
     )
     if cfg.get("lr_from"):
-        now = (load_result(cfg["lr_from"]) or {}).get("chosen_lr", {})
+        now = (load_lr_source(cfg["lr_from"]) or {}).get("chosen_lr", {})
         stale = [m for m, v in lrs.items() if m in now and now[m] != v]
         if stale:
             lr_line += (

@@ -52,7 +52,9 @@ from .catalog import (
     aggregate,
     default_config,
     experiment_key,
+    load_lr_source,
     load_result,
+    sweep_words,
     underfitting,
     validate_config,
 )
@@ -349,14 +351,14 @@ _LR_FALLBACK = {"transformer+aug+penalty": "transformer+aug", "transformer-direc
 def _lr_of_result(cfg: Mapping[str, Any]) -> tuple[dict[str, float], str]:
     """Learning rates chosen by the shipped ``lr_from`` result's own sweep (a variant without one takes its base
     model's), else ``lr_grid[0]``; and a sentence saying where they came from."""
-    prior = load_result(cfg["lr_from"])
+    prior = load_lr_source(cfg["lr_from"])
     chosen = (prior or {}).get("chosen_lr", {})
     lrs: dict[str, float] = {}
     for m in cfg["models"]:
         lr = chosen.get(m, chosen.get(_LR_FALLBACK.get(m, ""), None))
         lrs[m] = float(lr) if lr is not None else float(cfg["lr_grid"][0])
     source = (
-        f"chosen on validation by the shipped {cfg['lr_from']} sweep"
+        f"chosen on validation by {sweep_words(prior or {})} (the shipped {cfg['lr_from']} result)"
         if chosen
         else f"lr_grid[0] = {cfg['lr_grid'][0]:g} (no shipped {cfg['lr_from']} result)"
     )

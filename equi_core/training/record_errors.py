@@ -84,9 +84,9 @@ def promote(source: Path, result_path: Path, molecule: str, dest: Path = MODEL_D
         raise ValueError(f"{result_path} is a run on {result.get('config', {}).get('molecule')!r}, not {molecule!r}")
     sweep = list(result.get("lr_sweep") or [])
     if not sweep and result.get("config", {}).get("lr_from"):
-        from .catalog import load_result
+        from .catalog import load_lr_source
 
-        sweep = list((load_result(result["config"]["lr_from"]) or {}).get("lr_sweep") or [])
+        sweep = list((load_lr_source(result["config"]["lr_from"]) or {}).get("lr_sweep") or [])
     command = "python -m equi_core.training.record_errors promote " + " ".join(
         shlex.quote(a) for a in ("--from", str(source), "--result", str(result_path), "--molecule", molecule)
     )

@@ -166,7 +166,10 @@ def test_underfit_and_protocol_text() -> None:
     # the convergence rule, the warm-up, the energy-reference refit and the sweep's own budget are stated
     assert f"improvement of more than {100 * cfg['min_delta']:g} %" in text
     assert f"ramped up over the first {cfg['warmup_steps']} steps" in text and "refitted in closed form" in text
-    assert f"sweep at N = {cfg['lr_sweep_n']}: {cfg['sweep_max_steps']} steps" in text
+    own = dict(cfg, lr_from=None, sweep_max_steps=1500)
+    own_text = tl.protocol_text({"experiment": "sample-efficiency", "config": own, "chosen_lr": {}})
+    assert "sweep at N = 100: 1500 steps" in own_text
+    assert "sweep at N =" not in text  # the default takes its rates from the shipped sweep (lr_from)
     # what the random split measures, at the dataset's own temperature (read from its metadata)
     from equi_core.training.molecular_data import load_dataset
 
@@ -442,40 +445,3 @@ def test_augmentation_and_force_accuracy_sentences_follow_the_numbers() -> None:
     same = _curves([0.06, 0.04], [0.126, 0.096], ns=(25, 400))
     same["table"] += [_rec("transformer", 25, 0.273, 0.03), _rec("transformer", 400, 0.095, 0.01)]
     assert "Rotation augmentation costs accuracy" not in tl.finding(same).text
-
-
-def _lr_pair() -> tuple[dict, dict]:
-    cfg = catalog.default_config("sample-efficiency")
-    res = {"experiment": "sample-efficiency", "config": cfg, "chosen_lr": {"nequip-l1": 0.03, "tensornet": 0.03}}
-    sweep = [
-        {"model": m, "lr": lr, "val_force_mae": v}
-        for m, lr, v in (
-            ("nequip-l1", 0.03, 0.05),
-            ("nequip-l1", 0.1, 0.06),
-            ("tensornet", 0.03, 0.044),
-            ("tensornet", 0.01, 0.040),
-        )
-    ]
-    check = {
-        "experiment": "sample-efficiency",
-        "config": dict(cfg, seeds=[1], sweep_max_steps=None),
-        "chosen_lr": {"nequip-l1": 0.03, "tensornet": 0.01},
-        "lr_sweep": sweep,
-    }
-    return res, check
-
-
-def test_lr_check_states_agreement_and_the_cost_of_a_disagreement() -> None:
-    res, check = _lr_pair()
-    text = tl.lr_check_text(res, check)
-    cfg = res["config"]
-    assert text is not None
-    assert f"seed 1 instead of {cfg['seeds'][0]}" in text
-    assert f"up to {catalog.budget(cfg, cfg['lr_sweep_n'])} steps with early stopping" in text
-    assert "same rate for 1 of 2 models" in text
-    assert f"{tl.model_label('tensornet')} (0.01 instead of 0.03)" in text and "10 % higher" in text
-    same = dict(check, chosen_lr={"nequip-l1": 0.03, "tensornet": 0.03})
-    assert "2 of 2" in tl.lr_check_text(res, same) and "differs" not in tl.lr_check_text(res, same)
-    # another setup (other molecule or model size) is no check of these rates
-    assert tl.lr_check_text(res, dict(check, config=dict(check["config"], molecule="acetic_acid"))) is None
-    assert tl.lr_check_text(res, None) is None and tl.lr_check_text(res, dict(check, lr_sweep=[])) is None
