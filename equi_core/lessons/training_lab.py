@@ -806,24 +806,33 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
         return None
     seed = check["config"]["seeds"][0]
     pairs = []
+    other_lr = []  # the same run at another learning rate is no test of the stopping rule
     for r in check.get("rows", []):
         base = [
             b
             for b in result.get("rows", [])
             if b.get("model") == r["model"] and b.get("n_train") == n == r.get("n_train") and b.get("seed") == seed
         ]
-        if base:
+        if base and float(base[0].get("lr", math.nan)) == float(r.get("lr", math.nan)):
             pairs.append((r["model"], base[0]["test_force_mae"], r["test_force_mae"], r["steps_run"]))
+        elif base:
+            other_lr.append(r["model"])
     if not pairs:
         return None
     cfg = check["config"]
     moved = [abs(b - a) / a for _, a, b, _ in pairs if a > 0]
-    at_budget = sum(1 for r in check.get("rows", []) if r.get("stopped") == "max_steps")
+    paired = {m for m, *_ in pairs}
+    at_budget = sum(1 for r in check.get("rows", []) if r.get("stopped") == "max_steps" and r["model"] in paired)
     part = (
         f" ({len(pairs)} of {len(cfg.get('models', []))} models; the run was stopped before the rest)"
         if not check.get("complete")
         else ""
     )
+    if other_lr:
+        part += (
+            f" (for the models whose learning rate is the same in both runs; {', '.join(map(model_label, other_lr))} "
+            "ran at another rate there)"
+        )
     return (
         f"A stricter stopping rule on seed {seed} at N = {n} (no minimum improvement, patience "
         f"{cfg['patience']} evaluations, up to {cfg['max_steps']} steps){part} gives "

@@ -412,17 +412,26 @@ def test_the_strict_rerun_is_quoted_beside_the_capacity_note(tmp_path, monkeypat
     main["config"] = cfg
     for r in main["table"]:
         r.update(train_force_mae_mean=0.95 * r["test_force_mae_mean"], train_force_mae_std=0.0)
-    main["rows"] = [{"model": "nequip-l1", "n_train": 400, "seed": 0, "test_force_mae": 0.050}]
+    main["rows"] = [
+        {"model": "nequip-l1", "n_train": 400, "seed": 0, "test_force_mae": 0.050, "lr": 0.03},
+        {"model": "transformer", "n_train": 400, "seed": 0, "test_force_mae": 0.2, "lr": 0.03},
+    ]
     strict = {
         "experiment": "sample-efficiency",
         "complete": True,
         "config": dict(cfg, seeds=[0], patience=20, max_steps=16000),
-        "rows": [{"model": "nequip-l1", "n_train": 400, "seed": 0, "test_force_mae": 0.048, "steps_run": 9000}],
+        "rows": [
+            {"model": "nequip-l1", "n_train": 400, "seed": 0, "test_force_mae": 0.048, "steps_run": 9000, "lr": 0.03},
+            # run at another rate than the main run: no test of the stopping rule, left out and said so
+            {"model": "transformer", "n_train": 400, "seed": 0, "test_force_mae": 0.1, "steps_run": 16000, "lr": 0.01},
+        ],
     }
     (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
     monkeypatch.setattr(catalog, "RESULTS_DIR", tmp_path)
     text = tl.strict_check(main, 400)
     assert text is not None and "0.048 (was 0.05, 9000 steps)" in text and "at most 4 %" in text
+    assert f"{tl.model_label('transformer')} ran at another rate there" in text and "(was 0.2" not in text
+    assert "still improved" not in text  # the transformer's run at its budget is not one of the compared
     assert "not an artefact of the plateau rule" in text and text in tl.finding(main).text
     strict["rows"][0]["test_force_mae"] = 0.040  # a 20 % gain: the plateau rule cost accuracy
     (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
