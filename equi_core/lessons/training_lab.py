@@ -1122,6 +1122,23 @@ def _finding_depth(result: Mapping[str, Any]) -> Finding:
         return Finding("no result", "This run lacks the norm net or a second nonlinearity to compare it with.")
     verdict = verdicts[0] if len(set(verdicts)) == 1 else "partly supported"
     text = "Parameter counts matched at each depth. " + " ".join(parts)
+    no_gap = [
+        r
+        for r in result.get("table", [])
+        if "train_rmse_mean" in r and _g(r, "train_rmse") >= _g(r, "test_rmse") and not r.get("underfit_count")
+    ]
+    if no_gap:
+        cells = ", ".join(
+            f"{_SHORT_NL.get(r['nonlinearity'], r['nonlinearity'])} at depth {r['depth']} "
+            f"(residual {'on' if r.get('residual') else 'off'}: train {_fmt(_g(r, 'train_rmse'))}, test "
+            f"{_fmt(_g(r, 'test_rmse'))})"
+            for r in no_gap
+        )
+        text += (
+            f" Train error is not below test error for {cells}. These runs were not budget-limited (validation "
+            "had stopped improving), so these nets are capacity-limited: at this depth the comparison measures what "
+            "a net of this size can represent, not how long it was trained."
+        )
     if convergence_caveat(result) is not None:
         return _honest(result, None, verdict, text)
     if verdict == "contradicted":

@@ -454,3 +454,18 @@ def test_augmentation_and_force_accuracy_sentences_follow_the_numbers() -> None:
     same = _curves([0.06, 0.04], [0.126, 0.096], ns=(25, 400))
     same["table"] += [_rec("transformer", 25, 0.273, 0.03), _rec("transformer", 400, 0.095, 0.01)]
     assert "Rotation augmentation costs accuracy" not in tl.finding(same).text
+
+
+def test_depth_finding_names_the_cells_without_a_generalization_gap() -> None:
+    res = tl.reflag(tl.shipped("depth"))
+    text = tl.finding(res).text
+    for r in res["table"]:
+        no_gap = r["train_rmse_mean"] >= r["test_rmse_mean"] and not r.get("underfit_count")
+        nl = {"norm": "norm", "gate": "gate", "tp": "tensor-product"}[r["nonlinearity"]]
+        cell = (
+            f"{nl} at depth {r['depth']} (residual {'on' if r['residual'] else 'off'}: "
+            f"train {tl._fmt(r['train_rmse_mean'])}, test {tl._fmt(r['test_rmse_mean'])})"
+        )
+        assert (cell in text) is no_gap, cell
+    assert any(r["train_rmse_mean"] >= r["test_rmse_mean"] for r in res["table"])  # the shipped run has such cells
+    assert "capacity-limited" in text
