@@ -19,6 +19,9 @@ change, beside the same measurement before the jobs started.
 
     nice -n 10 python bench/load_ws.py --sessions 10,20,30,50 --rounds 5 --jobs 5 --json artifacts/load_ws.json
 
+The server it starts runs with ``OMP_NUM_THREADS=1`` (``lab_ui.server.start_server``; earlier reports inherited
+the caller's setting); live jobs set their own torch threads (``EQUILAB_JOB_THREADS``).
+
 Exit status 0 only if every level held all its sessions without errors.
 """
 
@@ -31,7 +34,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -41,7 +43,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # `python bench/<script>.py` from a checkout that is not pip-installed
     sys.path.insert(0, str(REPO_ROOT))
-from lab_ui.server import free_port, start_server
+from lab_ui.server import free_port, start_server, stop_server
 
 LESSON_PAGES = (
     "home",
@@ -480,11 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         report["after"] = server_figures(pid) if pid else {}
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
     print(format_table(report["levels"]))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
 """Start and stop the Lab's own Streamlit server as a child process (browser tests and the load benchmarks).
 
 One place for the command line the README and CI use (``streamlit run app.py --server.headless true
---server.address 127.0.0.1``), a free port, and the health check ``/_stcore/health``. This module does not import
-Streamlit itself; it runs it.
+--server.address 127.0.0.1``), a free port, and the health check ``/_stcore/health``. The module itself needs only
+the standard library, but importing it runs ``lab_ui/__init__``, which imports Streamlit.
 
 Example
 -------
@@ -81,16 +81,16 @@ def start_server(
     app_dir: Path = REPO_ROOT,
     env_extra: Mapping[str, str] | None = None,
     extra_args: tuple[str, ...] = (),
-) -> subprocess.Popen:
-    """Start the server (one OpenMP thread per process, unbuffered output into ``log_path`` or nowhere) and return
-    once it is healthy.
+) -> subprocess.Popen[bytes]:
+    """Start the server (``OMP_NUM_THREADS=1`` unless ``env_extra`` says otherwise, unbuffered output into
+    ``log_path`` or nowhere) and return once it is healthy.
 
     Raises
     ------
     RuntimeError
         When the process exits or is not healthy within ``timeout_s``; the message carries the log's tail.
     """
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1", **dict(env_extra or {}))
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1", **dict(env_extra or {})}
     if log_path is not None:
         with open(log_path, "wb") as log:  # the child keeps its own descriptor
             proc = subprocess.Popen(
@@ -116,7 +116,7 @@ def start_server(
     return proc
 
 
-def stop_server(proc: subprocess.Popen) -> None:
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
     """Terminate the server, killing it if it has not exited 15 s later."""
     proc.terminate()
     try:

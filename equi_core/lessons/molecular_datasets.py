@@ -7,7 +7,7 @@ GFN2-xTB here, so this works without ``tblite``.
 Example
 -------
 >>> s = {d.name: d for d in dataset_summaries()}["ethanol"]
->>> s.n_atoms, s.n_frames >= 2000, s.sample_spacing_fs == s.stride * s.timestep_fs
+>>> s.n_atoms, s.n_frames >= 2000, s.sample_spacing_fs >= 2 * max(s.tau_energy_fs, s.tau_distances_fs)
 (9, True, True)
 """
 
@@ -30,7 +30,8 @@ class DatasetSummary:
 
     ``sample_spacing_fs`` is the time between two stored frames (``stride * timestep_fs``); the stride was chosen
     so that it is at least twice the larger integrated autocorrelation time (``tau_energy_fs``, ``tau_distances_fs``),
-    the spacing at which successive samples are effectively independent. ``energy_std_meV_per_atom`` is the
+    the spacing at which successive samples are effectively independent (NaN, shown "n/a", when a dataset was made
+    with a given stride and so has no pilot run). ``energy_std_meV_per_atom`` is the
     standard deviation of the potential energy over the frames divided by the number of atoms (the scale of the
     energy labels); ``mean_abs_force`` is the mean force-component magnitude (eV/Å), which is also the force MAE
     of predicting zero forces.
@@ -55,7 +56,14 @@ class DatasetSummary:
     wall_time_s: float
 
     def record(self) -> dict[str, Any]:
-        """The row the page's dataset table shows."""
+        """The row the page's dataset table shows (numbers rounded for reading; "n/a" where unknown).
+
+        Example
+        -------
+        >>> row = dataset_summaries()[0].record()
+        >>> row["molecule"], row["atoms"], row["T (K)"]
+        ('ethanol', 9, 500.0)
+        """
         return {
             "molecule": self.name.replace("_", " "),
             "formula": self.formula,
@@ -63,15 +71,26 @@ class DatasetSummary:
             "frames": self.n_frames,
             "T (K)": self.temperature_K,
             "frame spacing (fs)": self.sample_spacing_fs,
-            "τ_int energy (fs)": round(self.tau_energy_fs, 1),
-            "τ_int distances (fs)": round(self.tau_distances_fs, 1),
+            "τ_int energy (fs)": _shown(self.tau_energy_fs, 1),
+            "τ_int distances (fs)": _shown(self.tau_distances_fs, 1),
             "σ(E) (meV/atom)": round(self.energy_std_meV_per_atom, 2),
             "mean |F component| (eV/Å)": round(self.mean_abs_force, 3),
             "starting geometry": self.geometry,
             "versions": self.versions,
-            "made in (s)": round(self.wall_time_s),
+            "made in (s)": _shown(self.wall_time_s, 0),
             "command": self.command,
         }
+
+
+def _num(meta: dict[str, Any], key: str, scale: float = 1.0) -> float:
+    """A metadata number (times ``scale``), NaN when missing or None (a dataset made with a given stride has no
+    autocorrelation times)."""
+    v = meta.get(key)
+    return float(v) * scale if isinstance(v, (int, float)) and not isinstance(v, bool) else float("nan")
+
+
+def _shown(x: float, digits: int) -> float | str:
+    return round(x, digits) if np.isfinite(x) else "n/a"
 
 
 def _summary(name: str) -> DatasetSummary:
@@ -88,15 +107,15 @@ def _summary(name: str) -> DatasetSummary:
         timestep_fs=dt,
         stride=stride,
         sample_spacing_fs=stride * dt,
-        tau_energy_fs=float(meta["tau_int_energy_steps"]) * dt,
-        tau_distances_fs=float(meta["tau_int_distances_steps"]) * dt,
+        tau_energy_fs=_num(meta, "tau_int_energy_steps", dt),
+        tau_distances_fs=_num(meta, "tau_int_distances_steps", dt),
         energy_std_meV_per_atom=float(np.std(ds.energy) / ds.n_atoms * 1000.0),
         mean_abs_force=float(np.mean(np.abs(ds.forces.astype(np.float64)))),
         method=str(meta["method"]),
         versions=", ".join(f"{k} {v}" for k, v in sorted(meta.get("versions", {}).items())),
         geometry=str(meta.get("geometry", MOLECULES.get(name, ("", ""))[1])),
         command=str(meta["command"]),
-        wall_time_s=float(meta.get("wall_time_s", float("nan"))),
+        wall_time_s=_num(meta, "wall_time_s"),
     )
 
 
@@ -142,7 +161,13 @@ def force_histograms(n_bins: int = 40) -> dict[str, tuple[np.ndarray, np.ndarray
 
 
 def dataset_text() -> str:
-    """How every shipped dataset was made, in one paragraph whose numbers are read from the files."""
+    """How every shipped dataset was made, in one paragraph whose numbers are read from the files.
+
+    Example
+    -------
+    >>> "ethanol (9 atoms, 2,000 frames 110 fs apart)" in dataset_text()
+    True
+    """
     sums = dataset_summaries()
     if not sums:
         return "No molecular dataset is shipped."

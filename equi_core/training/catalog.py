@@ -494,8 +494,9 @@ def load_lr_source(name: str) -> dict[str, Any] | None:
     return load_result(name)
 
 
-def sweep_words(source: Mapping[str, Any]) -> str:
-    """How a shipped result's learning-rate sweep was run, in words (its N, seed and step budget).
+def sweep_words(source: Mapping[str, Any], _hops: int = 0) -> str:
+    """How a shipped result's learning-rate sweep was run, in words (its N, seed and step budget); a result without
+    a sweep of its own that took its rates from another (``lr_from``) is followed to that one's sweep.
 
     Example
     -------
@@ -505,6 +506,10 @@ def sweep_words(source: Mapping[str, Any]) -> str:
     "a sweep at N = 100, seed 1, up to 6000 steps with the main runs' stopping rule"
     """
     cfg = source.get("config", {})
+    if not source.get("lr_sweep") and cfg.get("lr_from") in LR_SOURCES and _hops < 3:
+        upstream = load_lr_source(cfg["lr_from"])  # a result that took its rates from another: follow the chain
+        if upstream is not None:
+            return sweep_words(upstream, _hops + 1) + f" (shipped as {cfg['lr_from']})"
     if not source.get("lr_sweep") or "lr_sweep_n" not in cfg:
         return "a sweep"
     n = int(cfg["lr_sweep_n"])

@@ -358,7 +358,7 @@ def _lr_of_result(cfg: Mapping[str, Any]) -> tuple[dict[str, float], str]:
         lr = chosen.get(m, chosen.get(_LR_FALLBACK.get(m, ""), None))
         lrs[m] = float(lr) if lr is not None else float(cfg["lr_grid"][0])
     source = (
-        f"chosen on validation by {sweep_words(prior or {})} (the shipped {cfg['lr_from']} result)"
+        f"chosen on validation by {sweep_words(prior or {})}, taken from the shipped {cfg['lr_from']} result"
         if chosen
         else f"lr_grid[0] = {cfg['lr_grid'][0]:g} (no shipped {cfg['lr_from']} result)"
     )

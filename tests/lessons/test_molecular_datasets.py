@@ -58,3 +58,14 @@ def test_text_names_every_dataset_with_its_numbers() -> None:
             f"{s.name.replace('_', ' ')} ({s.n_atoms} atoms, {s.n_frames:,} frames {s.sample_spacing_fs:g} fs apart)"
             in text
         )
+
+
+def test_a_dataset_made_with_a_given_stride_shows_n_a(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a dataset made with --stride has no pilot run: its autocorrelation times are None, and the page must not break
+    ds = load_dataset("ethanol")
+    meta = dict(ds.metadata, tau_int_energy_steps=None, tau_int_distances_steps=None)
+    meta.pop("wall_time_s")
+    monkeypatch.setattr(mdata, "load_dataset", lambda name: type(ds)(**{**ds.__dict__, "metadata": meta}))
+    rec = mdata._summary("ethanol").record()
+    assert rec["τ_int energy (fs)"] == rec["τ_int distances (fs)"] == rec["made in (s)"] == "n/a"
+    assert rec["frames"] == len(ds)

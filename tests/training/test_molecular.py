@@ -202,7 +202,7 @@ def test_a_larger_molecule_is_shipped_and_says_how_its_geometry_was_made() -> No
     assert larger, "one larger molecule beyond the four G2 ones"
     for name in larger:
         ds = load_dataset(name)
-        assert ds.n_atoms >= 2 * max(load_dataset(r).n_atoms for r in REQUIRED) - 2  # biphenyl: 22 atoms vs 12
+        assert ds.n_atoms > max(load_dataset(r).n_atoms for r in REQUIRED) and ds.n_atoms >= 20
         assert ds.metadata["geometry"] == MOLECULES[name][1] and "relaxed with GFN2-xTB" in ds.metadata["geometry"]
 
 
