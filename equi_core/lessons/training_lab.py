@@ -161,6 +161,7 @@ def combined_learning_curve(large: Mapping[str, Any] | None, small: Mapping[str,
     is returned as it is (None if both are None)."""
     if large is None or small is None or not large.get("table"):
         return dict(large) if large is not None else None
+    small = reflag(small) or small  # experiment 1's points without its failed runs, like the large-data ones
     differ = setup_differences(large, small)
     if differ:  # different models or data: the curves are not one curve
         return dict(large, combined_with=None, not_combined=differ)
@@ -244,7 +245,8 @@ def zero_force_mae(result: Mapping[str, Any]) -> float | None:
 def reflag(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The result with every run's underfitting flag recomputed by the one rule of
     :func:`~equi_core.training.catalog.underfitting` (with the zero-force level for molecular runs) and the table's
-    ``underfit_count`` updated; ``zero_force_mae`` added."""
+    ``underfit_count`` updated; ``zero_force_mae`` added. For the learning curves, runs that failed to train (see
+    :func:`_flag_failed`) are left out of their cell's statistics (``n_failed`` says how many)."""
     if result is None:
         return None
     out = dict(result)
@@ -276,10 +278,11 @@ def reflag(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
     counts = {}
     for rec in aggregate(rows, by, ()):
         counts[tuple(rec.get(k) for k in by)] = rec.get("underfit_count", 0)
-    out["table"] = [
+    table = [
         dict(t, underfit_count=counts.get(tuple(t.get(k) for k in by), t.get("underfit_count", 0)))
         for t in result.get("table", [])
     ]
+    out["table"] = _without_failed(table, rows, by) if key in ("sample-efficiency", "large-data") else table
     return out
 
 
@@ -288,9 +291,15 @@ def reflag(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
 FAILED_RATIO = 1.5
 
 
+#: A run *diverged* when its best validation step lies in the first :data:`EARLY_FRACTION` of its step budget and
+#: its test force error is more than :data:`DIVERGED_RATIO` times the median of its cell's seeds (same model and N).
+DIVERGED_RATIO = 2.0
+EARLY_FRACTION = 0.1
+
+
 def _flag_failed(rows: list[dict[str, Any]]) -> None:
     """Mark (``failed`` and ``underfit``) the runs more than :data:`FAILED_RATIO` times worse than the same model and
-    seed at a smaller training-set size."""
+    seed at a smaller training-set size, and the runs that diverged early (:data:`DIVERGED_RATIO`)."""
     best: dict[tuple, float] = {}
     for r in sorted(rows, key=lambda r: r.get("n_train", 0)):
         k = (r.get("model"), r.get("seed"))
@@ -300,6 +309,42 @@ def _flag_failed(rows: list[dict[str, Any]]) -> None:
         if k in best and v > FAILED_RATIO * best[k]:
             r["failed"] = r["underfit"] = True
         best[k] = min(best.get(k, math.inf), v)
+    cells: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        if isinstance(r.get("test_force_mae"), (int, float)) and math.isfinite(r["test_force_mae"]):
+            cells.setdefault((r.get("model"), r.get("n_train")), []).append(r)
+    for members in cells.values():
+        if len(members) < 3:
+            continue
+        med = float(np.median([m["test_force_mae"] for m in members]))
+        for r in members:
+            early = r.get("best_step", math.inf) <= EARLY_FRACTION * r.get("max_steps", 0)
+            if early and r["test_force_mae"] > DIVERGED_RATIO * med:
+                r["failed"] = r["underfit"] = True
+
+
+def _without_failed(table: list[dict[str, Any]], rows: list[dict[str, Any]], by: Sequence[str]) -> list[dict[str, Any]]:
+    """The table with each cell's statistics recomputed over its runs that did not fail (``n_seeds`` of them; the
+    cell's ``n_runs`` and ``n_failed`` added); a cell whose runs all failed keeps them (``n_failed == n_runs``)."""
+    failed = {tuple(r.get(k) for k in by) for r in rows if r.get("failed")}
+    if not failed:
+        return table
+    metrics = sorted({k[: -len("_mean")] for t in table for k in t if k.endswith("_mean")})
+    out = []
+    for t in table:
+        key = tuple(t.get(k) for k in by)
+        if key not in failed:
+            out.append(t)
+            continue
+        members = [r for r in rows if tuple(r.get(k) for k in by) == key]
+        ok = [r for r in members if not r.get("failed")]
+        n_failed = len(members) - len(ok)
+        if not ok:
+            out.append(dict(t, n_failed=n_failed, n_runs=len(members)))
+            continue
+        (agg,) = aggregate(ok, by, metrics)
+        out.append(dict(t, **{k: v for k, v in agg.items() if k not in by}, n_failed=n_failed, n_runs=len(members)))
+    return out
 
 
 def learned_nothing(result: Mapping[str, Any], model: str) -> bool:
@@ -1281,11 +1326,11 @@ def run_text(result: Mapping[str, Any]) -> str:
 
 def underfit_text(result: Mapping[str, Any]) -> str | None:
     """A sentence listing the flagged runs (None if none): train error ≥ 0.8 × test error while the budget ran out
-    with the validation error still improving."""
+    with the validation error still improving; and the failed runs left out of the learning curves' means."""
     key = experiment_key(result["experiment"])
     flagged = [r for r in result.get("table", []) if r.get("underfit_count")]
     limited = [r for r in result.get("table", []) if r.get("budget_limited_count")]
-    if not flagged and not limited:
+    if not flagged and not limited and not any(r.get("n_failed") for r in result.get("table", [])):
         return None
     by = {
         "sample-efficiency": ("model", "n_train"),
@@ -1316,6 +1361,16 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
     if lim:
         out += (" " if out else "") + (
             f"Budget used up without early stopping (but with a generalization gap): {'; '.join(lim)}."
+        )
+    failed = [r for r in result.get("table", []) if r.get("n_failed")]
+    if failed:
+        out += (" " if out else "") + (
+            f"**Failed runs left out of the means** (a run more than {FAILED_RATIO}× worse than the same model and "
+            f"seed at a smaller N, or one whose best validation step came in the first {EARLY_FRACTION:.0%} of its "
+            f"budget with a test error over {DIVERGED_RATIO:g}× its cell's median: it diverged early): "
+            + "; ".join(f"{name(r)} ({r['n_failed']} of {r.get('n_runs', r['n_seeds'])} runs)" for r in failed)
+            + ". These runs did not train at the learning rate the sweep chose on one seed; those points show the "
+            "mean and spread of the runs that did."
         )
     return out
 
@@ -1357,8 +1412,8 @@ _TABLE_METRICS["large-data"] = _TABLE_METRICS["sample-efficiency"]
 
 
 def table_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The page's table: one record per aggregated point, ``mean ± std`` strings over the seeds, the seed count and
-    the underfitting count."""
+    """The page's table: one record per aggregated point, ``mean ± std`` strings over the seeds, the seed count,
+    the underfitting count and, for the learning curves, the failed runs left out of the mean."""
     key = experiment_key(result["experiment"])
     out = []
     for r in result.get("table", []):
@@ -1373,6 +1428,8 @@ def table_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
                 rec[label] = _pm(r, metric)
         rec["seeds"] = r.get("n_seeds")
         rec["underfit"] = f"{r.get('underfit_count', 0)}/{r.get('n_seeds')}"
+        if key in ("sample-efficiency", "large-data"):
+            rec["failed (left out)"] = f"{r.get('n_failed', 0)}/{r.get('n_runs', r.get('n_seeds'))}"
         out.append(rec)
     return out
 

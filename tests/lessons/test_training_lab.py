@@ -476,3 +476,64 @@ def test_depth_finding_names_the_cells_without_a_generalization_gap() -> None:
         assert (cell in text) is no_gap, cell
     assert any(r["train_rmse_mean"] >= r["test_rmse_mean"] for r in res["table"])  # the shipped run has such cells
     assert "capacity- or optimization-limited" in text
+
+
+def _runs(errors: list[float], best_steps: list[int], model: str = "transformer", n: int = 100) -> list[dict]:
+    return [
+        {
+            "model": model,
+            "n_train": n,
+            "seed": i,
+            "test_force_mae": e,
+            "train_force_mae": 0.9 * e,
+            "best_step": b,
+            "steps_run": max(b + 500, 1000),
+            "max_steps": 6000,
+        }
+        for i, (e, b) in enumerate(zip(errors, best_steps))
+    ]
+
+
+def test_a_run_that_diverged_early_is_left_out_of_its_cell_and_said() -> None:
+    from equi_core.training.catalog import aggregate
+
+    rows = _runs([0.10, 0.09, 0.43], [3800, 5400, 100])  # seed 2: best step 100 of 6000, 4.8x the median
+    rows += _runs([0.10, 0.09, 0.43], [3800, 5400, 3000], model="nequip-l1")  # a late best step: kept
+    metrics = ["test_force_mae", "train_force_mae"]
+    res = {
+        "experiment": "sample-efficiency",
+        "config": {"seeds": [0, 1, 2]},
+        "rows": rows,
+        "table": aggregate(rows, ("model", "n_train"), metrics),
+    }
+    out = tl.reflag(res)
+    assert [(r["model"], r["seed"]) for r in out["rows"] if r.get("failed")] == [("transformer", 2)]
+    cell = {t["model"]: t for t in out["table"]}
+    assert cell["transformer"]["test_force_mae_mean"] == pytest.approx(0.095, abs=1e-12)
+    assert (cell["transformer"]["n_failed"], cell["transformer"]["n_runs"], cell["transformer"]["n_seeds"]) == (1, 3, 2)
+    assert cell["nequip-l1"]["test_force_mae_mean"] == pytest.approx((0.10 + 0.09 + 0.43) / 3, abs=1e-12)
+    assert "n_failed" not in cell["nequip-l1"]
+    text = tl.underfit_text(out)
+    assert text is not None and "Failed runs left out of the means" in text
+    assert "model=transformer n_train=100 (1 of 3 runs)" in text and "nequip-l1 n_train=100 (" not in text
+    recs = {r["model"]: r for r in tl.table_records(out)}
+    assert recs[tl.model_label("transformer")]["failed (left out)"] == "1/3"
+    # experiment 1's points joined to the large-data curve come without their failed runs too
+    large = {
+        "experiment": "large-data",
+        "config": {},
+        "rows": [],
+        "table": [{"model": "transformer", "n_train": 800, "test_force_mae_mean": 0.08, "n_seeds": 3}],
+    }
+    joined = tl.combined_learning_curve(large, res)
+    small = [t for t in joined["table"] if t["n_train"] == 100]
+    assert small and small[0]["test_force_mae_mean"] == pytest.approx(0.095, abs=1e-12)
+
+
+def test_the_shipped_curves_leave_out_exactly_the_flagged_runs() -> None:
+    res = tl.reflag(tl.shipped("sample-efficiency"))
+    for t in res["table"]:
+        members = [r for r in res["rows"] if (r["model"], r["n_train"]) == (t["model"], t["n_train"])]
+        ok = [r["test_force_mae"] for r in members if not r.get("failed")]
+        assert t.get("n_failed", 0) == len(members) - len(ok)
+        assert t["test_force_mae_mean"] == pytest.approx(float(np.mean(ok)), rel=1e-12)
