@@ -1352,9 +1352,8 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
     if seen:
         out += (
             f"**Underfitting flagged** (train error ≥ {UNDERFIT_RATIO} × test error while the budget ran out with "
-            f"validation still improving, or while the model learned nothing; or a run more than {FAILED_RATIO}× "
-            f"worse than the same model and seed at a smaller N): {'; '.join(seen)}. These points are limited by the "
-            "budget or by the training, not only by the data."
+            f"validation still improving, or while the model learned nothing): {'; '.join(seen)}. These points are "
+            "limited by the budget or by the training, not only by the data."
         )
     lim = [name(r) for r in limited if not r.get("underfit_count")]
     lim = list(dict.fromkeys(lim))
