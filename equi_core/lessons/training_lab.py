@@ -978,11 +978,24 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
     if len(live) > 1:
         trend = "the gap shrinks with N" if live[-1][1] < live[0][1] else "the gap does not shrink with N"
         per = [spf[r[0]] for r in live if r[0] in spf]
+        used = {(r[6], r[0]) for r in live} | {(r[7], r[0]) for r in live}  # the best models the ratios compare
+        limited = sum(
+            int(t.get("budget_limited_count") or 0) + int(t.get("underfit_count") or 0)
+            for t in result.get("table", [])
+            if (t.get("model"), t.get("n_train")) in used
+        )
         if len(per) > 1 and per[-1] < per[0]:
-            trend += (
-                f", but the steps per frame fall from {per[0]:.3g} to {per[-1]:.3g} (the budget is capped), so "
-                "this trend may be a budget artefact"
-            )
+            if limited:
+                trend += (
+                    f", but the step budget per frame falls from {per[0]:.3g} to {per[-1]:.3g} and {limited} of the "
+                    "compared runs are flagged or used up their budget, so this trend may be a budget artefact"
+                )
+            else:
+                trend += (
+                    f"; the step budget per frame falls from {per[0]:.3g} to {per[-1]:.3g}, but none of the compared "
+                    "runs (the best model of each kind at each N) is flagged or used up its budget (they stopped on "
+                    "validation plateaus), so the budget does not explain the trend"
+                )
     else:
         trend = "the gap's trend cannot be followed (the unconstrained model trains at one N only)"
     return _honest(

@@ -319,7 +319,16 @@ def test_large_data_states_steps_per_frame() -> None:
     res["config"] = {"steps_per_frame": 2.5, "min_steps": 500, "max_steps": 2000, "seeds": [0, 1, 2]}
     f = tl.finding(res)
     # budget clip(2.5 N, 500, 2000): 500 / 100 = 5 steps per frame, 2000 / 800 = 2.5
-    assert "5 at N = 100, 2.5 at N = 800" in f.text and "budget artefact" in f.text
+    assert "5 at N = 100, 2.5 at N = 800" in f.text
+    # no compared run is flagged: the falling budget per frame does not explain the trend
+    assert "the budget does not explain the trend" in f.text and "budget artefact" not in f.text
+    # a compared run that used up its budget: the trend may be an artefact of it
+    res["table"][1]["budget_limited_count"] = 1  # nequip-l1 at N = 800, the best equivariant model there
+    f = tl.finding(res)
+    assert "1 of the compared runs are flagged or used up their budget" in f.text and "budget artefact" in f.text
+    res["table"][1]["budget_limited_count"] = 0
+    res["table"][0]["budget_limited_count"] = 2  # a cell that is compared too (N = 100)
+    assert "2 of the compared runs" in tl.finding(res).text
 
 
 def test_shipped_numbers_that_the_referee_questioned() -> None:
