@@ -674,10 +674,9 @@ def _training_evidence(results_dir: Path | None) -> list[Evidence]:
         src = _rel(mol_dir / f"{name}.json")
         text = None
         try:
-            from ..training.catalog import load_result
             from . import training_lab as tl
 
-            found = tl.finding(load_result(name, mol_dir))
+            found = tl.finding(tl.shown(name, mol_dir))  # as the training lab shows it
             if found.verdict != "no result":
                 text = f"{found.text} (The training lab's verdict on the essay's claim: {found.verdict}.)"
         except Exception:  # a result being rebuilt must not break this page  # noqa: BLE001

@@ -35,10 +35,7 @@ def test_default_page_quotes_the_essay_and_states_the_measurement(at) -> None:
 def test_every_experiment_renders_its_finding(app_test, key: str) -> None:
     at = app_test("training_lab", query={"exp": key}, run=True)
     assert not at.exception and not at.error
-    shipped = lesson.shipped(key)
-    if key == "large-data":
-        shipped = lesson.combined_learning_curve(shipped, lesson.shipped("sample-efficiency"))
-    assert lesson.finding(lesson.reflag(shipped)).text in _text(at)
+    assert lesson.finding(lesson.shown(key)).text in _text(at)
     for quote in lesson.essay_quotes(key):
         assert quote in _text(at)
 
