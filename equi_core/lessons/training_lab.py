@@ -306,24 +306,27 @@ def reflag(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-#: A run whose test force error is this many times the same model and seed's error at a smaller N failed to train
+#: A run whose validation force error is this many times the same model and seed's error at a smaller N failed to train
 #: (more data does not make a converged fit worse by that much).
 FAILED_RATIO = 1.5
 
 
 #: A run *diverged* when its best validation step lies in the first :data:`EARLY_FRACTION` of its step budget and
-#: its test force error is more than :data:`DIVERGED_RATIO` times the median of its cell's seeds (same model and N).
+#: its validation force error is more than :data:`DIVERGED_RATIO` times the median of its cell's seeds (same model
+#: and N).
 DIVERGED_RATIO = 2.0
 EARLY_FRACTION = 0.1
 
 
 def _flag_failed(rows: list[dict[str, Any]]) -> None:
     """Mark (``failed`` and ``underfit``) the runs more than :data:`FAILED_RATIO` times worse than the same model and
-    seed at a smaller training-set size, and the runs that diverged early (:data:`DIVERGED_RATIO`)."""
+    seed at a smaller training-set size, and the runs that diverged early (:data:`DIVERGED_RATIO`). Judged on the
+    validation force error (the test error only where a run has none), never to pick runs by their test score."""
+    metric = "val_force_mae"
     best: dict[tuple, float] = {}
     for r in sorted(rows, key=lambda r: r.get("n_train", 0)):
         k = (r.get("model"), r.get("seed"))
-        v = r.get("test_force_mae")
+        v = r.get(metric, r.get("test_force_mae"))
         if not isinstance(v, (int, float)) or not math.isfinite(v):
             continue
         if k in best and v > FAILED_RATIO * best[k]:
@@ -331,15 +334,17 @@ def _flag_failed(rows: list[dict[str, Any]]) -> None:
         best[k] = min(best.get(k, math.inf), v)
     cells: dict[tuple, list[dict[str, Any]]] = {}
     for r in rows:
-        if isinstance(r.get("test_force_mae"), (int, float)) and math.isfinite(r["test_force_mae"]):
+        v = r.get(metric, r.get("test_force_mae"))
+        if isinstance(v, (int, float)) and math.isfinite(v):
             cells.setdefault((r.get("model"), r.get("n_train")), []).append(r)
     for members in cells.values():
         if len(members) < 3:
             continue
-        med = float(np.median([m["test_force_mae"] for m in members]))
-        for r in members:
+        vals = [m.get(metric, m.get("test_force_mae")) for m in members]
+        med = float(np.median(vals))
+        for r, v in zip(members, vals):
             early = r.get("best_step", math.inf) <= EARLY_FRACTION * r.get("max_steps", 0)
-            if early and r["test_force_mae"] > DIVERGED_RATIO * med:
+            if early and v > DIVERGED_RATIO * med:
                 r["failed"] = r["underfit"] = True
 
 
@@ -1426,7 +1431,8 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
         out += (" " if out else "") + (
             f"**Failed runs left out of the means** (a run more than {FAILED_RATIO}× worse than the same model and "
             f"seed at a smaller N, or one whose best validation step came in the first {EARLY_FRACTION:.0%} of its "
-            f"budget with a test error over {DIVERGED_RATIO:g}× its cell's median: it diverged early): "
+            f"budget with a validation error over {DIVERGED_RATIO:g}× its cell's median: it diverged early; judged on "
+            "validation, not test, error): "
             + "; ".join(f"{name(r)} ({r['n_failed']} of {r.get('n_runs', r['n_seeds'])} runs)" for r in failed)
             + ". These runs did not train at the learning rate the sweep chose on one seed; those points show the "
             "mean and spread of the runs that did."

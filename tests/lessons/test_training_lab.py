@@ -547,6 +547,11 @@ def test_a_run_that_diverged_early_is_left_out_of_its_cell_and_said() -> None:
         "rows": [],
         "table": [{"model": "transformer", "n_train": 800, "test_force_mae_mean": 0.08, "n_seeds": 3}],
     }
+    # judged on validation error: a run whose test error is high but whose validation error is not stays in
+    quiet = _runs([0.10, 0.09, 0.43], [3800, 5400, 100])
+    for r in quiet:
+        r["val_force_mae"] = 0.1
+    assert not any(r.get("failed") for r in tl.reflag({**res, "rows": quiet})["rows"])
     joined = tl.combined_learning_curve(large, res)
     small = [t for t in joined["table"] if t["n_train"] == 100]
     assert small and small[0]["test_force_mae_mean"] == pytest.approx(0.095, abs=1e-12)
