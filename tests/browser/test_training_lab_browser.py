@@ -16,7 +16,8 @@ def test_live_run_shows_its_result_offline(streamlit_server: str, page) -> None:
     hosts: set[str] = set()
     page.on("request", lambda req: hosts.add(req.url.split("/")[2]))
     page.goto(f"{streamlit_server}/training_lab?exp=truncation", timeout=120_000)
-    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+    # the first chart in the page sits in the collapsed datasets expander: wait for a visible one
+    page.wait_for_selector('[data-testid="stPlotlyChart"] >> visible=true', timeout=120_000)
     assert page.get_by_text("The essay says").count() >= 1
     assert page.get_by_text("The seed's claim").count() == 0
     page.get_by_text("Run it live").first.click()
@@ -29,7 +30,8 @@ def test_live_run_shows_its_result_offline(streamlit_server: str, page) -> None:
 
 def test_stop_keeps_the_finished_runs(streamlit_server: str, page) -> None:
     page.goto(f"{streamlit_server}/training_lab?exp=sample-efficiency", timeout=120_000)
-    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+    # the first chart in the page sits in the collapsed datasets expander: wait for a visible one
+    page.wait_for_selector('[data-testid="stPlotlyChart"] >> visible=true', timeout=120_000)
     page.get_by_text("Run it live").first.click()
     page.get_by_role("button", name="Run live").click()
     panel = page.get_by_test_id("stExpanderDetails")
