@@ -332,17 +332,16 @@ def _flag_failed(rows: list[dict[str, Any]]) -> None:
         if k in best and v > FAILED_RATIO * best[k]:
             r["failed"] = r["underfit"] = True
         best[k] = min(best.get(k, math.inf), v)
-    cells: dict[tuple, list[dict[str, Any]]] = {}
+    cells: dict[tuple, list[tuple[dict[str, Any], float]]] = {}
     for r in rows:
         v = r.get(metric, r.get("test_force_mae"))
         if isinstance(v, (int, float)) and math.isfinite(v):
-            cells.setdefault((r.get("model"), r.get("n_train")), []).append(r)
+            cells.setdefault((r.get("model"), r.get("n_train")), []).append((r, float(v)))
     for members in cells.values():
         if len(members) < 3:
             continue
-        vals = [m.get(metric, m.get("test_force_mae")) for m in members]
-        med = float(np.median(vals))
-        for r, v in zip(members, vals):
+        med = float(np.median([v for _, v in members]))
+        for r, v in members:
             early = r.get("best_step", math.inf) <= EARLY_FRACTION * r.get("max_steps", 0)
             if early and v > DIVERGED_RATIO * med:
                 r["failed"] = r["underfit"] = True
