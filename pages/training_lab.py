@@ -152,19 +152,17 @@ with st.expander("Run it live (small settings; each default run finishes in well
     )
 
 # ------------------------------------------------------------------------------------------------ which result
-shipped = lesson.shipped(exp, mol if exp == "sample-efficiency" else None)
+# the shipped result as the lab shows it (large data joined to experiment 1, failed runs left out), and the live
+# one under the same underfitting rule
+shipped = lesson.shown(exp, molecule=mol if exp == "sample-efficiency" else None)
 live = job.result or job.partial
-if live is not None and live.get("experiment") != exp:
-    live = None
+live = lesson.reflag(live) if live is not None and live.get("experiment") == exp else None
 sources = {k: v for k, v in (("live run", live), ("shipped result", shipped)) if v is not None}
 result = None
 if len(sources) > 1:
     result = sources[st.radio("Show", list(sources), horizontal=True, key=f"tl_show_{exp}") or "live run"]
 elif sources:
     result = next(iter(sources.values()))
-if exp == "large-data" and result is shipped:  # with experiment 1's small-N points (same protocol and split)
-    result = lesson.combined_learning_curve(shipped, lesson.shipped("sample-efficiency"))
-result = lesson.reflag(result)  # one underfitting rule for every result, shipped or live
 
 # ------------------------------------------------------------------------------------------------ claim and measurement
 left, right = st.columns(2)

@@ -106,17 +106,18 @@ def shipped(name: str, molecule: str | None = None) -> dict[str, Any] | None:
     return load_result(name)
 
 
-def shown(name: str, directory: str | Path | None = None) -> dict[str, Any] | None:
-    """An experiment's shipped result (from ``directory``, default the package's) as the Training lab shows it:
-    large-data joined to experiment 1's points (:func:`combined_learning_curve`), every run's flags recomputed and
-    failed runs left out of the learning curves' means (:func:`reflag`). None if not shipped.
+def shown(name: str, directory: str | Path | None = None, molecule: str | None = None) -> dict[str, Any] | None:
+    """An experiment's shipped result (from ``directory``, default the package's; ``molecule`` picks another
+    molecule's run as :func:`shipped` does) as the Training lab shows it: large-data joined to experiment 1's points
+    (:func:`combined_learning_curve`), every run's flags recomputed and failed runs left out of the learning curves'
+    means (:func:`reflag`). None if not shipped.
 
     Example
     -------
     >>> shown("large-data")["combined_with"]
     'sample-efficiency'
     """
-    res = load_result(name, directory)
+    res = shipped(name, molecule) if molecule is not None else load_result(name, directory)
     if res is None:
         return None
     if experiment_key(name) == "large-data":
