@@ -33,6 +33,13 @@ def test_stop_keeps_the_finished_runs(streamlit_server: str, page) -> None:
     # the first chart in the page sits in the collapsed datasets expander: wait for a visible one
     page.wait_for_selector('[data-testid="stPlotlyChart"] >> visible=true', timeout=120_000)
     page.get_by_text("Run it live").first.click()
+    # a long budget, so the job cannot finish before Stop is pressed (a race that made this test flaky)
+    steps = page.get_by_label("Largest step budget per run")
+    steps.fill("3000")
+    steps.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('input')].some(i => i.value === '3000')", timeout=60_000
+    )
     page.get_by_role("button", name="Run live").click()
     panel = page.get_by_test_id("stExpanderDetails")
     stop = panel.get_by_role("button", name="Stop", exact=True)  # not Streamlit's own header Stop
