@@ -41,6 +41,7 @@ from ..training.catalog import (
     load_result,
     underfitting,
 )
+from ..training.failures import EARLY_FRACTION, FAILED_RATIO, STALL_FIT_RATIO, flag_failed, stalled
 from .classroom import Quiz
 from .molecular_datasets import DatasetSummary, dataset_columns, dataset_summaries, dataset_text, force_histograms
 
@@ -288,7 +289,7 @@ def reflag(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
                 zero,
             )
         rows.append(r)
-    if key in ("sample-efficiency", "large-data"):
+    if key in MOLECULAR:
         _flag_failed(rows)
     out["rows"] = rows
     by = {
@@ -303,49 +304,15 @@ def reflag(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
         dict(t, underfit_count=counts.get(tuple(t.get(k) for k in by), t.get("underfit_count", 0)))
         for t in result.get("table", [])
     ]
-    out["table"] = _without_failed(table, rows, by) if key in ("sample-efficiency", "large-data") else table
+    out["table"] = _without_failed(table, rows, by) if key in MOLECULAR else table
     return out
 
 
-#: A run whose validation force error is this many times the same model and seed's error at a smaller N failed to train
-#: (more data does not make a converged fit worse by that much).
-FAILED_RATIO = 1.5
-
-
-#: A run *diverged* when its best validation step lies in the first :data:`EARLY_FRACTION` of its step budget and
-#: its validation force error is more than :data:`DIVERGED_RATIO` times the median of its cell's seeds (same model
-#: and N).
-DIVERGED_RATIO = 2.0
-EARLY_FRACTION = 0.1
-
-
 def _flag_failed(rows: list[dict[str, Any]]) -> None:
-    """Mark (``failed`` and ``underfit``) the runs more than :data:`FAILED_RATIO` times worse than the same model and
-    seed at a smaller training-set size, and the runs that diverged early (:data:`DIVERGED_RATIO`). Judged on the
-    validation force error (the test error only where a run has none), never to pick runs by their test score."""
-    metric = "val_force_mae"
-    best: dict[tuple, float] = {}
-    for r in sorted(rows, key=lambda r: r.get("n_train", 0)):
-        k = (r.get("model"), r.get("seed"))
-        v = r.get(metric, r.get("test_force_mae"))
-        if not isinstance(v, (int, float)) or not math.isfinite(v):
-            continue
-        if k in best and v > FAILED_RATIO * best[k]:
-            r["failed"] = r["underfit"] = True
-        best[k] = min(best.get(k, math.inf), v)
-    cells: dict[tuple, list[tuple[dict[str, Any], float]]] = {}
-    for r in rows:
-        v = r.get(metric, r.get("test_force_mae"))
-        if isinstance(v, (int, float)) and math.isfinite(v):
-            cells.setdefault((r.get("model"), r.get("n_train")), []).append((r, float(v)))
-    for members in cells.values():
-        if len(members) < 3:
-            continue
-        med = float(np.median([v for _, v in members]))
-        for r, v in members:
-            early = r.get("best_step", math.inf) <= EARLY_FRACTION * r.get("max_steps", 0)
-            if early and v > DIVERGED_RATIO * med:
-                r["failed"] = r["underfit"] = True
+    """Mark (``failed`` and ``underfit``) the runs that failed to train by the one rule of
+    :func:`equi_core.training.failures.flag_failed` (stalled, or much worse than at a smaller N; judged on the
+    validation error, never on the test score)."""
+    flag_failed(rows)
 
 
 def _without_failed(table: list[dict[str, Any]], rows: list[dict[str, Any]], by: Sequence[str]) -> list[dict[str, Any]]:
@@ -1344,6 +1311,15 @@ def protocol_text(result: Mapping[str, Any]) -> str:
             f"(transformer width {2 * int(h.get('channels', 0))}), {h.get('layers')} layers, cutoff "
             f"{h.get('cutoff')} Å. Learning rates ({source}, grid {_lr_grid(result)}): "
             f"{lr_line}."
+            + (
+                " A run that failed to train at its rate (best validation step in the first "
+                f"{EARLY_FRACTION:.0%} of its budget with train error ≥ {STALL_FIT_RATIO:g} × validation error, or "
+                f"a validation error over {FAILED_RATIO:g}× the same model and seed's at a smaller N) is retrained "
+                "once at the next-lower rate of the grid, same seed, data and budget; the retrained run replaces it "
+                "(both are kept in the result)."
+                if cfg.get("retry_failed")
+                else ""
+            )
         )
     schedule = (
         f"learning rate halved after {cfg['lr_patience']} evaluations without improvement"
@@ -1389,13 +1365,42 @@ def run_text(result: Mapping[str, Any]) -> str:
     )
 
 
+def retried_runs(result: Mapping[str, Any]) -> list[str]:
+    """One phrase per run that the runner retrained at a lower rate (``retry_of_lr`` on its rows): model, N, seed,
+    the two rates and whether the retry trained (validation force MAE before and after)."""
+    before = {(r.get("model"), r.get("n_train"), r.get("seed")): r for r in result.get("replaced_runs", [])}
+    out: dict[tuple, str] = {}
+    for r in result.get("rows", []):
+        if r.get("retry_of_lr") is None:
+            continue
+        k = (r.get("model"), r.get("n_train"), r.get("seed"))
+        old = before.get(k, {})
+        v0, v1 = old.get("val_force_mae"), r.get("val_force_mae")
+        vals = (
+            f", validation force MAE {_fmt(float(v0))} → {_fmt(float(v1))} eV/Å"
+            if isinstance(v0, (int, float)) and isinstance(v1, (int, float))
+            else ""
+        )
+        out.setdefault(
+            k,
+            f"{model_label(str(k[0]))} N={k[1]} seed {k[2]} (rate {r['retry_of_lr']:g} → {r['lr']:g}{vals}"
+            f"{'; failed again' if r.get('failed') or stalled(r) else ''})",
+        )
+    return list(out.values())
+
+
 def underfit_text(result: Mapping[str, Any]) -> str | None:
     """A sentence listing the flagged runs (None if none): train error ≥ 0.8 × test error while the budget ran out
     with the validation error still improving; and the failed runs left out of the learning curves' means."""
     key = experiment_key(result["experiment"])
     flagged = [r for r in result.get("table", []) if r.get("underfit_count")]
     limited = [r for r in result.get("table", []) if r.get("budget_limited_count")]
-    if not flagged and not limited and not any(r.get("n_failed") for r in result.get("table", [])):
+    if (
+        not flagged
+        and not limited
+        and not any(r.get("n_failed") for r in result.get("table", []))
+        and not retried_runs(result)
+    ):
         return None
     by = {
         "sample-efficiency": ("model", "n_train"),
@@ -1426,16 +1431,21 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
         out += (" " if out else "") + (
             f"Budget used up without early stopping (but with a generalization gap): {'; '.join(lim)}."
         )
-    failed = [r for r in result.get("table", []) if r.get("n_failed")]
+    retried = retried_runs(result)
+    if retried:
+        out += (" " if out else "") + (
+            f"**Retried once at the next-lower learning rate** (the protocol's rule for a run that failed to train: "
+            f"its best validation step in the first {EARLY_FRACTION:.0%} of its budget with train error ≥ "
+            f"{STALL_FIT_RATIO:g} × validation error, or a validation error over {FAILED_RATIO:g}× the same model "
+            "and seed's at a smaller N): " + "; ".join(retried) + "."
+        )
+    failed = list({name(r): r for r in result.get("table", []) if r.get("n_failed")}.values())
     if failed:
         out += (" " if out else "") + (
-            f"**Failed runs left out of the means** (a run more than {FAILED_RATIO}× worse than the same model and "
-            f"seed at a smaller N, or one whose best validation step came in the first {EARLY_FRACTION:.0%} of its "
-            f"budget with a validation error over {DIVERGED_RATIO:g}× its cell's median: it diverged early; judged on "
-            "validation, not test, error): "
+            "**Failed runs left out of the means** (by the same rule, after their retry; judged on validation and "
+            "train error, never on test error): "
             + "; ".join(f"{name(r)} ({r['n_failed']} of {r.get('n_runs', r['n_seeds'])} runs)" for r in failed)
-            + ". These runs did not train at the learning rate the sweep chose on one seed; those points show the "
-            "mean and spread of the runs that did."
+            + ". Those points show the mean and spread of the runs that trained."
         )
     return out
 

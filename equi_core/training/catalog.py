@@ -220,6 +220,7 @@ _MOLECULAR_PROTOCOL: Mapping[str, Any] = MappingProxyType(
         "warmup_steps": 200,
         "min_delta": 0.005,
         "refit_reference": True,
+        "retry_failed": True,
         "hyper": dict(MOLECULAR_MODEL),
         "dtype": "float32",
     }
@@ -674,8 +675,9 @@ def validate_config(name: str, config: Mapping[str, Any] | None = None, tier: st
         if cfg["sweep_max_steps"] is not None:
             _int(cfg, "sweep_max_steps", 1, 200_000)
         _num(cfg, "min_delta", 0, 0.5)
-        if not isinstance(cfg["refit_reference"], bool):
-            raise ValueError(f"refit_reference must be true or false, got {cfg['refit_reference']!r}")
+        for flag in ("refit_reference", "retry_failed"):
+            if not isinstance(cfg[flag], bool):
+                raise ValueError(f"{flag} must be true or false, got {cfg[flag]!r}")
         smd = cfg.get("save_models_dir")
         if smd is not None and not (isinstance(smd, str) and smd.strip()):
             raise ValueError(f"save_models_dir must be null or a directory path, got {smd!r}")

@@ -1,11 +1,12 @@
 """``python -m equi_core.training experiment NAME [--quick|--live] [--workers K | --ray auto|ADDRESS]
-[--device auto|cpu|cuda] [--set KEY=JSON ...] [--out F]``.
+[--device auto|cpu|cuda] [--set KEY=JSON ...] [--resume F] [--out F]``.
 
 Runs one experiment of :mod:`equi_core.training.experiments` (the shipped ``full`` definition unless ``--quick`` or
 ``--live``), prints the seed-aggregated table (train / validation / test) and writes the JSON result (command,
 device, versions, executor, wall and CPU times, every run, the table, the learning-rate sweep). Without ``--out``
 the result goes to ``equi_core/training/results/molecular/<experiment>.json`` only for the full definition.
-Ctrl-C stops after keeping the finished runs.
+Ctrl-C stops after keeping the finished runs; ``--resume F`` (F: that stopped result, or any result of the same
+experiment and configuration) trains only the runs F lacks, and the retries of its failed runs.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default=None, help="write the JSON result here")
     p.add_argument(
+        "--resume",
+        default=None,
+        metavar="F",
+        help="keep the runs of the result F (same experiment and configuration); train only what it lacks",
+    )
+    p.add_argument(
         "--set",
         action="append",
         default=[],
@@ -68,6 +75,13 @@ def experiment_main(argv: list[str]) -> int:
             except json.JSONDecodeError:
                 overrides[k] = v
         tier = "quick" if args.quick else "live" if args.live else "full"
+        prior = None
+        if args.resume:
+            try:
+                with open(args.resume, encoding="utf-8") as fh:
+                    prior = json.load(fh)
+            except (OSError, json.JSONDecodeError) as exc:
+                raise ValueError(f"--resume: cannot read {args.resume!r} as a JSON result ({exc})") from exc
         executor = make_executor(workers=args.workers, ray=args.ray)
     except (ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -101,6 +115,7 @@ def experiment_main(argv: list[str]) -> int:
             control=control,
             command=command,
             on_partial=on_partial,
+            resume=prior,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

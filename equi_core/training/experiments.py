@@ -61,6 +61,7 @@ from .catalog import (
 from .data import EnvironmentData, TargetSpec, make_dataset
 from .depth_net import NonlinearityNet, matched_channels
 from .executors import Executor, InProcessExecutor, SweepStopped
+from .failures import flag_failed, next_lower_lr
 from .models import IrrepsNet, PowerSpectrumModel, count_parameters
 from .protocol import Timer, fit_cached, pick_lr, rmse, run_seed, seeded_build
 
@@ -375,6 +376,70 @@ def _lr_of_sweep(key: str, cfg: Mapping[str, Any], sweep_rows: list[dict[str, An
     return lrs
 
 
+def _run_keys(key: str) -> tuple[str, ...]:
+    """The keys that name one run apart from its learning rate (a retried run keeps them)."""
+    return tuple(k for k in _point_keys(key) if k not in ("lr", "angles"))
+
+
+def _run_id(key: str, r: Mapping[str, Any]) -> str:
+    return json.dumps({k: r.get(k) for k in _run_keys(key)}, sort_keys=True)
+
+
+def _retry_grid(cfg: Mapping[str, Any]) -> list[float]:
+    """The learning-rate grid a failed run steps down in: the run's own ``lr_grid`` when it swept, else the grid of
+    the shipped result its rates came from (``lr_from``, followed up to three hops)."""
+    grid = [float(x) for x in cfg["lr_grid"]]
+    source: Mapping[str, Any] | None = cfg
+    for _ in range(3):
+        if len(grid) > 1 or not source or not source.get("lr_from"):
+            break
+        prior = load_lr_source(str(source["lr_from"]))
+        source = (prior or {}).get("config")
+        if source:
+            grid = [float(x) for x in source.get("lr_grid", grid)]
+    return grid
+
+
+def retry_points(key: str, cfg: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The retry of every failed run (:func:`equi_core.training.failures.flag_failed`, judged on copies of
+    ``rows``) at the next-lower rate of :func:`_retry_grid`: its point with the lower ``lr`` and ``retry_of_lr``
+    (the failed rate). Runs that are already retries, or have no lower rate, get none."""
+    if not cfg.get("retry_failed") or key not in _MOLECULAR:
+        return []
+    grid = _retry_grid(cfg)
+    out: dict[str, dict[str, Any]] = {}
+    for r in flag_failed([dict(r) for r in rows]):
+        lower = next_lower_lr(float(r["lr"]), grid)
+        if r.get("retry_of_lr") is not None or lower is None:
+            continue
+        p: dict[str, Any] = {k: r.get(k) for k in _run_keys(key)}
+        p["lr"] = lower
+        if key == "equivariance":
+            p["angles"] = True
+        p["retry_of_lr"] = float(r["lr"])
+        out.setdefault(_run_id(key, r), p)
+    return list(out.values())
+
+
+#: Config keys a resumed run may differ in from the result it resumes: ``retry_failed`` does not change what a run
+#: computes, and the grid axes only add or drop runs (kept runs of the earlier result that the new grid lacks are
+#: dropped; a run is the same run when its model, size, seed and rate are).
+RESUME_FREE_KEYS = ("retry_failed", "n_train", "seeds", "models")
+
+
+def _check_resume(key: str, cfg: Mapping[str, Any], prior: Mapping[str, Any]) -> None:
+    if experiment_key(str(prior.get("experiment", ""))) != key:
+        raise ValueError(f"--resume needs a {key} result, got one of {prior.get('experiment')!r}")
+
+    def same(c: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in c.items() if k not in RESUME_FREE_KEYS}
+
+    a, b = same(cfg), same(prior.get("config", {}))
+    if a != b:
+        diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        raise ValueError(f"--resume needs the same configuration; these keys differ: {diff}")
+
+
 def run_experiment(
     name: str,
     config: Mapping[str, Any] | None = None,
@@ -385,12 +450,22 @@ def run_experiment(
     control: Control | None = None,
     command: str | None = None,
     on_partial: Callable[[dict[str, Any]], None] | None = None,
+    resume: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run the whole experiment (sweep, then main runs) and return the JSON-ready result.
+    """Run the whole experiment (sweep, main runs, then one retry of each failed run) and return the JSON-ready
+    result.
 
     ``device`` is recorded; the definition of the experiment does not change with it (the lab's models are small
     enough that the CPU is the reference device). A stop keeps the finished runs (``complete = False``).
     ``on_partial(result)`` is called after each finished run with the result so far.
+
+    Failed runs (:mod:`equi_core.training.failures`: stalled, or much worse than at a smaller N) of a molecular
+    experiment with ``retry_failed`` are retrained once at the next-lower grid rate; the retrained run (its rows
+    carry ``retry_of_lr``) replaces the failed one in ``rows`` and the failed one moves to ``replaced_runs``.
+
+    ``resume``: an earlier result of the same experiment and configuration (a stopped one, say); its sweep, rates
+    and finished runs are kept and only the missing runs (and retries) are trained. ``resumed_from`` records it
+    and the wall time adds up.
     """
     key = experiment_key(name)
     cfg = validate_config(key, config, tier)
@@ -406,26 +481,49 @@ def run_experiment(
     load0 = _load_average()
     sweep_rows: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
+    retry_rows: list[dict[str, Any]] = []
     lrs: dict[str, float] = {}
     complete = True
+    wall0 = 0.0
+    if resume is not None:
+        _check_resume(key, cfg, resume)
+        sweep_rows = [dict(r) for r in resume.get("lr_sweep", [])]
+        rows = [dict(r) for r in resume.get("rows", []) if r.get("retry_of_lr") is None]
+        rows += [dict(r) for r in resume.get("replaced_runs", [])]
+        retry_rows = [dict(r) for r in resume.get("rows", []) if r.get("retry_of_lr") is not None]
+        lrs = {str(k): float(v) for k, v in resume.get("chosen_lr", {}).items()}
+        wall0 = float(resume.get("wall_time_s") or 0.0)
+
+    def _composed() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(rows with every retried run's rows in place of the failed ones', the replaced rows)."""
+        retried = {_run_id(key, r) for r in retry_rows}
+        kept = [r for r in rows if _run_id(key, r) not in retried]
+        replaced = [r for r in rows if _run_id(key, r) in retried]
+        plan = main_points(key, cfg, lrs) if lrs else []
+        order = {_run_id(key, p): i for i, p in enumerate(plan)}
+        return sorted(kept + retry_rows, key=lambda r: order.get(_run_id(key, r), len(order))), replaced
 
     def _result() -> dict[str, Any]:
+        final, replaced = _composed()
         res = make_result(
             key,
             cfg,
-            rows,
+            final,
             sweep_rows,
             lrs,
             complete=complete,
             tier=tier,
             device=dev,
             executor=executor.describe(),
-            wall=timer.wall,
+            wall=wall0 + timer.wall,
             command=command,
             started=started,
             load=load0,
+            replaced=replaced,
         )
         res["lr_source"] = lr_source
+        if resume is not None:
+            res["resumed_from"] = {k: resume.get(k) for k in ("command", "created", "wall_time_s", "complete")}
         return res
 
     def _stop() -> bool:
@@ -435,22 +533,50 @@ def run_experiment(
             return True
         return False
 
+    def _run_point_of(p: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in p.items() if k != "retry_of_lr"}
+
     def _tasks(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{"experiment": key, "config": cfg, "point": p} for p in points]
+        return [{"experiment": key, "config": cfg, "point": _run_point_of(p)} for p in points]
 
     lr_source = "chosen on validation by this run's sweep" if len(cfg["lr_grid"]) > 1 else "fixed (lr_grid)"
     if cfg.get("lr_from"):
-        lrs, lr_source = _lr_of_result(cfg)
+        chosen, lr_source = _lr_of_result(cfg)
+        if resume is not None and any(lrs.get(m, v) != v for m, v in chosen.items()):
+            raise ValueError(
+                f"--resume: the learning rates of {cfg['lr_from']} changed since that result was made "
+                f"({lrs} then, {chosen} now)"
+            )
+        lrs = chosen
+        sweep: list[dict[str, Any]] = []
+        if resume is not None:  # a grid that shrank: drop the earlier runs the new grid lacks
+            planned = {_run_id(key, p) for p in main_points(key, cfg, lrs)}
+            rows = [r for r in rows if _run_id(key, r) in planned]
+            retry_rows = [r for r in retry_rows if _run_id(key, r) in planned]
+    elif resume is not None:
+        lr_source = str(resume.get("lr_source", lr_source))
         sweep = []
+        missing = [m for m in _models_of(key, cfg) if m not in lrs and m != "ps-linear"]
+        if missing:
+            raise ValueError(f"--resume: the earlier result chose no learning rate for {missing}; run them afresh")
     else:
         sweep = sweep_points(key, cfg)
+
+    def _todo() -> list[dict[str, Any]]:
+        have = {(_run_id(key, r), float(r["lr"])) for r in rows}
+        return [p for p in main_points(key, cfg, lrs) if (_run_id(key, p), float(p["lr"])) not in have]
+
     total = len(sweep) + len(cfg["seeds"]) * max(
         len(main_points(key, dict(cfg, seeds=[0]), dict.fromkeys(_models_of(key, cfg), 0.0))), 1
     )
-    done = [0]
+    done = [len(main_points(key, cfg, lrs)) - len(_todo())] if resume is not None else [0]
 
-    def _collect(target: list[dict[str, Any]]) -> Callable[[int, Any], None]:
-        def on_result(_: int, new: list[dict[str, Any]]) -> None:
+    def _collect(
+        target: list[dict[str, Any]], points: list[dict[str, Any]] | None = None
+    ) -> Callable[[int, Any], None]:
+        def on_result(i: int, new: list[dict[str, Any]]) -> None:
+            if points is not None:  # a retry: its rows say which rate failed
+                new = [dict(r, retry_of_lr=points[i]["retry_of_lr"]) for r in new]
             target.extend(new)
             done[0] += 1
             control.scoped(done[0], total, f"{done[0]} of {total} runs")
@@ -461,40 +587,34 @@ def run_experiment(
 
         return on_result
 
-    try:
+    def _run(points: list[dict[str, Any]], target: list[dict[str, Any]], retry: bool = False) -> None:
+        collect = _collect(target, points if retry else None)
         if isinstance(executor, InProcessExecutor):
             # in-process: a stop interrupts the running point too (the executors' targets take no control)
-            for phase in ("sweep", "main"):
-                points = sweep if phase == "sweep" else main_points(key, cfg, lrs)
-                target = sweep_rows if phase == "sweep" else rows
-                for p in points:
-                    control.scoped(done[0], total, ", ".join(f"{k}={v}" for k, v in p.items() if k != "angles"))
-                    control.check(0.0, "starting", force=True)
-                    _collect(target)(0, run_point(key, cfg, p, control))
-                if phase == "sweep" and not lrs:
-                    lrs = (
-                        _lr_of_sweep(key, cfg, sweep_rows)
-                        if sweep
-                        else {m: float(cfg["lr_grid"][0]) for m in _models_of(key, cfg)}
-                    )
+            for i, p in enumerate(points):
+                control.scoped(done[0], total, ", ".join(f"{k}={v}" for k, v in p.items() if k != "angles"))
+                control.check(0.0, "starting", force=True)
+                collect(i, run_point(key, cfg, _run_point_of(p), control))
         else:
-            executor.map("equi_core.training.experiments:run_task", _tasks(sweep), _collect(sweep_rows), _stop)
-            if not lrs:
-                lrs = (
-                    _lr_of_sweep(key, cfg, sweep_rows)
-                    if sweep
-                    else {m: float(cfg["lr_grid"][0]) for m in _models_of(key, cfg)}
-                )
-            executor.map(
-                "equi_core.training.experiments:run_task", _tasks(main_points(key, cfg, lrs)), _collect(rows), _stop
+            executor.map("equi_core.training.experiments:run_task", _tasks(points), collect, _stop)
+
+    try:
+        _run(sweep, sweep_rows)
+        if not lrs:
+            lrs = (
+                _lr_of_sweep(key, cfg, sweep_rows)
+                if sweep
+                else {m: float(cfg["lr_grid"][0]) for m in _models_of(key, cfg)}
             )
+        _run(_todo(), rows)
+        if not _todo():
+            retried = {_run_id(key, r) for r in retry_rows}
+            retries = [p for p in retry_points(key, cfg, rows) if _run_id(key, p) not in retried]
+            total += len(retries)
+            _run(retries, retry_rows, retry=True)
     except (StopRequested, SweepStopped):
         complete = False
-    # keep the task order (pools finish in any order): sort main rows as the plan lists them
-    order = {json.dumps(p, sort_keys=True): i for i, p in enumerate(main_points(key, cfg, lrs))} if lrs else {}
-    rows.sort(
-        key=lambda r: order.get(json.dumps({k: r[k] for k in _point_keys(key) if k in r}, sort_keys=True), len(order))
-    )
+    complete = complete and bool(lrs) and not _todo()
     return _result()
 
 
@@ -530,15 +650,18 @@ def make_result(
     command: str | None,
     started: str,
     load: list[float] | None,
+    replaced: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The JSON-ready result: metadata, ``rows`` (one per run), ``table`` (seed aggregates), ``lr_sweep``."""
+    """The JSON-ready result: metadata, ``rows`` (one per run), ``table`` (seed aggregates), ``lr_sweep``, and
+    ``replaced_runs`` (failed runs that a retry replaced; their CPU time counts)."""
+    replaced = list(replaced or [])
     info = EXPERIMENTS[key]
     table = aggregate(
         [r for r in rows if key != "equivariance" or r.get("angle_deg") is not None], _GROUP_BY[key], TABLE_METRICS[key]
     )
     cpu = sum(
         float(r.get("cpu_s") or 0.0)
-        for r in rows + sweep_rows
+        for r in rows + sweep_rows + replaced
         if key != "equivariance" or r.get("angle_deg") in (None, 0, 0.0)
     )
     return {
@@ -567,6 +690,7 @@ def make_result(
         "lr_sweep": [_strip(r) for r in sweep_rows],
         "rows": rows,
         "table": table,
+        "replaced_runs": replaced,
     }
 
 

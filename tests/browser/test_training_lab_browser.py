@@ -11,6 +11,39 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+PANEL_BUTTONS = "[...document.querySelectorAll('[data-testid=stExpanderDetails] button')]"
+
+
+def _panel_button_enabled(name: str) -> str:
+    return f"() => {PANEL_BUTTONS}.some(b => b.innerText.trim() === '{name}' && !b.disabled)"
+
+
+def start_job(page, attempts: int = 3) -> None:
+    """Click Run live until the job is visibly queued or running (Stop enabled). A click that lands while the
+    script is mid-rerun can be dropped by the browser; a second click then starts the job (never two jobs: the
+    pool refuses a second job of one session)."""
+    for attempt in range(attempts):
+        page.get_by_role("button", name="Run live").click()
+        try:
+            page.wait_for_function(_panel_button_enabled("Stop"), timeout=60_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright TimeoutError: the click was lost, or the job already ended
+            if page.get_by_text("Finished in").count() or attempt == attempts - 1:
+                return
+
+
+def wait_for_job_end(page, timeout_ms: int) -> str:
+    """Wait until the job panel says the job finished, failed or stopped; return "done", or what the panel says
+    (its text, for the assertion message) when the job did not finish."""
+    page.wait_for_function(
+        "() => { const t = document.body.innerText;"
+        " return t.includes('Finished in') || t.includes('The run failed') || t.includes('Stopped:'); }",
+        timeout=timeout_ms,
+    )
+    if page.get_by_text("Finished in").count():
+        return "done"
+    return page.get_by_test_id("stExpanderDetails").first.inner_text()[:2000]
+
 
 def test_live_run_shows_its_result_offline(streamlit_server: str, page) -> None:
     hosts: set[str] = set()
@@ -21,9 +54,11 @@ def test_live_run_shows_its_result_offline(streamlit_server: str, page) -> None:
     assert page.get_by_text("The essay says").count() >= 1
     assert page.get_by_text("The seed's claim").count() == 0
     page.get_by_text("Run it live").first.click()
-    page.get_by_role("button", name="Run live").click()
-    # at least one run finished: the live result becomes selectable beside the shipped one
-    page.get_by_text("live run", exact=True).first.wait_for(timeout=240_000)
+    start_job(page)
+    # the job ends (or says why not), then the live result becomes selectable beside the shipped one
+    outcome = wait_for_job_end(page, timeout_ms=480_000)
+    assert outcome == "done", outcome
+    page.get_by_text("live run", exact=True).first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert hosts == {streamlit_server.split("/")[2]}  # offline: only our own server was contacted
 
@@ -43,17 +78,9 @@ def test_stop_keeps_the_finished_runs(streamlit_server: str, page) -> None:
     page.get_by_role("button", name="Run live").click()
     panel = page.get_by_test_id("stExpanderDetails")
     stop = panel.get_by_role("button", name="Stop", exact=True)  # not Streamlit's own header Stop
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stExpanderDetails] button')]"
-        ".some(b => b.innerText.trim() === 'Stop' && !b.disabled)",
-        timeout=120_000,
-    )
+    page.wait_for_function(_panel_button_enabled("Stop"), timeout=120_000)
     stop.click()
     page.get_by_text("Stopped: the points finished before the stop are kept.").wait_for(timeout=180_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     # the job is over: Run live is offered again
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stExpanderDetails] button')]"
-        ".some(b => b.innerText.trim() === 'Run live' && !b.disabled)",
-        timeout=60_000,
-    )
+    page.wait_for_function(_panel_button_enabled("Run live"), timeout=60_000)

@@ -240,3 +240,47 @@ def test_a_stopped_live_job_ends_stopped_with_its_finished_runs() -> None:
     kept = control.partial
     assert kept is not None and kept["complete"] is False
     assert 1 <= len(kept["rows"]) < 3  # the finished run is kept, the rest never ran
+
+
+# ------------------------------------------------------------------------------------------------ resume and retry
+def _quick_se(molecule: str, **over) -> dict:
+    cfg = {"molecule": molecule, "models": ["nequip-l0"], "n_train": [8], "seeds": [0], "lr_grid": [1e-3, 1e-2]}
+    return {**cfg, **over}
+
+
+def test_resume_trains_only_the_missing_runs(tiny_molecule: str) -> None:
+    first = run_experiment("sample-efficiency", _quick_se(tiny_molecule), tier="quick")
+    more = run_experiment("sample-efficiency", _quick_se(tiny_molecule, seeds=[0, 1]), tier="quick", resume=first)
+    assert more["complete"] and more["resumed_from"]["created"] == first["created"]
+    assert more["chosen_lr"] == first["chosen_lr"] and more["lr_sweep"] == first["lr_sweep"]  # no new sweep
+    kept = [r for r in more["rows"] if r["seed"] == 0]
+    assert kept == first["rows"]  # the same run, wall time included: not retrained
+    assert [r["seed"] for r in more["rows"]].count(1) == 1
+    # nothing missing: nothing trained
+    again = run_experiment("sample-efficiency", _quick_se(tiny_molecule, seeds=[0, 1]), tier="quick", resume=more)
+    assert again["rows"] == more["rows"]
+    with pytest.raises(ValueError, match="max_steps"):
+        run_experiment("sample-efficiency", _quick_se(tiny_molecule, max_steps=30), tier="quick", resume=first)
+    with pytest.raises(ValueError, match="needs a large-data result"):
+        run_experiment("large-data", {"molecule": tiny_molecule}, tier="quick", resume=first)
+
+
+def test_a_failed_run_is_retried_once_at_the_next_lower_rate(tiny_molecule: str) -> None:
+    from equi_core.training.failures import stalled
+
+    first = run_experiment("sample-efficiency", _quick_se(tiny_molecule), tier="quick")
+    (row,) = first["rows"]
+    # pretend the run stalled at the higher grid rate: best step at 0, train error as high as validation
+    bad = dict(row, lr=1e-2, best_step=0, train_force_mae=row["val_force_mae"])
+    assert stalled(bad)
+    prior = dict(first, rows=[bad], chosen_lr={"nequip-l0": 1e-2})
+    res = run_experiment("sample-efficiency", _quick_se(tiny_molecule), tier="quick", resume=prior)
+    (retry,) = res["rows"]
+    assert retry["lr"] == 1e-3 and retry["retry_of_lr"] == 1e-2  # the next-lower rate of the grid
+    assert res["replaced_runs"] == [bad]  # the failed run is kept on record
+    # a retried run is never retried again, even if it fails too
+    worse = dict(retry, best_step=0, train_force_mae=retry["val_force_mae"])
+    res2 = run_experiment("sample-efficiency", _quick_se(tiny_molecule), tier="quick", resume=dict(res, rows=[worse]))
+    assert res2["rows"] == [worse] and res2["replaced_runs"] == [bad]
+    off = run_experiment("sample-efficiency", _quick_se(tiny_molecule, retry_failed=False), tier="quick", resume=prior)
+    assert off["rows"] == [bad] and off["replaced_runs"] == []
