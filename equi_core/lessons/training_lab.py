@@ -41,7 +41,7 @@ from ..training.catalog import (
     load_result,
     underfitting,
 )
-from ..training.failures import EARLY_FRACTION, FAILED_RATIO, STALL_FIT_RATIO, flag_failed, stalled
+from ..training.failures import flag_failed, rule_words, stalled
 from .classroom import Quiz
 from .molecular_datasets import DatasetSummary, dataset_columns, dataset_summaries, dataset_text, force_histograms
 
@@ -1312,11 +1312,9 @@ def protocol_text(result: Mapping[str, Any]) -> str:
             f"{h.get('cutoff')} Å. Learning rates ({source}, grid {_lr_grid(result)}): "
             f"{lr_line}."
             + (
-                " A run that failed to train at its rate (best validation step in the first "
-                f"{EARLY_FRACTION:.0%} of its budget with train error ≥ {STALL_FIT_RATIO:g} × validation error, or "
-                f"a validation error over {FAILED_RATIO:g}× the same model and seed's at a smaller N) is retrained "
-                "once at the next-lower rate of the grid, same seed, data and budget; the retrained run replaces it "
-                "(both are kept in the result)."
+                f" A run that failed to train at its rate ({rule_words()}) is retrained once at the next-lower "
+                "rate of the grid, same seed, data and budget; the retrained run replaces it (both are kept in the "
+                "result)."
                 if cfg.get("retry_failed")
                 else ""
             )
@@ -1435,9 +1433,7 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
     if retried:
         out += (" " if out else "") + (
             f"**Retried once at the next-lower learning rate** (the protocol's rule for a run that failed to train: "
-            f"its best validation step in the first {EARLY_FRACTION:.0%} of its budget with train error ≥ "
-            f"{STALL_FIT_RATIO:g} × validation error, or a validation error over {FAILED_RATIO:g}× the same model "
-            "and seed's at a smaller N): " + "; ".join(retried) + "."
+            f"{rule_words()}): " + "; ".join(retried) + "."
         )
     failed = list({name(r): r for r in result.get("table", []) if r.get("n_failed")}.values())
     if failed:

@@ -3,10 +3,12 @@
 A run that failed to train says nothing about its model or its training-set size, only about that run's
 optimization. The lab's rule, fixed before the runs it judges and applied the same way to every model:
 
-* **stalled**: the run's best validation step lies in the first :data:`EARLY_FRACTION` of its step budget *and* it
-  fits its own training set no better than :data:`STALL_FIT_RATIO` x its validation error (train force MAE at
-  least 0.8 x validation force MAE). A healthy run that peaks early is overfitting (train error far below
-  validation); a stalled one never fitted the training set at all. Judged on one run alone.
+* **did not fit**: the run fits its own training set no better than :data:`STALL_FIT_RATIO` x its validation error
+  (train force MAE at least 0.8 x validation force MAE) *and* either its best validation step lies in the first
+  :data:`EARLY_FRACTION` of its step budget (it **stalled**: :func:`stalled`, judged on the run alone), or its
+  train error is more than :data:`OUTLIER_RATIO` x the lowest train error of the other seeds of its cell (same
+  model and N: the same model on the same data did fit). A healthy run that peaks early is overfitting (train
+  error far below validation); a failed one never fitted the training set.
 * **worse with more data**: its validation force error is more than :data:`FAILED_RATIO` x the same model and
   seed's error at a smaller training-set size (more data does not make a converged fit that much worse).
 
@@ -40,8 +42,10 @@ __all__ = [
     "EARLY_FRACTION",
     "STALL_FIT_RATIO",
     "FAILED_RATIO",
+    "OUTLIER_RATIO",
     "stalled",
     "flag_failed",
+    "rule_words",
     "next_lower_lr",
 ]
 
@@ -51,6 +55,8 @@ EARLY_FRACTION = 0.1
 STALL_FIT_RATIO = 0.8
 #: A run whose validation force error is this many times the same model and seed's error at a smaller N failed.
 FAILED_RATIO = 1.5
+#: A run that did not fit, with a train force error this many times the lowest of its cell's other seeds, failed.
+OUTLIER_RATIO = 3.0
 
 
 def _num(r: Mapping[str, Any], key: str) -> float:
@@ -63,38 +69,64 @@ def _val(r: Mapping[str, Any]) -> float:
     return v if math.isfinite(v) else _num(r, "test_force_mae")
 
 
+def _no_fit(r: Mapping[str, Any]) -> bool:
+    train, val = _num(r, "train_force_mae"), _val(r)
+    return math.isfinite(train) and math.isfinite(val) and val > 0 and train >= STALL_FIT_RATIO * val
+
+
 def stalled(r: Mapping[str, Any]) -> bool:
     """True when the run stopped improving in the first :data:`EARLY_FRACTION` of its budget without fitting its
     training set (train force MAE >= :data:`STALL_FIT_RATIO` x validation force MAE); False when a number is
     missing."""
-    best, budget, train, val = _num(r, "best_step"), _num(r, "max_steps"), _num(r, "train_force_mae"), _val(r)
-    if not all(math.isfinite(x) for x in (best, budget, train, val)) or budget <= 0 or val <= 0:
+    best, budget = _num(r, "best_step"), _num(r, "max_steps")
+    if not (math.isfinite(best) and math.isfinite(budget)) or budget <= 0:
         return False
-    return best <= EARLY_FRACTION * budget and train >= STALL_FIT_RATIO * val
+    return best <= EARLY_FRACTION * budget and _no_fit(r)
 
 
 def flag_failed(rows: Sequence[MutableMapping[str, Any]]) -> list[MutableMapping[str, Any]]:
-    """Mark (``failed = underfit = True``) the runs that stalled (:func:`stalled`) or are more than
-    :data:`FAILED_RATIO` x worse than the same model and seed at a strictly smaller training-set size; return them.
+    """Mark (``failed = underfit = True``) the runs that did not fit (stalled, or an outlier of their cell: see the
+    module docstring) or are more than :data:`FAILED_RATIO` x worse than the same model and seed at a strictly
+    smaller training-set size; return them.
 
     Rows that repeat one run (the equivariance experiment writes a row per rotation angle) are judged alike.
     """
     failed: list[MutableMapping[str, Any]] = []
     best_below: dict[tuple, list[tuple[int, float]]] = {}
+    train_of: dict[tuple, dict[Any, float]] = {}
     for r in rows:
-        v = _val(r)
+        v, t = _val(r), _num(r, "train_force_mae")
         if math.isfinite(v):
             best_below.setdefault((r.get("model"), r.get("seed")), []).append((int(r.get("n_train", 0) or 0), v))
+        if math.isfinite(t):
+            train_of.setdefault((r.get("model"), r.get("n_train")), {})[r.get("seed")] = t
     for r in rows:
         v = _val(r)
-        smaller = [
-            e for n, e in best_below.get((r.get("model"), r.get("seed")), []) if n < int(r.get("n_train", 0) or 0)
-        ]
+        n = int(r.get("n_train", 0) or 0)
+        smaller = [e for m, e in best_below.get((r.get("model"), r.get("seed")), []) if m < n]
         worse = math.isfinite(v) and bool(smaller) and v > FAILED_RATIO * min(smaller)
-        if stalled(r) or worse:
+        others = [t for s, t in train_of.get((r.get("model"), r.get("n_train")), {}).items() if s != r.get("seed")]
+        outlier = _no_fit(r) and bool(others) and _num(r, "train_force_mae") > OUTLIER_RATIO * min(others)
+        if stalled(r) or outlier or worse:
             r["failed"] = r["underfit"] = True
             failed.append(r)
     return failed
+
+
+def rule_words() -> str:
+    """The rule in words (for pages and notes), with the module's thresholds.
+
+    Example
+    -------
+    >>> rule_words().startswith("train error at least 0.8 × validation error")
+    True
+    """
+    return (
+        f"train error at least {STALL_FIT_RATIO:g} × validation error (it never fitted its training set) with its "
+        f"best validation step in the first {EARLY_FRACTION:.0%} of its budget or a train error over "
+        f"{OUTLIER_RATIO:g}× the lowest of its cell's other seeds; or a validation error over {FAILED_RATIO:g}× "
+        "the same model and seed's at a smaller N"
+    )
 
 
 def next_lower_lr(lr: float, grid: Sequence[float]) -> float | None:

@@ -40,6 +40,18 @@ def test_worse_with_more_data_is_judged_per_model_and_seed() -> None:
     assert not any(r.get("failed") for r in (rows[0], rows[2], rows[3]))
 
 
+def test_a_seed_that_never_fitted_while_the_others_did_fails() -> None:
+    cell = [
+        dict(HEALTHY, seed=0, train_force_mae=0.09, val_force_mae=0.105),
+        dict(HEALTHY, seed=1, train_force_mae=0.39, val_force_mae=0.376),  # 4.3 x seed 0's train error, no fit
+        dict(HEALTHY, seed=2, train_force_mae=0.25, val_force_mae=0.60),  # 2.8 x, and it overfits: not a failure
+    ]
+    assert [r["seed"] for r in flag_failed(cell)] == [1]
+    # an overfitting seed far above the others' train error is a poor fit, not a failed one
+    overfit = [dict(HEALTHY, seed=0, train_force_mae=0.005), dict(HEALTHY, seed=1, train_force_mae=0.02)]
+    assert flag_failed(overfit) == []
+
+
 def test_next_lower_lr() -> None:
     grid = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
     assert next_lower_lr(0.1, grid) == 0.03 and next_lower_lr(0.3, grid) == 0.1
