@@ -1438,8 +1438,9 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
     failed = list({name(r): r for r in result.get("table", []) if r.get("n_failed")}.values())
     if failed:
         out += (" " if out else "") + (
-            "**Failed runs left out of the means** (by the same rule, after their retry; judged on validation and "
-            "train error, never on test error): "
+            "**Failed runs left out of the means** ("
+            + ("after their retry, " if retried else "")
+            + f"by the rule: {rule_words()}; judged on validation and train error): "
             + "; ".join(f"{name(r)} ({r['n_failed']} of {r.get('n_runs', r['n_seeds'])} runs)" for r in failed)
             + ". Those points show the mean and spread of the runs that trained."
         )

@@ -246,7 +246,7 @@ _BASE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
         "large-data": {
             "molecule": "ethanol",
             "models": list(MODELS_BY_EXPERIMENT["large-data"]),
-            "n_train": [800],
+            "n_train": [800, 1600],
             "n_val": 50,
             "n_test": 200,
             "split_seed": 0,

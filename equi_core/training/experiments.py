@@ -434,6 +434,8 @@ def _check_resume(key: str, cfg: Mapping[str, Any], prior: Mapping[str, Any]) ->
     def same(c: Mapping[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in c.items() if k not in RESUME_FREE_KEYS}
 
+    if not cfg.get("retry_failed") and any(r.get("retry_of_lr") is not None for r in prior.get("rows", [])):
+        raise ValueError("--resume with retry_failed=false needs a result without retried runs")
     a, b = same(cfg), same(prior.get("config", {}))
     if a != b:
         diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
@@ -523,7 +525,10 @@ def run_experiment(
         )
         res["lr_source"] = lr_source
         if resume is not None:
-            res["resumed_from"] = {k: resume.get(k) for k in ("command", "created", "wall_time_s", "complete")}
+            res["resumed_from"] = {
+                k: resume.get(k)
+                for k in ("command", "created", "wall_time_s", "complete", "device", "executor", "resumed_from")
+            }
         return res
 
     def _stop() -> bool:
@@ -549,16 +554,17 @@ def run_experiment(
             )
         lrs = chosen
         sweep: list[dict[str, Any]] = []
-        if resume is not None:  # a grid that shrank: drop the earlier runs the new grid lacks
-            planned = {_run_id(key, p) for p in main_points(key, cfg, lrs)}
-            rows = [r for r in rows if _run_id(key, r) in planned]
-            retry_rows = [r for r in retry_rows if _run_id(key, r) in planned]
     elif resume is not None:
         lr_source = str(resume.get("lr_source", lr_source))
         sweep = []
         missing = [m for m in _models_of(key, cfg) if m not in lrs and m != "ps-linear"]
         if missing:
             raise ValueError(f"--resume: the earlier result chose no learning rate for {missing}; run them afresh")
+        lrs = {m: v for m, v in lrs.items() if m in _models_of(key, cfg)}
+    if resume is not None:  # a grid that shrank: drop the earlier runs the new grid lacks
+        planned = {_run_id(key, p) for p in main_points(key, cfg, lrs)}
+        rows = [r for r in rows if _run_id(key, r) in planned]
+        retry_rows = [r for r in retry_rows if _run_id(key, r) in planned]
     else:
         sweep = sweep_points(key, cfg)
 

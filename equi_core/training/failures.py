@@ -1,7 +1,8 @@
 """Which training runs *failed* (diverged or stalled), and the one retry the protocol gives them (no torch).
 
 A run that failed to train says nothing about its model or its training-set size, only about that run's
-optimization. The lab's rule, fixed before the runs it judges and applied the same way to every model:
+optimization. The lab's rule, applied the same way to every model (it was written, and revised once, after seeing
+failed runs of experiment 1 and of experiment 2's first pass; its thresholds are the constants below):
 
 * **did not fit**: the run fits its own training set no better than :data:`STALL_FIT_RATIO` x its validation error
   (train force MAE at least 0.8 x validation force MAE) *and* either its best validation step lies in the first
@@ -12,7 +13,8 @@ optimization. The lab's rule, fixed before the runs it judges and applied the sa
 * **worse with more data**: its validation force error is more than :data:`FAILED_RATIO` x the same model and
   seed's error at a smaller training-set size (more data does not make a converged fit that much worse).
 
-Both are judged on the validation error (the test error only where a run has none), never on the test score.
+Both are judged on the validation and train errors (the test error only for a row that has no validation error;
+every shipped molecular run has one).
 The experiment runner retrains every failed run once at the next-lower rate of the learning-rate grid
 (:func:`next_lower_lr`; same seed, data and budget); the retrained run replaces the failed one and the failed one
 is kept in the result's ``replaced_runs``. A retrained run that fails again stays failed and the lesson leaves

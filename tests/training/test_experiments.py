@@ -256,6 +256,9 @@ def test_resume_trains_only_the_missing_runs(tiny_molecule: str) -> None:
     kept = [r for r in more["rows"] if r["seed"] == 0]
     assert kept == first["rows"]  # the same run, wall time included: not retrained
     assert [r["seed"] for r in more["rows"]].count(1) == 1
+    # a grid that shrank keeps only its own runs
+    fewer = run_experiment("sample-efficiency", _quick_se(tiny_molecule), tier="quick", resume=more)
+    assert fewer["rows"] == first["rows"] and all(t["n_seeds"] == 1 for t in fewer["table"])
     # nothing missing: nothing trained
     again = run_experiment("sample-efficiency", _quick_se(tiny_molecule, seeds=[0, 1]), tier="quick", resume=more)
     assert again["rows"] == more["rows"]
