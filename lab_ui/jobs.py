@@ -623,7 +623,12 @@ def live_job(
         )
     with cols[1]:
         st.button(stop_label, key=f"_job_stop_{key}", disabled=not state.active, on_click=_stop, args=(token, key))
+    drawn_active = state.active
     state = pool.state(token, key)
+    if drawn_active and not state.active:
+        # the job ended between drawing the buttons and now: draw them again, or Start stays greyed out with no
+        # polling fragment left to rerun the page (seen under load as "Stopped" beside a disabled Run live)
+        st.rerun()
     msg = st.session_state.pop(f"_equilab_job_msg_{key}", None)
     with cols[2]:
         if msg:
