@@ -1083,6 +1083,8 @@ def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
                 "; within the seed spread, so no price in accuracy is resolved)."
                 if within_spread(a, sa, p, sp)
                 else ", its price in accuracy, measured)."
+                if p > a
+                else "; lower with the penalty, so no price in accuracy here, at this N and these seeds)."
             )
         )
     if dead:

@@ -370,8 +370,11 @@ def test_shipped_numbers_that_the_referee_questioned() -> None:
         (a, sa), (p, sp) = ((np.mean(v), np.std(v)) for v in acc.values())
         if abs(a - p) < max(sa, sp):
             assert "within the seed spread, so no price in accuracy is resolved" in t
-        else:
+        elif p > a:
             assert "its price in accuracy, measured" in t
+        else:  # the penalty lowered the error: no price is claimed
+            assert "lower with the penalty, so no price in accuracy here" in t
+            assert "its price in accuracy, measured" not in t
 
 
 def test_converged_runs_without_a_gap_are_called_capacity_limited() -> None:
