@@ -199,6 +199,11 @@ if under:
 st.markdown(lesson.protocol_text(result))
 st.caption(lesson.run_text(result))
 st.dataframe(pd.DataFrame(lesson.table_records(result)), hide_index=True, width="stretch")
+sweep = lesson.sweep_records(result)
+if sweep:
+    with st.expander("The learning-rate sweep behind these rates"):
+        st.caption(lesson.sweep_text(result))
+        st.dataframe(pd.DataFrame(sweep), hide_index=True, width="stretch")
 if exp in ("sample-efficiency", "large-data", "equivariance"):
     st.latex(
         r"\mathcal L=\frac{w_E\,\overline{(\Delta E/n)^2}+w_F\,\overline{\Delta F^2}}{\overline{F^2}_{\rm train}},"

@@ -39,6 +39,7 @@ from ..training.catalog import (
     experiment_key,
     load_lr_source,
     load_result,
+    sweep_words,
     underfitting,
 )
 from ..training.failures import flag_failed, rule_words, stalled
@@ -197,6 +198,17 @@ def combined_learning_curve(large: Mapping[str, Any] | None, small: Mapping[str,
     out = dict(large)
     out["table"] = extra + [dict(r, source="large-data", **_budget_of(large, r)) for r in large["table"]]
     out["combined_with"] = "sample-efficiency" if extra else None
+    if extra:  # the runs behind those points (and the runs they replaced), so their retries and flags are listed too
+
+        def _below(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+            return [
+                dict(r, source="sample-efficiency")
+                for r in runs
+                if isinstance(r.get("n_train"), int) and r["n_train"] < n_min and r.get("model") in models
+            ]
+
+        out["rows"] = _below(small.get("rows", [])) + [dict(r) for r in large.get("rows", [])]
+        out["replaced_runs"] = _below(small.get("replaced_runs", [])) + list(large.get("replaced_runs", []))
     return out
 
 
@@ -458,6 +470,53 @@ def within_spread(a: float, sa: float, b: float, sb: float) -> bool:
     return abs(a - b) < spread
 
 
+def welch_p(a: float, sa: float, na: int, b: float, sb: float, nb: int) -> float:
+    """The two-sided p-value of Welch's t-test that two seed means differ (sample standard deviations ``sa``,
+    ``sb`` over ``na``, ``nb`` seeds); NaN with fewer than two seeds on a side or no spread at all.
+
+    Example
+    -------
+    >>> round(welch_p(0.098, 0.0055, 3, 0.0845, 0.0076, 3), 2)
+    0.07
+    >>> math.isnan(welch_p(0.1, 0.0, 1, 0.2, 0.0, 1)), welch_p(0.1, 0.0, 3, 0.2, 0.0, 3)
+    (True, 0.0)
+    """
+    from scipy.stats import ttest_ind_from_stats
+
+    if na < 2 or nb < 2:
+        return math.nan
+    if not (sa > 0 or sb > 0):  # no spread on either side: the seeds agree exactly
+        return 1.0 if a == b else 0.0
+    return float(ttest_ind_from_stats(a, sa, na, b, sb, nb, equal_var=False).pvalue)
+
+
+def _seeds_of(result: Mapping[str, Any], model: str) -> int:
+    """How many seeds a model's cell (its first table record) averages."""
+    return next((int(r.get("n_seeds") or 0) for r in result.get("table", []) if r.get("model") == model), 0)
+
+
+def _mixed_rates(result: Mapping[str, Any], models: Sequence[str]) -> str:
+    """A sentence naming the models (of ``models``) whose seeds ran at more than one learning rate (a retried run
+    keeps its cell but not its rate); empty when every seed of each ran at one rate."""
+    out = []
+    for m in models:
+        lrs = {
+            (r.get("seed"), float(r["lr"]))
+            for r in result.get("rows", [])
+            if r.get("model") == m and isinstance(r.get("lr"), (int, float)) and not r.get("failed")
+        }
+        rates = sorted({lr for _, lr in lrs})
+        if len(rates) > 1:
+            seeds = len({sd for sd, _ in lrs})
+            out.append(
+                f"{model_label(m)}: "
+                + ", ".join(f"{sum(1 for _, lr in lrs if lr == v)} of {seeds} seeds at {v:g}" for v in rates)
+            )
+    if not out:
+        return ""
+    return " The compared cells do not share one learning rate (retried runs): " + "; ".join(out) + "."
+
+
 def _lr_grid(result: Mapping[str, Any]) -> list[float]:
     """The learning-rate grid the chosen rates were picked from: this run's sweep, or the sweep of ``lr_from``."""
     cfg = result.get("config", {})
@@ -684,21 +743,24 @@ def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
         verdict = "supported" if factor >= 10 else "partly supported" if factor >= 2 else "contradicted"
     else:
         # n1 / n0 is only the edge of the grid: no factor is reported
-        parts.append(
-            f"No unconstrained model reaches the equivariant model's N = {n0} force error within the grid (up to "
-            f"N = {n1}): if a factor exists it exceeds {n1 / n0:.0f}× ({n1} / {n0}), a lower bound, not a measured "
-            "factor."
-        )
         flat = [m for m in un if _flat_tail(f[m])]
         if flat and len(flat) == len(un):
+            # a flat curve gives no data factor however long the grid: no lower bound is quoted either
             parts.append(
-                "The unconstrained curves no longer fall with N ("
+                f"No unconstrained model reaches the equivariant model's N = {n0} force error within the grid (up "
+                "to N = "
+                + f"{n1}), and the unconstrained curves no longer fall with N ("
                 + "; ".join(_tail_text(m, f[m]) for m in flat)
                 + "): a curve that does not fall gives no data factor however long the grid, so what is measured "
-                "is an accuracy gap at this model size, not data efficiency."
+                "is an accuracy gap at this model size, not a data-efficiency factor."
             )
             verdict = "partly supported"
         else:
+            parts.append(
+                f"No unconstrained model reaches the equivariant model's N = {n0} force error within the grid (up to "
+                f"N = {n1}), and its curve still falls: if a factor exists it exceeds {n1 / n0:.0f}× ({n1} / {n0}), a "
+                "lower bound, not a measured factor."
+            )
             verdict = "supported" if n1 / n0 >= 10 else "partly supported"
     extra, missed = _ablation_and_accuracy(result, f, e, n1)
     parts += extra
@@ -804,13 +866,11 @@ def _tail_text(m: str, curve: Mapping[str, list]) -> str:
     return f"{model_label(m)} {_fmt(a)} at N = {na}, {_fmt(b)} at N = {nb}"
 
 
-def _capacity_note(result: Mapping[str, Any], n: Any) -> list[str]:
-    """A sentence naming the models whose train error at ``n`` is within :data:`UNDERFIT_RATIO` of their test error
-    although they stopped early (not flagged underfit): no generalization gap at a plateau means the model is too
-    small for the data or its training stopped short (the two are not told apart), so its curve flattens by model
-    size or training, not by data."""
+def _no_gap(result: Mapping[str, Any], n: Any) -> dict[str, tuple[float, float]]:
+    """The models whose mean train force MAE at ``n`` is at least :data:`UNDERFIT_RATIO` × their test MAE although
+    none of their runs there is flagged underfit (early-stopped with no generalization gap): model → (train, test)."""
     tr, te = series(result, "train_force_mae"), series(result, "test_force_mae")
-    flat = []
+    out = {}
     for m in te:
         if m in tr and n in te[m]["x"] and n in tr[m]["x"]:
             a, b = tr[m]["mean"][tr[m]["x"].index(n)], te[m]["mean"][te[m]["x"].index(n)]
@@ -820,7 +880,16 @@ def _capacity_note(result: Mapping[str, Any], n: Any) -> list[str]:
                 if r.get("model") == m and r.get("n_train") == n
             )
             if b > 0 and a >= UNDERFIT_RATIO * b and not flagged:
-                flat.append(f"{model_label(m)} (train {_fmt(a)} vs test {_fmt(b)} eV/Å)")
+                out[str(m)] = (float(a), float(b))
+    return out
+
+
+def _capacity_note(result: Mapping[str, Any], n: Any) -> list[str]:
+    """A sentence naming the models whose train error at ``n`` is within :data:`UNDERFIT_RATIO` of their test error
+    although they stopped early (not flagged underfit): no generalization gap at a plateau means the model is too
+    small for the data or its training stopped short (the two are not told apart), so its curve flattens by model
+    size or training, not by data."""
+    flat = [f"{model_label(m)} (train {_fmt(a)} vs test {_fmt(b)} eV/Å)" for m, (a, b) in _no_gap(result, n).items()]
     if not flat:
         return []
     check = strict_check(result, n)
@@ -901,6 +970,34 @@ def _cells(result: Mapping[str, Any], models: Sequence[str]) -> list[Mapping[str
     return [r for r in result.get("table", []) if r.get("model") in models]
 
 
+def _gap_trend(ratios: Sequence[tuple]) -> str:
+    """How the unconstrained / equivariant ratio (``(N, ratio, ...)`` tuples in N order) moves with N, in words:
+    from the first point to its largest and on to the last, so a gap that widens and then narrows a little is not
+    called one that "does not shrink".
+
+    Example
+    -------
+    >>> _gap_trend([(25, 2.08), (100, 3.12), (400, 3.46), (800, 3.04), (1600, 3.01)])
+    'the gap widens from 2.08× (N = 25) to 3.46× (N = 400), then stays about 3.2× (3.46× → 3.01×) up to N = 1600'
+    >>> _gap_trend([(100, 4.0), (300, 2.0)])
+    'the gap shrinks with N (4.00× → 2.00×)'
+    """
+    (n0, r0), (n1, r1) = ratios[0][:2], ratios[-1][:2]
+    i = max(range(len(ratios)), key=lambda k: ratios[k][1])
+    npk, rpk = ratios[i][:2]
+    if 0 < i < len(ratios) - 1 and rpk > r0:
+        tail = [r[1] for r in ratios[i:]]
+        after = (
+            f"then stays about {sum(tail) / len(tail):.1f}× ({rpk:.2f}× → {r1:.2f}×)"
+            if max(tail) / min(tail) < 1.25
+            else f"then narrows to {r1:.2f}×"
+        )
+        return f"the gap widens from {r0:.2f}× (N = {n0}) to {rpk:.2f}× (N = {npk}), {after} up to N = {n1}"
+    if r1 < r0:
+        return f"the gap shrinks with N ({r0:.2f}× → {r1:.2f}×)"
+    return f"the gap widens with N ({r0:.2f}× → {r1:.2f}×)"
+
+
 def _finding_large_data(result: Mapping[str, Any]) -> Finding:
     f = series(result, "test_force_mae")
     eq = [m for m in ("nequip-l0", *EQUIVARIANT) if m in f]
@@ -979,7 +1076,7 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
                 f"the gap stays about {sum(rs) / len(rs):.1f}× ({min(rs):.2f}× to {max(rs):.2f}×) with no clear trend"
             )
         else:
-            trend = "the gap shrinks with N" if live[-1][1] < live[0][1] else "the gap does not shrink with N"
+            trend = _gap_trend(live)
         per = [spf[r[0]] for r in live if r[0] in spf]
         used = {(r[6], r[0]) for r in live} | {(r[7], r[0]) for r in live}  # the best models the ratios compare
         limited = sum(
@@ -999,6 +1096,18 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
                     "runs (the best model of each kind at each N) used up its budget: they stopped on the plateau "
                     "rule, which itself ends runs early (experiment 1's stricter rerun measures what it costs)"
                 )
+        limited_last = _no_gap(result, n_last[0])
+        pair = [m for m in (n_last[6], n_last[7]) if m in limited_last]
+        if len(pair) == 2:
+            trend += (
+                f"; at N = {n_last[0]} both compared models show almost no generalization gap ("
+                + "; ".join(
+                    f"{model_label(m)} train {_fmt(limited_last[m][0])} vs test {_fmt(limited_last[m][1])} eV/Å"
+                    for m in pair
+                )
+                + "): they are capacity- or optimization-limited there, so the ratio compares architectures at this "
+                "size, not what more data buys"
+            )
     else:
         trend = "the gap's trend cannot be followed (the unconstrained model trains at one N only)"
     return _honest(
@@ -1074,18 +1183,25 @@ def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
         parts.append(line)
     if "transformer+aug" in price and "transformer+aug+penalty" in price:
         (a, sa), (p, sp) = price["transformer+aug"], price["transformer+aug+penalty"]
+        na, np_ = (_seeds_of(result, m) for m in ("transformer+aug", "transformer+aug+penalty"))
         change = (p / a - 1) * 100
         wa, wp = worst.get("transformer+aug", math.nan), worst.get("transformer+aug+penalty", math.nan)
+        pv = welch_p(a, sa, na, p, sp, np_)
+        test = f"Welch's t-test over {na} and {np_} seeds p = {pv:.2g}" if math.isfinite(pv) else "fewer than two seeds"
+        resolved = not within_spread(a, sa, p, sp) and math.isfinite(pv) and pv < 0.05
         parts.append(
             f"The rotation penalty changes the worst energy change from {_fmt(wa)} to {_fmt(wp)} meV/atom "
-            f"and the test force MAE from {_fmt(a)} ± {_fmt(sa, 2)} to {_fmt(p)} ± {_fmt(sp, 2)} eV/Å ({change:+.0f} %"
+            f"and the test force MAE from {_fmt(a)} ± {_fmt(sa, 2)} to {_fmt(p)} ± {_fmt(sp, 2)} eV/Å ({change:+.0f} %; "
+            + test
             + (
-                "; within the seed spread, so no price in accuracy is resolved)."
-                if within_spread(a, sa, p, sp)
-                else ", its price in accuracy, measured)."
+                f": the difference is not resolved at {min(na, np_)} seeds, so no price in accuracy is measured, and "
+                "no gain either)."
+                if not resolved
+                else ": its price in accuracy, measured)."
                 if p > a
-                else "; lower with the penalty, so no price in accuracy here, at this N and these seeds)."
+                else ": lower with the penalty, so no price in accuracy here, at this N and these seeds)."
             )
+            + _mixed_rates(result, ("transformer+aug", "transformer+aug+penalty"))
         )
     if dead:
         zero = result.get("zero_force_mae") or zero_force_mae(result)
@@ -1096,7 +1212,25 @@ def _finding_equivariance(result: Mapping[str, Any]) -> Finding:
         )
     if free and constrained and min(worst[m] for m in free) <= max(worst[m] for m in constrained) * 10:
         verdict = "partly supported"
+    parts += _other_test_split(result)
     return _honest(result, None, verdict, " ".join(parts))
+
+
+def _other_test_split(result: Mapping[str, Any]) -> list[str]:
+    """A sentence when this result's test split differs in size from experiment 1's on the same molecule (its test
+    errors are then not the same measurement as experiment 1's at that N); empty otherwise."""
+    cfg = result.get("config", {})
+    se = load_result("sample-efficiency")
+    if se is None or se.get("config", {}).get("molecule") != cfg.get("molecule"):
+        return []
+    n_se, n_here = se["config"].get("n_test"), cfg.get("n_test")
+    if n_se == n_here or n_here is None or n_se is None:
+        return []
+    return [
+        f"This experiment's test split is {n_here} frames against {n_se} in experiment 1 (the same permutation of "
+        "the trajectory, so one test split contains the other, but the validation and training frames that follow "
+        "it differ), so its test force MAEs are not directly comparable with experiment 1's at the same N."
+    ]
 
 
 def legendre_degrees_of_cos(order: int) -> list[int]:
@@ -1235,6 +1369,22 @@ def _finding_depth(result: Mapping[str, Any]) -> Finding:
 
 
 # ------------------------------------------------------------------------------------------------ text
+def _lr_source_molecule(cfg: Mapping[str, Any]) -> str | None:
+    """The molecule of the sweep a configuration's learning rates come from (``lr_from``, followed up to three
+    hops to the result that swept), or None."""
+    source: Mapping[str, Any] | None = cfg
+    for _ in range(4):
+        if not source or not source.get("lr_from"):
+            break
+        prior = load_lr_source(str(source["lr_from"]))
+        if prior is None:
+            return None
+        source = prior.get("config", {})
+        if len(source.get("lr_grid") or []) > 1 and not source.get("lr_from"):
+            break
+    return str(source["molecule"]) if source and source is not cfg and source.get("molecule") else None
+
+
 def protocol_text(result: Mapping[str, Any]) -> str:
     """The protocol and budgets of a result's configuration, in one paragraph (trusted Markdown)."""
     cfg = result.get("config", {})
@@ -1255,6 +1405,12 @@ def protocol_text(result: Mapping[str, Any]) -> str:
         else "fixed"
     )
     if cfg.get("lr_from"):
+        src_mol = _lr_source_molecule(cfg)
+        if src_mol and cfg.get("molecule") and src_mol != cfg["molecule"]:
+            source += (
+                f"; that sweep ran on {molecule_label(src_mol)}, and its rates are reused here unchanged: they were "
+                f"not tuned on {molecule_label(str(cfg['molecule']))}"
+            )
         now = (load_lr_source(cfg["lr_from"]) or {}).get("chosen_lr", {})
         stale = [m for m, v in lrs.items() if m in now and now[m] != v]
         if stale:
@@ -1389,6 +1545,71 @@ def retried_runs(result: Mapping[str, Any]) -> list[str]:
     return list(out.values())
 
 
+_CELL_BY = {
+    "sample-efficiency": ("model", "n_train"),
+    "large-data": ("model", "n_train"),
+    "equivariance": ("model", "angle_deg"),
+    "truncation": ("model", "L"),
+    "depth": ("nonlinearity", "residual", "depth"),
+}
+
+
+def without_retried(result: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The (reflagged) result with every retried run left out of its cell's statistics, as a failed run is (a cell
+    whose runs were all retried keeps them); None when no run was retried. The sensitivity check of the retry rule:
+    what the page would show had the failed runs simply been dropped instead of retrained."""
+    rows = [dict(r) for r in result.get("rows", [])]
+    if not any(r.get("retry_of_lr") is not None for r in rows):
+        return None
+    for r in rows:
+        if r.get("retry_of_lr") is not None:
+            r["failed"] = True
+    by = _CELL_BY[experiment_key(result["experiment"])]
+    return dict(result, rows=rows, table=_without_failed(list(result.get("table", [])), rows, by))
+
+
+def retry_sensitivity(result: Mapping[str, Any]) -> str | None:
+    """One sentence: the test force MAE of each cell with a retried run, with and without it, and the verdict of
+    :func:`finding` when the retried runs are left out (:func:`without_retried`); None when nothing was retried."""
+    alt = without_retried(result)
+    if alt is None:
+        return None
+    key = experiment_key(result["experiment"])
+    cells = {(r.get("model"), r.get("n_train")) for r in result.get("rows", []) if r.get("retry_of_lr") is not None}
+    by = ("model",) if key == "equivariance" else ("model", "n_train")
+
+    def first(res: Mapping[str, Any], cell: tuple) -> Mapping[str, Any] | None:
+        for t in res.get("table", []):
+            if t.get("model") == cell[0] and (key == "equivariance" or t.get("n_train") == cell[1]):
+                return t
+        return None
+
+    parts = []
+    for cell in sorted(cells, key=lambda c: (str(c[0]), int(c[1] or 0))):
+        a, b = first(result, cell), first(alt, cell)
+        if a is None or b is None or "test_force_mae_mean" not in a:
+            continue
+        where = model_label(str(cell[0])) + ("" if by == ("model",) else f" N={cell[1]}")
+        kept = int(b.get("n_seeds") or 0)
+        parts.append(
+            f"{where} {_fmt(a['test_force_mae_mean'])} → {_fmt(b['test_force_mae_mean'])} eV/Å"
+            + (
+                f" ({kept} seed{'s' if kept != 1 else ''} left)"
+                if b.get("n_failed") != b.get("n_runs")
+                else " (every seed was retried: kept)"
+            )
+        )
+    if not parts:
+        return None
+    v0, v1 = finding(result).verdict, finding(alt).verdict
+    return (
+        "**Sensitivity:** leaving the retried runs out instead (the means of the seeds that trained at the chosen "
+        "rate), the test force MAE goes "
+        + "; ".join(parts)
+        + (f", and the verdict stays *{v0}*." if v0 == v1 else f", and the verdict would be *{v1}* instead of *{v0}*.")
+    )
+
+
 def underfit_text(result: Mapping[str, Any]) -> str | None:
     """A sentence listing the flagged runs (None if none): train error ≥ 0.8 × test error while the budget ran out
     with the validation error still improving; and the failed runs left out of the learning curves' means."""
@@ -1435,8 +1656,14 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
     if retried:
         out += (" " if out else "") + (
             f"**Retried once at the next-lower learning rate** (the protocol's rule for a run that failed to train: "
-            f"{rule_words()}): " + "; ".join(retried) + "."
+            f"{rule_words()}): " + "; ".join(retried) + ". This rule was written, and revised once, after seeing the "
+            "failed runs of a first pass, not fixed before any run; its second trigger (worse than at a smaller N) "
+            "can only remove points that rise with N, so it pushes learning curves toward falling; a retried run "
+            "keeps its seed, data and step budget at the lower rate, so its cell mixes two rates."
         )
+        sens = retry_sensitivity(result)
+        if sens:
+            out += " " + sens
     failed = list({name(r): r for r in result.get("table", []) if r.get("n_failed")}.values())
     if failed:
         out += (" " if out else "") + (
@@ -1502,6 +1729,22 @@ def table_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
                 rec[label] = _pm(r, metric)
         rec["seeds"] = r.get("n_seeds")
         rec["underfit"] = f"{r.get('underfit_count', 0)}/{r.get('n_seeds')}"
+        if key in MOLECULAR:
+            again = [
+                x
+                for x in result.get("rows", [])
+                if x.get("retry_of_lr") is not None
+                and x.get("model") == r.get("model")
+                and (key == "equivariance" or x.get("n_train") == r.get("n_train"))
+                and x.get("angle_deg") == r.get("angle_deg")
+            ]
+            rec["retried (rate)"] = (
+                f"{len(again)}/{r.get('n_runs', r.get('n_seeds'))} ("
+                + ", ".join(sorted({f"{x['retry_of_lr']:g}→{x['lr']:g}" for x in again}))
+                + ")"
+                if again
+                else "0"
+            )
         if key in ("sample-efficiency", "large-data"):
             rec["failed (left out)"] = f"{r.get('n_failed', 0)}/{r.get('n_runs', r.get('n_seeds'))}"
             every = [
@@ -1514,6 +1757,91 @@ def table_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
                 rec["test F median, all runs (eV/Å)"] = _fmt(float(np.median(every)))
         out.append(rec)
     return out
+
+
+#: A model that takes another's rate (experiment 2's penalty variant takes the augmented transformer's).
+_LR_BASE = {"transformer+aug": "transformer+aug+penalty"}
+
+
+def _sweep_source(result: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The result whose own ``lr_sweep`` chose this result's rates (itself, or along ``lr_from``), or None."""
+    source: Mapping[str, Any] | None = result
+    for _ in range(4):
+        if source is None or source.get("lr_sweep") or not source.get("config", {}).get("lr_from"):
+            break
+        source = load_lr_source(str(source["config"]["lr_from"]))
+    return source if source is not None and source.get("lr_sweep") else None
+
+
+def sweep_text(result: Mapping[str, Any]) -> str | None:
+    """What the sweep table of :func:`sweep_records` shows, in one sentence (None when there was no sweep)."""
+    source = _sweep_source(result)
+    if source is None:
+        return None
+    key = experiment_key(result["experiment"])
+    what = "Validation force MAE (eV/Å)" if key in MOLECULAR else "Validation relative RMSE"
+    mol = source.get("config", {}).get("molecule")
+    on = f" on {molecule_label(str(mol))}" if key in MOLECULAR and mol else ""
+    text = f"{what} of the learning-rate sweep the rates were chosen from ({sweep_words(source)}{on}; one seed)."
+    if key not in MOLECULAR:
+        return text
+    text += " The chosen rate has the lowest validation error."
+    zero = zero_force_mae(source)
+    chosen = source.get("chosen_lr", {})
+    edge = []
+    for m, lr in chosen.items():
+        if m not in (result.get("chosen_lr") or chosen) or not isinstance(lr, (int, float)):
+            continue
+        above = [
+            r
+            for r in source["lr_sweep"]
+            if r.get("model") == m and float(r["lr"]) > float(lr) and isinstance(r.get("val_force_mae"), (int, float))
+        ]
+        nxt = min(above, key=lambda r: float(r["lr"]), default=None)
+        if zero and nxt is not None and float(nxt["val_force_mae"]) >= 0.95 * float(zero):
+            edge.append(
+                f"{model_label(m)} ({float(lr):g}; at {float(nxt['lr']):g}: {_fmt(float(nxt['val_force_mae']))})"
+            )
+    if edge:
+        text += (
+            " For " + "; ".join(edge) + " the next-higher rate learned nothing (validation error at the level of "
+            f"predicting zero forces, {_fmt(float(zero or math.nan))} eV/Å): those chosen rates sit next to "
+            "divergence."
+        )
+    return text
+
+
+def sweep_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The learning-rate sweep the result's rates were chosen from, as a table: one record per model (or
+    nonlinearity) with its validation error at every rate of the grid and the rate chosen (this run's own
+    ``lr_sweep``, else that of the ``lr_from`` result, followed up to three hops); empty when there was no sweep.
+
+    Example
+    -------
+    >>> res = {"experiment": "truncation", "chosen_lr": {"ps-mlp": 0.01}, "lr_sweep": [
+    ...     {"model": "ps-mlp", "lr": 0.01, "val_rmse": 0.2}, {"model": "ps-mlp", "lr": 0.1, "val_rmse": 0.5}]}
+    >>> [{k: v for k, v in r.items() if k != "model"} for r in sweep_records(res)]
+    [{'lr 0.01': '0.2', 'lr 0.1': '0.5', 'chosen': '0.01'}]
+    """
+    source = _sweep_source(result)
+    if source is None:
+        return []
+    key = experiment_key(result["experiment"])
+    field = "nonlinearity" if key == "depth" else "model"
+    metric = "val_force_mae" if key in MOLECULAR else "val_rmse"
+    chosen = source.get("chosen_lr", {})
+    mine = set(result.get("chosen_lr") or chosen)  # the models this result trains
+    out: dict[str, dict[str, Any]] = {}
+    for r in sorted(source["lr_sweep"], key=lambda r: float(r["lr"])):
+        m = str(r.get(field))
+        if m not in mine and _LR_BASE.get(m, m) not in mine:
+            continue
+        v = r.get(metric)
+        rec = out.setdefault(m, {field: model_label(m)})
+        rec[f"lr {float(r['lr']):g}"] = _fmt(float(v)) if isinstance(v, (int, float)) else "—"
+    for m, rec in out.items():
+        rec["chosen"] = f"{float(chosen[m]):g}" if isinstance(chosen.get(m), (int, float)) else "—"
+    return list(out.values())
 
 
 # ------------------------------------------------------------------------------------------------ quizzes

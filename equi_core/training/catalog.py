@@ -29,6 +29,7 @@ from typing import Any
 __all__ = [
     "LR_SWEEP",
     "LR_SOURCES",
+    "LR_SWEEP_ACETIC_ACID",
     "load_lr_source",
     "sweep_words",
     "ExperimentInfo",
@@ -202,8 +203,11 @@ MOLECULAR_MODEL = {"channels": 8, "layers": 2, "cutoff": 5.0}
 #: seed 0) chose rates that were up to 46 % worse on validation for three models, so the main runs take these.
 LR_SWEEP = "lr-sweep-sample-efficiency"
 
+#: The same sweep on acetic acid (experiment 1's second molecule takes its own rates, not ethanol's).
+LR_SWEEP_ACETIC_ACID = f"{LR_SWEEP}-acetic_acid"
+
 #: What ``lr_from`` may name: a shipped result whose ``chosen_lr`` the run takes.
-LR_SOURCES = ("sample-efficiency", LR_SWEEP)
+LR_SOURCES = ("sample-efficiency", LR_SWEEP, LR_SWEEP_ACETIC_ACID)
 
 #: The protocol knobs the three molecular experiments share (each adds its own budget cap and grid).
 _MOLECULAR_PROTOCOL: Mapping[str, Any] = MappingProxyType(
@@ -490,8 +494,8 @@ def default_config(name: str, tier: str = "full") -> dict[str, Any]:
 
 def load_lr_source(name: str) -> dict[str, Any] | None:
     """The shipped result an ``lr_from`` value names (one of :data:`LR_SOURCES`), or None if not shipped."""
-    if name == LR_SWEEP:
-        return load_result("sample-efficiency", path=RESULTS_DIR / f"{LR_SWEEP}.json")
+    if name in (LR_SWEEP, LR_SWEEP_ACETIC_ACID):
+        return load_result("sample-efficiency", path=RESULTS_DIR / f"{name}.json")
     return load_result(name)
 
 

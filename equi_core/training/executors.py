@@ -62,9 +62,21 @@ def _call(target: str, task: Any) -> Any:
     return resolve_target(target)(task)
 
 
-def _worker_init() -> None:  # pragma: no cover - runs in the child processes
+def _worker_init(parent: int | None = None) -> None:  # pragma: no cover - runs in the child processes
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = "1"
+    if parent is not None:  # a worker whose parent was killed (not stopped) exits instead of training on alone
+        import threading
+
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:  # pragma: no cover - runs in the children
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(every_s)
+    os._exit(1)
 
 
 class Executor:
@@ -133,7 +145,10 @@ class ProcessExecutor(Executor):
         if not tasks:
             return results
         with ProcessPoolExecutor(
-            max_workers=min(self.workers, len(tasks)), mp_context=get_context("spawn"), initializer=_worker_init
+            max_workers=min(self.workers, len(tasks)),
+            mp_context=get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         ) as pool:
             pending: dict[Future[Any], int] = {pool.submit(_call, target, t): i for i, t in enumerate(tasks)}
             while pending:

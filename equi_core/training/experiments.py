@@ -545,6 +545,7 @@ def run_experiment(
         return [{"experiment": key, "config": cfg, "point": _run_point_of(p)} for p in points]
 
     lr_source = "chosen on validation by this run's sweep" if len(cfg["lr_grid"]) > 1 else "fixed (lr_grid)"
+    sweep: list[dict[str, Any]] = []
     if cfg.get("lr_from"):
         chosen, lr_source = _lr_of_result(cfg)
         if resume is not None and any(lrs.get(m, v) != v for m, v in chosen.items()):
@@ -553,20 +554,18 @@ def run_experiment(
                 f"({lrs} then, {chosen} now)"
             )
         lrs = chosen
-        sweep: list[dict[str, Any]] = []
     elif resume is not None:
         lr_source = str(resume.get("lr_source", lr_source))
-        sweep = []
         missing = [m for m in _models_of(key, cfg) if m not in lrs and m != "ps-linear"]
         if missing:
             raise ValueError(f"--resume: the earlier result chose no learning rate for {missing}; run them afresh")
         lrs = {m: v for m, v in lrs.items() if m in _models_of(key, cfg)}
+    else:  # neither rates from another result nor an earlier run's: this run sweeps
+        sweep = sweep_points(key, cfg)
     if resume is not None:  # a grid that shrank: drop the earlier runs the new grid lacks
         planned = {_run_id(key, p) for p in main_points(key, cfg, lrs)}
         rows = [r for r in rows if _run_id(key, r) in planned]
         retry_rows = [r for r in retry_rows if _run_id(key, r) in planned]
-    else:
-        sweep = sweep_points(key, cfg)
 
     def _todo() -> list[dict[str, Any]]:
         have = {(_run_id(key, r), float(r["lr"])) for r in rows}

@@ -38,6 +38,19 @@ def test_every_experiment_renders_its_finding(app_test, key: str) -> None:
     assert lesson.finding(lesson.shown(key)).text in _text(at)
     for quote in lesson.essay_quotes(key):
         assert quote in _text(at)
+    shown = lesson.shown(key)
+    frames = [df.value for df in at.dataframe]
+    # the table with the retried column, and the sweep the rates came from, as the lesson computes them
+    table = next(f for f in frames if "seeds" in f.columns)
+    assert table.to_dict("records") == lesson.table_records(shown)
+    sweep = lesson.sweep_records(shown)
+    if sweep:
+        assert any(f.to_dict("records") == sweep for f in frames)
+        assert lesson.sweep_text(shown) in _text(at)
+    if key in catalog.MOLECULAR:
+        assert "retried (rate)" in table.columns
+        sens = lesson.retry_sensitivity(shown)
+        assert sens is None or sens in _text(at)
 
 
 def test_switching_experiments_keeps_each_models_box_full(at) -> None:

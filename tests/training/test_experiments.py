@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -287,3 +289,64 @@ def test_a_failed_run_is_retried_once_at_the_next_lower_rate(tiny_molecule: str)
     assert res2["rows"] == [worse] and res2["replaced_runs"] == [bad]
     off = run_experiment("sample-efficiency", _quick_se(tiny_molecule, retry_failed=False), tier="quick", resume=prior)
     assert off["rows"] == [bad] and off["replaced_runs"] == []
+
+
+def test_rates_taken_from_another_result_run_no_sweep(tiny_molecule: str) -> None:
+    # lr_from names the shipped experiment 1: its chosen rate is used and no sweep is trained (a fresh run with
+    # lr_from used to sweep anyway, then ignore the sweep)
+    res = run_experiment("sample-efficiency", _quick_se(tiny_molecule, lr_from="sample-efficiency"), tier="quick")
+    shipped = catalog.load_lr_source("sample-efficiency")
+    assert shipped is not None
+    assert res["lr_sweep"] == [] and res["chosen_lr"] == {"nequip-l0": shipped["chosen_lr"]["nequip-l0"]}
+    assert [r["lr"] for r in res["rows"]] == [shipped["chosen_lr"]["nequip-l0"]]
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b""
+
+
+def _children(pid: int) -> list[str]:
+    """The live child processes of ``pid`` (from /proc: no pgrep needed)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        stat = _read(f"/proc/{d.name}/stat").decode(errors="replace") if d.name.isdigit() else ""
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(pid) and fields[0] != "Z":
+            out.append(d.name)
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+def test_process_workers_exit_when_their_parent_is_killed() -> None:
+    # a killed (not stopped) experiment must not leave its workers training on alone
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        'from equi_core.training.executors import ProcessExecutor\nProcessExecutor(2).map("time:sleep", [60.0, 60.0])'
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[str] = []
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.5)
+            workers = [k for k in _children(parent.pid) if b"multiprocessing.spawn" in _read(f"/proc/{k}/cmdline")]
+        assert len(workers) == 2
+    finally:
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+
+    def alive(pid: str) -> bool:
+        fields = _read(f"/proc/{pid}/stat").decode(errors="replace").rsplit(")", 1)[-1].split()
+        return bool(fields) and fields[0] != "Z"
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(alive(w) for w in workers):
+        time.sleep(0.5)
+    assert not any(alive(w) for w in workers)
