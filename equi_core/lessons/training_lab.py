@@ -323,8 +323,13 @@ def reflag(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
 def _flag_failed(rows: list[dict[str, Any]]) -> None:
     """Mark (``failed`` and ``underfit``) the runs that failed to train by the one rule of
     :func:`equi_core.training.failures.flag_failed` (stalled, or much worse than at a smaller N; judged on the
-    validation error, never on the test score)."""
-    flag_failed(rows)
+    validation error, never on the test score). Runs from different experiments (``source``, on a joined learning
+    curve) are judged apart."""
+    by_source: dict[Any, list[dict[str, Any]]] = {}
+    for r in rows:  # a joined curve: each experiment's runs are judged among themselves, as its runner judged them
+        by_source.setdefault(r.get("source"), []).append(r)
+    for group in by_source.values():
+        flag_failed(group)
 
 
 def _without_failed(table: list[dict[str, Any]], rows: list[dict[str, Any]], by: Sequence[str]) -> list[dict[str, Any]]:
@@ -472,7 +477,8 @@ def within_spread(a: float, sa: float, b: float, sb: float) -> bool:
 
 def welch_p(a: float, sa: float, na: int, b: float, sb: float, nb: int) -> float:
     """The two-sided p-value of Welch's t-test that two seed means differ (sample standard deviations ``sa``,
-    ``sb`` over ``na``, ``nb`` seeds); NaN with fewer than two seeds on a side or no spread at all.
+    ``sb`` over ``na``, ``nb`` seeds); NaN with fewer than two seeds on a side; 0 (different means) or 1 (equal
+    means) when neither side has any spread.
 
     Example
     -------
@@ -496,25 +502,36 @@ def _seeds_of(result: Mapping[str, Any], model: str) -> int:
 
 
 def _mixed_rates(result: Mapping[str, Any], models: Sequence[str]) -> str:
-    """A sentence naming the models (of ``models``) whose seeds ran at more than one learning rate (a retried run
-    keeps its cell but not its rate); empty when every seed of each ran at one rate."""
-    out = []
+    """A sentence giving the learning rates of every seed of ``models`` (the runs kept in the means) when they do
+    not all share one rate (a retried run keeps its cell but not its rate); empty when they do.
+
+    Example
+    -------
+    >>> rows = [{"model": "a", "seed": s, "lr": 0.01} for s in range(3)]
+    >>> rows += [{"model": "b", "seed": s, "lr": 0.03} for s in range(3)]
+    >>> _mixed_rates({"rows": rows}, ["a", "b"]).endswith("a: 3 of 3 seeds at 0.01; b: 3 of 3 seeds at 0.03.")
+    True
+    >>> _mixed_rates({"rows": rows[:3]}, ["a"])
+    ''
+    """
+    per: dict[str, set[tuple[Any, float]]] = {}
     for m in models:
-        lrs = {
+        per[m] = {
             (r.get("seed"), float(r["lr"]))
             for r in result.get("rows", [])
             if r.get("model") == m and isinstance(r.get("lr"), (int, float)) and not r.get("failed")
         }
-        rates = sorted({lr for _, lr in lrs})
-        if len(rates) > 1:
-            seeds = len({sd for sd, _ in lrs})
-            out.append(
-                f"{model_label(m)}: "
-                + ", ".join(f"{sum(1 for _, lr in lrs if lr == v)} of {seeds} seeds at {v:g}" for v in rates)
-            )
-    if not out:
+    if len({lr for lrs in per.values() for _, lr in lrs}) < 2:
         return ""
-    return " The compared cells do not share one learning rate (retried runs): " + "; ".join(out) + "."
+    out = []
+    for m, lrs in per.items():
+        seeds = len({sd for sd, _ in lrs})
+        rates = sorted({lr for _, lr in lrs})
+        out.append(
+            f"{model_label(m)}: "
+            + ", ".join(f"{sum(1 for _, lr in lrs if lr == v)} of {seeds} seeds at {v:g}" for v in rates)
+        )
+    return " The compared cells do not share one learning rate: " + "; ".join(out) + "."
 
 
 def _lr_grid(result: Mapping[str, Any]) -> list[float]:
@@ -756,10 +773,12 @@ def _finding_sample_efficiency(result: Mapping[str, Any]) -> Finding:
             )
             verdict = "partly supported"
         else:
+            falling = [m for m in un if m not in flat and len(f[m]["x"]) > 1]
+            still = " (still falling: " + ", ".join(model_label(m) for m in falling) + ")" if falling else ""
             parts.append(
                 f"No unconstrained model reaches the equivariant model's N = {n0} force error within the grid (up to "
-                f"N = {n1}), and its curve still falls: if a factor exists it exceeds {n1 / n0:.0f}× ({n1} / {n0}), a "
-                "lower bound, not a measured factor."
+                f"N = {n1}){still}: if a factor exists it exceeds {n1 / n0:.0f}× ({n1} / {n0}), a lower bound, not a "
+                "measured factor."
             )
             verdict = "supported" if n1 / n0 >= 10 else "partly supported"
     extra, missed = _ablation_and_accuracy(result, f, e, n1)
@@ -972,8 +991,8 @@ def _cells(result: Mapping[str, Any], models: Sequence[str]) -> list[Mapping[str
 
 def _gap_trend(ratios: Sequence[tuple]) -> str:
     """How the unconstrained / equivariant ratio (``(N, ratio, ...)`` tuples in N order) moves with N, in words:
-    from the first point to its largest and on to the last, so a gap that widens and then narrows a little is not
-    called one that "does not shrink".
+    from the first point through an inner maximum or minimum to the last, so a gap that widens and then narrows a
+    little is not called one that "does not shrink", nor a dip hidden behind equal ends.
 
     Example
     -------
@@ -981,21 +1000,36 @@ def _gap_trend(ratios: Sequence[tuple]) -> str:
     'the gap widens from 2.08× (N = 25) to 3.46× (N = 400), then stays about 3.2× (3.46× → 3.01×) up to N = 1600'
     >>> _gap_trend([(100, 4.0), (300, 2.0)])
     'the gap shrinks with N (4.00× → 2.00×)'
+    >>> _gap_trend([(25, 4.0), (100, 2.0), (400, 4.0)])
+    'the gap narrows from 4.00× (N = 25) to 2.00× (N = 100), then widens again to 4.00× at N = 400'
+    >>> _gap_trend([(25, 2.0), (100, 4.0), (400, 1.0), (800, 3.0)])
+    'the gap moves up and down with N (2.00× → 4.00× → 1.00× → 3.00×)'
     """
-    (n0, r0), (n1, r1) = ratios[0][:2], ratios[-1][:2]
-    i = max(range(len(ratios)), key=lambda k: ratios[k][1])
-    npk, rpk = ratios[i][:2]
-    if 0 < i < len(ratios) - 1 and rpk > r0:
-        tail = [r[1] for r in ratios[i:]]
+    rs = [float(r[1]) for r in ratios]
+    ns = [r[0] for r in ratios]
+    (n0, r0), (n1, r1) = (ns[0], rs[0]), (ns[-1], rs[-1])
+    i_hi = max(range(len(rs)), key=rs.__getitem__)
+    i_lo = min(range(len(rs)), key=rs.__getitem__)
+    inner_hi = 0 < i_hi < len(rs) - 1 and rs[i_hi] > max(r0, r1)
+    inner_lo = 0 < i_lo < len(rs) - 1 and rs[i_lo] < min(r0, r1)
+    if inner_hi and inner_lo:
+        return "the gap moves up and down with N (" + " → ".join(f"{r:.2f}×" for r in rs) + ")"
+    if inner_hi:
+        tail = rs[i_hi:]
         after = (
-            f"then stays about {sum(tail) / len(tail):.1f}× ({rpk:.2f}× → {r1:.2f}×)"
+            f"then stays about {sum(tail) / len(tail):.1f}× ({rs[i_hi]:.2f}× → {r1:.2f}×)"
             if max(tail) / min(tail) < 1.25
             else f"then narrows to {r1:.2f}×"
         )
-        return f"the gap widens from {r0:.2f}× (N = {n0}) to {rpk:.2f}× (N = {npk}), {after} up to N = {n1}"
+        return f"the gap widens from {r0:.2f}× (N = {n0}) to {rs[i_hi]:.2f}× (N = {ns[i_hi]}), {after} up to N = {n1}"
+    if inner_lo:
+        return (
+            f"the gap narrows from {r0:.2f}× (N = {n0}) to {rs[i_lo]:.2f}× (N = {ns[i_lo]}), then widens again to "
+            f"{r1:.2f}× at N = {n1}"
+        )
     if r1 < r0:
         return f"the gap shrinks with N ({r0:.2f}× → {r1:.2f}×)"
-    return f"the gap widens with N ({r0:.2f}× → {r1:.2f}×)"
+    return f"the gap widens with N ({r0:.2f}× → {r1:.2f}×)" if r1 > r0 else f"the gap ends where it began ({r0:.2f}×)"
 
 
 def _finding_large_data(result: Mapping[str, Any]) -> Finding:
@@ -1226,10 +1260,16 @@ def _other_test_split(result: Mapping[str, Any]) -> list[str]:
     n_se, n_here = se["config"].get("n_test"), cfg.get("n_test")
     if n_se == n_here or n_here is None or n_se is None:
         return []
+    same = se["config"].get("split_seed") == cfg.get("split_seed")
+    how = (
+        " (the same permutation of the trajectory, so one test split contains the other, but the validation and "
+        "training frames that follow it differ)"
+        if same
+        else " (another split seed: other frames)"
+    )
     return [
-        f"This experiment's test split is {n_here} frames against {n_se} in experiment 1 (the same permutation of "
-        "the trajectory, so one test split contains the other, but the validation and training frames that follow "
-        "it differ), so its test force MAEs are not directly comparable with experiment 1's at the same N."
+        f"This experiment's test split is {n_here} frames against {n_se} in experiment 1{how}, so its test force "
+        "MAEs are not directly comparable with experiment 1's at the same N."
     ]
 
 
@@ -1404,12 +1444,13 @@ def protocol_text(result: Mapping[str, Any]) -> str:
         if len(cfg.get("lr_grid", [])) > 1
         else "fixed"
     )
+    untuned = ""
     if cfg.get("lr_from"):
         src_mol = _lr_source_molecule(cfg)
         if src_mol and cfg.get("molecule") and src_mol != cfg["molecule"]:
-            source += (
-                f"; that sweep ran on {molecule_label(src_mol)}, and its rates are reused here unchanged: they were "
-                f"not tuned on {molecule_label(str(cfg['molecule']))}"
+            untuned = (
+                f". That sweep ran on {molecule_label(src_mol)}: its rates are reused here unchanged, not tuned on "
+                f"{molecule_label(str(cfg['molecule']))}"
             )
         now = (load_lr_source(cfg["lr_from"]) or {}).get("chosen_lr", {})
         stale = [m for m, v in lrs.items() if m in now and now[m] != v]
@@ -1421,6 +1462,7 @@ def protocol_text(result: Mapping[str, Any]) -> str:
                 + ", ".join(f"{now[m]:g} for {model_label(m)}" for m in stale)
                 + "; this result was made with the rates above)"
             )
+    lr_line += untuned
     if key in ("sample-efficiency", "large-data", "equivariance"):
         ns = cfg.get("n_train")
         grid = ns if isinstance(ns, list) else [ns]
@@ -1591,20 +1633,22 @@ def retry_sensitivity(result: Mapping[str, Any]) -> str | None:
             continue
         where = model_label(str(cell[0])) + ("" if by == ("model",) else f" N={cell[1]}")
         kept = int(b.get("n_seeds") or 0)
-        parts.append(
-            f"{where} {_fmt(a['test_force_mae_mean'])} → {_fmt(b['test_force_mae_mean'])} eV/Å"
-            + (
-                f" ({kept} seed{'s' if kept != 1 else ''} left)"
-                if b.get("n_failed") != b.get("n_runs")
-                else " (every seed was retried: kept)"
+        if b.get("n_failed") == b.get("n_runs"):  # nothing left to average: the cell keeps its runs
+            parts.append(
+                f"{where} {_fmt(a['test_force_mae_mean'])} eV/Å (no run of this cell trained at its chosen rate "
+                "without failing: unchanged)"
             )
+            continue
+        parts.append(
+            f"{where} {_fmt(a['test_force_mae_mean'])} → {_fmt(b['test_force_mae_mean'])} eV/Å "
+            f"({kept} seed{'s' if kept != 1 else ''} left)"
         )
     if not parts:
         return None
     v0, v1 = finding(result).verdict, finding(alt).verdict
     return (
-        "**Sensitivity:** leaving the retried runs out instead (the means of the seeds that trained at the chosen "
-        "rate), the test force MAE goes "
+        "**Sensitivity:** leaving the retried runs out instead (the means of the runs that trained at the chosen "
+        "rate), the test force MAE of those cells is "
         + "; ".join(parts)
         + (f", and the verdict stays *{v0}*." if v0 == v1 else f", and the verdict would be *{v1}* instead of *{v0}*.")
     )
@@ -1657,9 +1701,14 @@ def underfit_text(result: Mapping[str, Any]) -> str | None:
         out += (" " if out else "") + (
             f"**Retried once at the next-lower learning rate** (the protocol's rule for a run that failed to train: "
             f"{rule_words()}): " + "; ".join(retried) + ". This rule was written, and revised once, after seeing the "
-            "failed runs of a first pass, not fixed before any run; its second trigger (worse than at a smaller N) "
-            "can only remove points that rise with N, so it pushes learning curves toward falling; a retried run "
-            "keeps its seed, data and step budget at the lower rate, so its cell mixes two rates."
+            "failed runs of a first pass, not fixed before any run"
+            + (
+                "; its second trigger (worse than at a smaller N) can only retrain or leave out points that rise "
+                "with N, so it pushes learning curves toward falling"
+                if key in ("sample-efficiency", "large-data")
+                else ""
+            )
+            + "; a retried run keeps its seed, data and step budget at the lower rate, so its cell mixes two rates."
         )
         sens = retry_sensitivity(result)
         if sens:
@@ -1760,7 +1809,7 @@ def table_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 #: A model that takes another's rate (experiment 2's penalty variant takes the augmented transformer's).
-_LR_BASE = {"transformer+aug": "transformer+aug+penalty"}
+_LR_BORROWER = {"transformer+aug": "transformer+aug+penalty"}
 
 
 def _sweep_source(result: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -1805,7 +1854,7 @@ def sweep_text(result: Mapping[str, Any]) -> str | None:
     if edge:
         text += (
             " For " + "; ".join(edge) + " the next-higher rate learned nothing (validation error at the level of "
-            f"predicting zero forces, {_fmt(float(zero or math.nan))} eV/Å): those chosen rates sit next to "
+            f"predicting zero forces, {_fmt(float(zero or math.nan))} eV/Å on the test split): those chosen rates sit next to "
             "divergence."
         )
     return text
@@ -1834,7 +1883,7 @@ def sweep_records(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for r in sorted(source["lr_sweep"], key=lambda r: float(r["lr"])):
         m = str(r.get(field))
-        if m not in mine and _LR_BASE.get(m, m) not in mine:
+        if m not in mine and _LR_BORROWER.get(m, m) not in mine:
             continue
         v = r.get(metric)
         rec = out.setdefault(m, {field: model_label(m)})

@@ -203,7 +203,7 @@ MOLECULAR_MODEL = {"channels": 8, "layers": 2, "cutoff": 5.0}
 #: seed 0) chose rates that were up to 46 % worse on validation for three models, so the main runs take these.
 LR_SWEEP = "lr-sweep-sample-efficiency"
 
-#: The same sweep on acetic acid (experiment 1's second molecule takes its own rates, not ethanol's).
+#: The same sweep on acetic acid, for experiment 1 on its second molecule (`lr_from` of that run).
 LR_SWEEP_ACETIC_ACID = f"{LR_SWEEP}-acetic_acid"
 
 #: What ``lr_from`` may name: a shipped result whose ``chosen_lr`` the run takes.
