@@ -937,6 +937,7 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
     seed = check["config"]["seeds"][0]
     pairs = []
     other_lr = []  # the same run at another learning rate is no test of the stopping rule
+    retried = {}  # ... e.g. one the stricter run retrained at a lower rate after it failed there
     for r in check.get("rows", []):
         base = [
             b
@@ -947,6 +948,8 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
             continue
         if "lr" in base[0] and "lr" in r and float(base[0]["lr"]) != float(r["lr"]):
             other_lr.append(r["model"])
+            if r.get("retry_of_lr") is not None and float(r["retry_of_lr"]) == float(base[0]["lr"]):
+                retried[r["model"]] = (float(r["retry_of_lr"]), float(r["lr"]))
         else:
             pairs.append((r["model"], base[0]["test_force_mae"], r["test_force_mae"], r["steps_run"]))
     if not pairs:
@@ -962,10 +965,13 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
         else ""
     )
     if other_lr:
-        part += (
-            f" (for the models whose learning rate is the same in both runs; {', '.join(map(model_label, other_lr))} "
-            "ran at another rate there)"
-        )
+        why = [
+            f"{model_label(m)} failed to train at {retried[m][0]:g} there and was retried at {retried[m][1]:g}"
+            if m in retried
+            else f"{model_label(m)} ran at another rate there"
+            for m in other_lr
+        ]
+        part += f" (for the models whose learning rate is the same in both runs; {'; '.join(why)})"
     return (
         f"A stricter stopping rule on seed {seed} at N = {n} (no minimum improvement, patience "
         f"{cfg['patience']} evaluations, up to {cfg['max_steps']} steps){part} gives "
@@ -980,6 +986,29 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
             f" {at_budget} of these stricter runs still improved at their {cfg['max_steps']}-step budget."
             if at_budget
             else ""
+        )
+        + _strict_ratio(pairs)
+    )
+
+
+def _strict_ratio(pairs: Sequence[tuple]) -> str:
+    """The best unconstrained / best equivariant test-error ratio of the strict check's paired runs
+    (``(model, plateau error, strict error, steps)``) under both stopping rules; empty without both kinds."""
+    eq = [p for p in pairs if p[0] in EQUIVARIANT]
+    un = [p for p in pairs if p[0] in UNCONSTRAINED]
+    if not eq or not un:
+        return ""
+    old = min(p[1] for p in un) / min(p[1] for p in eq)
+    new = min(p[2] for p in un) / min(p[2] for p in eq)
+    return (
+        f" On this seed the best unconstrained / best equivariant ratio is {old:.2f}× under the plateau rule and "
+        f"{new:.2f}× under the stricter one"
+        + (
+            ": longer training widens the gap, so the plateau rule understates it."
+            if new > old * 1.05
+            else ": longer training narrows the gap, so the plateau rule overstates it."
+            if new < old / 1.05
+            else ": the gap hardly moves."
         )
     )
 

@@ -482,6 +482,21 @@ def test_the_strict_rerun_is_quoted_beside_the_capacity_note(tmp_path, monkeypat
     assert f"{tl.model_label('transformer')} ran at another rate there" in text and "(was 0.2" not in text
     assert "still improved" not in text  # the transformer's run at its budget is not one of the compared
     assert "not an artefact of the plateau rule" in text and text in tl.finding(main).text
+    assert "ratio" not in text  # no unconstrained model compared: no ratio
+    strict["rows"][1]["retry_of_lr"] = 0.03  # it failed at the main run's rate and was retried lower: said so
+    (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
+    assert f"{tl.model_label('transformer')} failed to train at 0.03 there and was retried at 0.01" in tl.strict_check(
+        main, 400
+    )
+    strict["rows"][1].update(lr=0.03, retry_of_lr=None)  # at the same rate: compared, with the ratio of both rules
+    (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
+    ratio = tl.strict_check(main, 400)
+    assert "ratio is 4.00× under the plateau rule and 2.08× under the stricter one" in ratio
+    assert "narrows the gap, so the plateau rule overstates it" in ratio
+    strict["rows"][1]["test_force_mae"] = 0.3
+    (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
+    assert "widens the gap, so the plateau rule understates it" in tl.strict_check(main, 400)
+    strict["rows"] = strict["rows"][:1]
     strict["rows"][0]["test_force_mae"] = 0.040  # a 20 % gain: the plateau rule cost accuracy
     (tmp_path / f"{tl.STRICT_CHECK}.json").write_text(json.dumps(strict))
     assert "partly optimization-limited" in tl.strict_check(main, 400)
