@@ -131,7 +131,7 @@ EXPERIMENTS: Mapping[str, ExperimentInfo] = MappingProxyType(
         "large-data": ExperimentInfo(
             "large-data",
             5,
-            "Large data (Bigi et al.): budgets that grow with N, every model",
+            "Large data (Bigi et al.): every model up to the largest N trained here (step budgets grow with N; runs stop on a validation plateau)",
             ("bigi",),
             "ethanol, GFN2-xTB Langevin MD at 500 K (energies and forces)",
             "n_train",
@@ -160,7 +160,7 @@ MODEL_LABELS: Mapping[str, str] = MappingProxyType(
         "tensornet": "Cartesian tensor network (TensorNet-style)",
         "transformer": "unconstrained transformer",
         "transformer+aug": "unconstrained transformer (+ rotation augmentation)",
-        "transformer+aug+penalty": "unconstrained transformer (+ augmentation + rotation penalty)",
+        "transformer+aug+penalty": "unconstrained transformer (+ augmentation + rotation-consistency penalty)",
         "transformer-direct": "transformer with a direct force head (+ rotation augmentation)",
         # synthetic truncation task
         "irreps": "equivariant irreps network (NequIP-style interaction on the star graph, gate)",

@@ -23,7 +23,7 @@ Experiments (``python -m equi_core.training experiment NAME [--quick] [--workers
    power-spectrum descriptors (MLP, linear).
 4. ``depth`` -- synthetic vector target; one irreps network with the nonlinearity swapped (norm, gate, tensor
    product), residual on/off, parameter counts matched, depth 1..8.
-5. ``large-data`` -- the molecular learning curve at larger N with budgets that grow with N, every model.
+5. ``large-data`` -- the molecular learning curve at larger N with step budgets that grow with N (runs stop on a validation plateau), every model.
 """
 
 from __future__ import annotations
