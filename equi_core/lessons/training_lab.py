@@ -1127,6 +1127,62 @@ def _strict_ratio(pairs: Sequence[tuple]) -> str:
     )
 
 
+#: A stricter-stopping rerun of experiment 5's comparison: the best model of each kind (TensorNet-style and the
+#: transformer) at N = 400 and 1,600, three seeds, no minimum improvement, patience 20, 16,000 steps.
+STRICT_LARGE = "strict-large-data"
+
+
+def strict_large_text(result: Mapping[str, Any]) -> str | None:
+    """What the shipped stricter-stopping rerun of the large-data comparison (:data:`STRICT_LARGE`) measures, beside
+    the plateau-rule runs of ``result`` at the same N (same setup; None when not shipped or not comparable): the
+    best unconstrained / best equivariant ratio at each N under both rules, with seed spreads."""
+    from ..training.catalog import RESULTS_DIR
+
+    check = load_result("large-data", path=RESULTS_DIR / f"{STRICT_LARGE}.json")
+    if check is None or setup_differences(check, result) or not check.get("table"):
+        return None
+    check = reflag(check) or check
+    strict_f, plateau_f = series(check, "test_force_mae"), series(result, "test_force_mae")
+    eq = [m for m in EQUIVARIANT if m in strict_f]
+    un = [m for m in UNCONSTRAINED if m in strict_f]
+    if not eq or not un:
+        return None
+    cfg = check["config"]
+    parts = []
+    for n in sorted({n for m in strict_f for n in strict_f[m]["x"]}):
+        m_e, v_e, s_e = _best(strict_f, eq, n)
+        m_u, v_u, s_u = _best(strict_f, un, n)
+        if not (m_e and m_u):
+            continue
+        here = ""
+        if all(m in plateau_f and n in plateau_f[m]["x"] for m in (m_e, m_u)):
+            pe = plateau_f[m_e]["mean"][plateau_f[m_e]["x"].index(n)]
+            pu = plateau_f[m_u]["mean"][plateau_f[m_u]["x"].index(n)]
+            here = f"; plateau rule {_fmt(pu)} / {_fmt(pe)} = {pu / pe:.2f}×"
+        parts.append(
+            f"N = {n}: {model_label(m_u)} {_fmt(v_u)} ± {_fmt(s_u, 2)} / {model_label(m_e)} {_fmt(v_e)} ± "
+            f"{_fmt(s_e, 2)} = {v_u / v_e:.2f}×{here}"
+        )
+    if not parts:
+        return None
+    rows = [r for r in check.get("rows", []) if r.get("max_steps")]
+    still = sum(1 for r in rows if float(r.get("best_step", 0)) >= 0.9 * float(r["max_steps"]))
+    seeds = len(cfg.get("seeds", []))
+    return (
+        f"A stricter-stopping rerun of this comparison ({seeds} seeds, no minimum improvement, patience "
+        f"{cfg.get('patience')} evaluations, {cfg.get('max_steps')} steps; the best model of each kind): "
+        + "; ".join(parts)
+        + "."
+        + (
+            f" {still} of its {len(rows)} runs were still improving at the end (best validation step in the last "
+            "tenth), so these are not converged either."
+            if still
+            else ""
+        )
+        + ("" if check.get("complete") else " (The rerun is incomplete.)")
+    )
+
+
 def _cells(result: Mapping[str, Any], models: Sequence[str]) -> list[Mapping[str, Any]]:
     """The table records of ``models`` (the cells a verdict depends on)."""
     return [r for r in result.get("table", []) if r.get("model") in models]
@@ -1299,7 +1355,9 @@ def _finding_large_data(result: Mapping[str, Any]) -> Finding:
         result,
         cells,
         "not shown",
-        text + f" No crossover up to N = {n_last[0]}; {trend}. The essay's claim is about far larger "
+        text + f" No crossover up to N = {n_last[0]}; {trend}."
+        + (f" {strict_large_text(result)}" if strict_large_text(result) else "")
+        + " The essay's claim is about far larger "
         "datasets than this lab can train on; these numbers neither confirm nor refute it beyond this range.",
     )
 

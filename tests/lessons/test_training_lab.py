@@ -839,3 +839,35 @@ def json_load(path):
     import json
 
     return json.loads(Path(path).read_text())
+
+
+def test_the_strict_large_data_rerun_is_read_beside_the_plateau_runs(tmp_path, monkeypatch) -> None:
+    import json
+
+    from equi_core.training.catalog import aggregate
+
+    cfg = {"molecule": "ethanol", "split_seed": 0, "hyper": {"layers": 2}, "n_val": 50, "n_test": 200}
+    main = _curves([0.03, 0.027], [0.1, 0.082], ns=(400, 1600))
+    main["experiment"], main["config"] = "large-data", cfg
+    main["table"] = [dict(t, model="tensornet" if t["model"] == "nequip-l1" else "transformer") for t in main["table"]]
+    rows = []
+    for m, errs in (("tensornet", (0.020, 0.018)), ("transformer", (0.080, 0.060))):
+        for n, e in zip((400, 1600), errs):
+            for seed in range(3):
+                rows.append({"model": m, "n_train": n, "seed": seed, "test_force_mae": e + 0.001 * seed,
+                             "val_force_mae": e, "train_force_mae": 0.9 * e, "best_step": 15000 if seed == 0 else 9000,
+                             "steps_run": 16000, "max_steps": 16000})
+    strict = {"experiment": "large-data", "complete": True, "config": dict(cfg, seeds=[0, 1, 2], patience=20,
+              max_steps=16000), "rows": rows, "table": aggregate(rows, ("model", "n_train"), ["test_force_mae"])}
+    (tmp_path / f"{tl.STRICT_LARGE}.json").write_text(json.dumps(strict))
+    monkeypatch.setattr(catalog, "RESULTS_DIR", tmp_path)
+    text = tl.strict_large_text(main)
+    assert text is not None and "3 seeds, no minimum improvement, patience 20 evaluations, 16000 steps" in text
+    un, eq = tl.model_label("transformer"), tl.model_label("tensornet")
+    assert f"N = 400: {un} 0.081 ± 0.001 / {eq} 0.021 ± 1.0e-03 = 3.86×; plateau rule 0.1 / 0.03 = 3.33×" in text
+    assert f"N = 1600: {un} 0.061 ± 0.001 / {eq} 0.019 ± 1.0e-03 = 3.21×; plateau rule 0.082 / 0.027 = 3.04×" in text
+    assert "4 of its 12 runs were still improving at the end" in text
+    assert text in tl.finding(main).text
+    strict["config"]["hyper"] = {"layers": 1}  # another model: not compared
+    (tmp_path / f"{tl.STRICT_LARGE}.json").write_text(json.dumps(strict))
+    assert tl.strict_large_text(main) is None
