@@ -678,12 +678,12 @@ def _training_evidence(results_dir: Path | None) -> list[Evidence]:
 
             found = tl.finding(tl.shown(name, mol_dir))  # as the training lab shows it
             if found.verdict != "no result":
-                on = (
-                    "the essay's symmetry sentence (its Equigrad sentence, quoted here, is not tested there)"
+                text = (
+                    f"{found.text} The training lab's verdict on the essay's symmetry sentence: {found.verdict}; the "
+                    "Equigrad sentence quoted beside it is not tested there."
                     if name == "equivariance"
-                    else "the essay's claim"
+                    else f"{found.text} (The training lab's verdict on the essay's claim: {found.verdict}.)"
                 )
-                text = f"{found.text} (The training lab's verdict on {on}: {found.verdict}.)"
         except Exception:  # a result being rebuilt must not break this page  # noqa: BLE001
             text = None
         out.append(Evidence(topic, essay, text, {}, src, page))

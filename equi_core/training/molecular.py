@@ -6,7 +6,8 @@
 * :func:`energy_and_forces` -- ``(E (B,), F (B, n, 3))``; ``F = -dE/dx`` for conservative models, the direct head
   otherwise.
 * :func:`fit` -- energy + force loss, Adam with a plateau (or cosine) schedule, early stopping on validation,
-  optional rotation augmentation and an Equigrad-style rotation penalty; every random draw comes from a
+  optional rotation augmentation and a rotation-consistency penalty (a finite-rotation loss, not Equigrad's
+  gradient term); every random draw comes from a
   ``torch.Generator`` seeded by the ``seed`` argument.
 * :func:`save_model` / :func:`load_model`, :func:`count_parameters`, :class:`LabCalculator` (an ASE calculator).
 

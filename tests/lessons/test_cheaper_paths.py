@@ -200,8 +200,8 @@ def test_section_3_reads_the_training_lab_findings(tmp_path: Path) -> None:
             assert text is not None and found.text in text and found.verdict in text
             if name == "equivariance":  # beside the Equigrad quote: the verdict is about the symmetry sentence
                 assert (
-                    "verdict on the essay's symmetry sentence (its Equigrad sentence, quoted here, is not "
-                    "tested there)" in text
+                    f"The training lab's verdict on the essay's symmetry sentence: {found.verdict}; the Equigrad "
+                    "sentence quoted beside it is not tested there." in text
                 )
         assert by[topic].source.endswith(f"molecular/{name}.json")
     # an unreadable result is "not shipped yet", never an exception
