@@ -1095,6 +1095,7 @@ def strict_check(result: Mapping[str, Any], n: Any) -> str | None:
             else ""
         )
         + _strict_ratio(pairs)
+        + _strict_large_at(result, n)
     )
 
 
@@ -1145,10 +1146,11 @@ def _strict_ratio(pairs: Sequence[tuple]) -> str:
 STRICT_LARGE = "strict-large-data"
 
 
-def strict_large_text(result: Mapping[str, Any]) -> str | None:
-    """What the shipped stricter-stopping rerun of the large-data comparison (:data:`STRICT_LARGE`) measures, beside
-    the plateau-rule runs of ``result`` at the same N (same setup; None when not shipped or not comparable): the
-    best unconstrained / best equivariant ratio at each N under both rules, with seed spreads."""
+def _strict_large(result: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[str], list[tuple]] | None:
+    """The shipped stricter-stopping rerun of the large-data comparison (:data:`STRICT_LARGE`) against ``result``
+    (same setup and learning rates; None otherwise): (the rerun, its models, and per N
+    ``(n, unconstrained model, its mean, its std, equivariant model, its mean, its std, plateau unconstrained mean,
+    plateau equivariant mean)``, the plateau means None where ``result`` lacks that N)."""
     from ..training.catalog import RESULTS_DIR
 
     check = load_result("large-data", path=RESULTS_DIR / f"{STRICT_LARGE}.json")
@@ -1160,40 +1162,68 @@ def strict_large_text(result: Mapping[str, Any]) -> str | None:
     un = [m for m in UNCONSTRAINED if m in strict_f]
     if not eq or not un:
         return None
-    cfg = check["config"]
     lr_here, lr_there = result.get("chosen_lr", {}), check.get("chosen_lr", {})
-    other = [m for m in eq + un if m in lr_here and m in lr_there and float(lr_here[m]) != float(lr_there[m])]
-    if other:  # another rate is no test of the stopping rule
-        return None
-    parts = []
+    if any(m in lr_here and m in lr_there and float(lr_here[m]) != float(lr_there[m]) for m in eq + un):
+        return None  # another rate is no test of the stopping rule
+    out = []
     for n in sorted({n for m in strict_f for n in strict_f[m]["x"]}):
         m_e, v_e, s_e = _best(strict_f, eq, n)
         m_u, v_u, s_u = _best(strict_f, un, n)
         if not (m_e and m_u):
             continue
-        here = ""
+        pu = pe = None
         if all(m in plateau_f and n in plateau_f[m]["x"] for m in (m_e, m_u)):
             pe = plateau_f[m_e]["mean"][plateau_f[m_e]["x"].index(n)]
             pu = plateau_f[m_u]["mean"][plateau_f[m_u]["x"].index(n)]
+        out.append((n, m_u, v_u, s_u, m_e, v_e, s_e, pu, pe))
+    return (check, eq + un, out) if out else None
+
+
+def strict_large_text(result: Mapping[str, Any]) -> str | None:
+    """What the shipped stricter-stopping rerun of the large-data comparison (:data:`STRICT_LARGE`) measures, beside
+    the plateau-rule runs of ``result`` at the same N (same setup; None when not shipped or not comparable): the
+    ratio of its unconstrained to its equivariant model at each N under both rules, with seed spreads, and how much
+    the longer training lowered each error."""
+    got = _strict_large(result)
+    if got is None:
+        return None
+    check, models, pts = got
+    cfg = check["config"]
+    parts = []
+    gains = []
+    for n, m_u, v_u, s_u, m_e, v_e, s_e, pu, pe in pts:
+        here = ""
+        if pu is not None and pe is not None:
             here = f"; plateau rule {_fmt(pu)} / {_fmt(pe)} = {pu / pe:.2f}×"
+            gains += [(pu - v_u) / pu, (pe - v_e) / pe]
         parts.append(
             f"N = {n}: {model_label(m_u)} {_fmt(v_u)} ± {_fmt(s_u, 2)} / {model_label(m_e)} {_fmt(v_e)} ± "
             f"{_fmt(s_e, 2)} = {v_u / v_e:.2f}×{here}"
         )
-    if not parts:
-        return None
     rows = [r for r in check.get("rows", []) if r.get("max_steps")]
     still = sum(1 for r in rows if float(r.get("best_step", 0)) >= 0.9 * float(r["max_steps"]))
     seeds = len(cfg.get("seeds", []))
     retried = sum(1 for r in check.get("rows", []) if r.get("retry_of_lr") is not None)
+    ratios = [v_u / v_e for _, _, v_u, _, _, v_e, *_ in pts]
+    summary = ""
+    if gains and len(ratios) > 1:
+        summary = (
+            f" Longer training lowers these errors by {100 * min(gains):.0f} % to {100 * max(gains):.0f} %, and the "
+            f"ratio goes {ratios[0]:.2f}× → {ratios[-1]:.2f}× from N = {pts[0][0]} to N = {pts[-1][0]}: no crossover "
+            "under the stricter rule either, up to this N."
+            if min(ratios) > 1
+            else f" Longer training lowers these errors by {100 * min(gains):.0f} % to {100 * max(gains):.0f} %, and "
+            f"the ratio goes {ratios[0]:.2f}× → {ratios[-1]:.2f}× from N = {pts[0][0]} to N = {pts[-1][0]}."
+        )
     return (
-        f"A stricter-stopping rerun of two of these models ({', '.join(model_label(m) for m in eq + un)}; "
+        f"A stricter-stopping rerun of {len(models)} of these models ({', '.join(model_label(m) for m in models)}; "
         f"{seeds} seed{'s' if seeds != 1 else ''}, no minimum improvement, patience {cfg.get('patience')} "
         f"evaluations, {cfg.get('max_steps')} steps, the same learning rates"
         + (f"; {retried} run{'s' if retried != 1 else ''} retried at a lower rate" if retried else "")
-        + "), against the plateau-rule runs of the same two models: "
+        + "), against the plateau-rule runs of the same models: "
         + "; ".join(parts)
         + "."
+        + summary
         + (
             f" {still} of its {len(rows)} runs were still improving at the end (best validation step in the last "
             "tenth), so these are not converged either."
@@ -1202,6 +1232,27 @@ def strict_large_text(result: Mapping[str, Any]) -> str | None:
         )
         + ("" if check.get("complete") else " (The rerun is incomplete.)")
     )
+
+
+def _strict_large_at(result: Mapping[str, Any], n: Any) -> str:
+    """One sentence for experiment 1's one-seed strict check: the three-seed rerun of experiment 5's comparison at the
+    same N, when shipped (empty otherwise)."""
+    large = load_result("large-data")
+    if large is None:
+        return ""
+    got = _strict_large(combined_learning_curve(large, result) or large)
+    if got is None:
+        return ""
+    for m, _mu, v_u, _su, _me, v_e, _se, pu, pe in got[2]:
+        if m == n and pu is not None and pe is not None:
+            seeds = len(got[0]["config"].get("seeds", []))
+            way = "narrowed" if v_u / v_e < pu / pe / 1.05 else "widened" if v_u / v_e > pu / pe * 1.05 else "kept"
+            return (
+                f" The {seeds}-seed stricter rerun of experiment 5's comparison at this N gives {v_u / v_e:.2f}× "
+                f"against {pu / pe:.2f}× under the plateau rule (same two models): over {seeds} seeds longer training "
+                f"{way} the gap."
+            )
+    return ""
 
 
 def _cells(result: Mapping[str, Any], models: Sequence[str]) -> list[Mapping[str, Any]]:

@@ -890,7 +890,31 @@ def test_the_strict_large_data_rerun_is_read_beside_the_plateau_runs(tmp_path, m
     assert f"N = 400: {un} 0.081 ± 0.001 / {eq} 0.021 ± 1.0e-03 = 3.86×; plateau rule 0.1 / 0.03 = 3.33×" in text
     assert f"N = 1600: {un} 0.061 ± 0.001 / {eq} 0.019 ± 1.0e-03 = 3.21×; plateau rule 0.082 / 0.027 = 3.04×" in text
     assert "4 of its 12 runs were still improving at the end" in text
+    assert (
+        "Longer training lowers these errors by 19 % to 30 %, and the ratio goes 3.86× → 3.21× from N = 400 to "
+        "N = 1600: no crossover under the stricter rule either" in text
+    )
     assert text in tl.finding(main).text
     strict["config"]["hyper"] = {"layers": 1}  # another model: not compared
     (tmp_path / f"{tl.STRICT_LARGE}.json").write_text(json.dumps(strict))
     assert tl.strict_large_text(main) is None
+
+
+def test_the_shipped_strict_reruns_are_quoted_where_they_apply() -> None:
+    ld = tl.shown("large-data")
+    if ld is None or not (catalog.RESULTS_DIR / f"{tl.STRICT_LARGE}.json").is_file():
+        pytest.skip("no strict large-data rerun shipped")
+    text = tl.strict_large_text(ld)
+    assert text is not None and text in tl.finding(ld).text
+    strict = json_load(catalog.RESULTS_DIR / f"{tl.STRICT_LARGE}.json")
+    ns = strict["config"]["n_train"]
+    for n in ns:
+        assert f"N = {n}: " in text
+    # experiment 1's one-seed check points to the three-seed rerun at its N when that N is in it
+    se = tl.shown("sample-efficiency")
+    n_se = json_load(catalog.RESULTS_DIR / f"{tl.STRICT_CHECK}.json")["config"]["n_train"][0]
+    check = tl.strict_check(se, n_se)
+    if n_se in ns and check is not None:
+        assert (
+            f"The {len(strict['config']['seeds'])}-seed stricter rerun of experiment 5's comparison at this N" in check
+        )
