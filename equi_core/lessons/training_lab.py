@@ -1730,19 +1730,13 @@ def _finding_depth(result: Mapping[str, Any]) -> Finding:
 
 # ------------------------------------------------------------------------------------------------ text
 def _lr_source_molecule(cfg: Mapping[str, Any]) -> str | None:
-    """The molecule of the sweep a configuration's learning rates come from (``lr_from``, followed up to three
-    hops to the result that swept), or None."""
-    source: Mapping[str, Any] | None = cfg
-    for _ in range(4):
-        if not source or not source.get("lr_from"):
-            break
-        prior = load_lr_source(str(source["lr_from"]))
-        if prior is None:
-            return None
-        source = prior.get("config", {})
-        if len(source.get("lr_grid") or []) > 1 and not source.get("lr_from"):
-            break
-    return str(source["molecule"]) if source and source is not cfg and source.get("molecule") else None
+    """The molecule of the sweep a configuration's learning rates come from (:func:`_sweep_source` along
+    ``lr_from``), or None when it swept itself or no sweep is shipped."""
+    if not cfg.get("lr_from"):
+        return None
+    source = _sweep_source({"config": cfg})
+    mol = (source or {}).get("config", {}).get("molecule")
+    return str(mol) if mol else None
 
 
 def protocol_text(result: Mapping[str, Any]) -> str:
